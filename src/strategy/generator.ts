@@ -35,6 +35,8 @@ export interface GenerationInput {
   readonly space: EncodedSpace;
   /** n x d: inputs of the completed trials. */
   readonly X: Matrix;
+  /** n: the trial id of each row of X, Y and C (ascending trial order). */
+  readonly completedIds: readonly number[];
   /** n x m: their objective values, in minimization form. */
   readonly Y: Matrix;
   /**
