@@ -1,0 +1,312 @@
+import { argsortLex } from './sort.js';
+
+/** Reusable buffers for {@link hv4d} and {@link contribution3d}; grows on demand. */
+export class Hv4dWorkspace {
+  capacity = -1;
+  order = new Int32Array(0);
+  /** The active 3-D set in z order (hv4d) or all points in z order (3-D contributions). */
+  ax = new Float64Array(0);
+  ay = new Float64Array(0);
+  az = new Float64Array(0);
+  /** Original index of each entry of ax/ay/az (3-D contributions only). */
+  id = new Int32Array(0);
+  /** Flags entries of the active set found dominated by the point being added. */
+  dead = new Uint8Array(0);
+  anyDead = false;
+  /** Set by contribution3d: index of the first active entry with z above the point's. */
+  split = 0;
+  /** The 2-D staircase inside the point's box: x ascending, y strictly descending. */
+  sx = new Float64Array(0);
+  sy = new Float64Array(0);
+  /** Entries below p in z that lie strictly inside p's box in x and y. */
+  cand = new Int32Array(0);
+
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
+    const cap = Math.max(n, 2 * this.capacity, 16);
+    this.capacity = cap;
+    this.order = new Int32Array(cap);
+    this.ax = new Float64Array(cap + 1);
+    this.ay = new Float64Array(cap + 1);
+    this.az = new Float64Array(cap + 1);
+    this.id = new Int32Array(cap + 1);
+    this.dead = new Uint8Array(cap + 1);
+    this.sx = new Float64Array(cap + 1);
+    this.sy = new Float64Array(cap + 1);
+    this.cand = new Int32Array(cap + 1);
+  }
+}
+
+/**
+ * Hypervolume in four objectives, O(n^2): sweep the fourth objective upwards, keep the 3-D volume of
+ * the points seen so far, and add each point's exclusive 3-D contribution with {@link contribution3d}
+ * (the scheme of HV4D+, Guerreiro & Fonseca 2018, with a plain z-sorted array as the 3-D structure).
+ * Points are translated so the reference is the origin (every coordinate < 0).
+ *
+ * @param xs first objective, length >= n (likewise ys, zs, ws)
+ */
+export function hv4d(
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  ws: Float64Array,
+  n: number,
+  work: Hv4dWorkspace,
+): number {
+  if (n === 0) return 0;
+  work.ensure(n);
+  const { order, ax, ay, az, dead } = work;
+  argsortLex(ws, ws, n, order);
+  let k = 0;
+  let v3 = 0;
+  let hv = 0;
+  let comp = 0;
+  for (let t = 0; t < n; t++) {
+    const i = order[t]!;
+    const px = xs[i]!;
+    const py = ys[i]!;
+    const pz = zs[i]!;
+    const c = contribution3d(px, py, pz, ax, ay, az, k, -1, work, true);
+    if (c >= 0) {
+      v3 += c;
+      const split = work.split;
+      if (work.anyDead) {
+        let w = split;
+        for (let r = split; r < k; r++) {
+          if (dead[r] === 1) {
+            dead[r] = 0;
+            continue;
+          }
+          ax[w] = ax[r]!;
+          ay[w] = ay[r]!;
+          az[w] = az[r]!;
+          w++;
+        }
+        k = w;
+      }
+      if (k - split > 32) {
+        ax.copyWithin(split + 1, split, k);
+        ay.copyWithin(split + 1, split, k);
+        az.copyWithin(split + 1, split, k);
+      } else {
+        // Short moves by hand: a native call costs more than a few copies (WFG calls this on small sets).
+        for (let r = k; r > split; r--) {
+          ax[r] = ax[r - 1]!;
+          ay[r] = ay[r - 1]!;
+          az[r] = az[r - 1]!;
+        }
+      }
+      ax[split] = px;
+      ay[split] = py;
+      az[split] = pz;
+      k++;
+    }
+    const wnext = t + 1 < n ? ws[order[t + 1]!]! : 0;
+    const term = v3 * (wnext - ws[i]!);
+    const s = hv + term;
+    comp += Math.abs(hv) >= Math.abs(term) ? hv - s + term : term - s + hv;
+    hv = s;
+  }
+  return hv + comp;
+}
+
+/**
+ * Exclusive 3-D contribution of the point p = (px, py, pz) to the active set `a[0..k)` (sorted by z
+ * ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly dominates p. Entry `skip` of
+ * the active set is ignored (-1 for none). O(k) scans plus a 2-D staircase inside p's box: the points
+ * below p in z give the starting slice, the points above it are swept in z until p is covered.
+ * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
+ */
+export function contribution3d(
+  px: number,
+  py: number,
+  pz: number,
+  ax: Float64Array,
+  ay: Float64Array,
+  az: Float64Array,
+  k: number,
+  skip: number,
+  work: Hv4dWorkspace,
+  markDead: boolean,
+): number {
+  const { sx, sy, cand } = work;
+  work.anyDead = false;
+  // Walls: the lowest y of points left of p (x <= px) and the lowest x of points below p (y <= py)
+  // cut p's box down to [px, xB] x [py, yL]. Points strictly inside are kept as candidates during the
+  // scan and, filtered by the final walls, go on the staircase afterwards.
+  let xB = 0;
+  let yL = 0;
+  let t = 0;
+  let j = 0;
+  let inside = 0;
+  for (; j < k; j++) {
+    if (az[j]! > pz) break;
+    if (j === skip) continue;
+    const qx = ax[j]!;
+    const qy = ay[j]!;
+    if (qx <= px) {
+      if (qy <= py) {
+        work.split = j;
+        return -1;
+      }
+      if (qy < yL) yL = qy;
+    } else if (qy <= py) {
+      if (qx < xB) xB = qx;
+    } else if (qx < xB && qy < yL) {
+      cand[inside++] = j;
+    }
+  }
+  for (let c = 0; c < inside; c++) {
+    const r = cand[c]!;
+    const qx = ax[r]!;
+    const qy = ay[r]!;
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+  }
+  work.split = j;
+  return sweepAbove(px, py, pz, xB, yL, t, ax, ay, az, j, k, skip, work, markDead);
+}
+
+/**
+ * The second half of {@link contribution3d}: given p's walls (xB, yL) and the staircase
+ * `work.sx/sy[0..t)` of the points at or below p in z, sweeps the entries `a[j..k)` (z ascending, all
+ * above p) until one covers p in x and y, summing p's exclusive area times each z step.
+ */
+export function sweepAbove(
+  px: number,
+  py: number,
+  pz: number,
+  xB: number,
+  yL: number,
+  t: number,
+  ax: Float64Array,
+  ay: Float64Array,
+  az: Float64Array,
+  j: number,
+  k: number,
+  skip: number,
+  work: Hv4dWorkspace,
+  markDead: boolean,
+): number {
+  const { sx, sy, dead } = work;
+  t = stairPrune(sx, sy, t, xB, yL);
+  let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+  let vol = 0;
+  let z = pz;
+  let covered = false;
+  for (; j < k; j++) {
+    if (j === skip) continue;
+    const qz = az[j]!;
+    vol += area * (qz - z);
+    z = qz;
+    const qx = ax[j]!;
+    const qy = ay[j]!;
+    if (qx <= px) {
+      if (qy <= py) {
+        covered = true;
+        break;
+      }
+      if (markDead && qx === px) {
+        dead[j] = 1;
+        work.anyDead = true;
+      }
+      if (qy < yL) {
+        yL = qy;
+        t = stairPrune(sx, sy, t, xB, yL);
+        area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+      }
+    } else if (qy <= py) {
+      if (markDead && qy === py) {
+        dead[j] = 1;
+        work.anyDead = true;
+      }
+      if (qx < xB) {
+        xB = qx;
+        t = stairPrune(sx, sy, t, xB, yL);
+        area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+      }
+    } else {
+      if (markDead) {
+        dead[j] = 1;
+        work.anyDead = true;
+      }
+      if (qx < xB && qy < yL) {
+        t = stairInsert(sx, sy, t, qx, qy);
+        area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+      }
+    }
+  }
+  if (!covered) vol += area * (0 - z);
+  return vol;
+}
+
+/**
+ * Inserts (x, y) into the staircase `s[0..t)` (x ascending, y strictly descending), dropping the
+ * points it weakly dominates; returns the new length (unchanged if (x, y) is weakly dominated).
+ */
+export function stairInsert(sx: Float64Array, sy: Float64Array, t: number, x: number, y: number): number {
+  let lo = 0;
+  let hi = t;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sx[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  const pos = lo;
+  if (pos > 0 && sy[pos - 1]! <= y) return t;
+  const start = pos > 0 && sx[pos - 1] === x ? pos - 1 : pos;
+  let end = pos;
+  while (end < t && sy[end]! >= y) end++;
+  const removed = end - start;
+  // Shifts by hand: the staircase is short and copyWithin costs more than the copy at this size.
+  if (removed === 0) {
+    for (let i = t; i > pos; i--) {
+      sx[i] = sx[i - 1]!;
+      sy[i] = sy[i - 1]!;
+    }
+    sx[pos] = x;
+    sy[pos] = y;
+    return t + 1;
+  }
+  sx[start] = x;
+  sy[start] = y;
+  if (removed > 1) {
+    const gap = removed - 1;
+    for (let i = start + 1; i + gap < t; i++) {
+      sx[i] = sx[i + gap]!;
+      sy[i] = sy[i + gap]!;
+    }
+  }
+  return t - removed + 1;
+}
+
+/** Drops staircase points outside the walls (y >= yL at the front, x >= xB at the back). */
+function stairPrune(sx: Float64Array, sy: Float64Array, t: number, xB: number, yL: number): number {
+  let a = 0;
+  while (a < t && sy[a]! >= yL) a++;
+  let b = t;
+  while (b > a && sx[b - 1]! >= xB) b--;
+  if (a > 0) {
+    for (let i = a; i < b; i++) {
+      sx[i - a] = sx[i]!;
+      sy[i - a] = sy[i]!;
+    }
+  }
+  return b - a;
+}
+
+/** Area of [px, xB] x [py, yL] not dominated by the staircase, as a sum of positive rectangles. */
+function exclusiveArea(
+  sx: Float64Array,
+  sy: Float64Array,
+  t: number,
+  px: number,
+  py: number,
+  xB: number,
+  yL: number,
+): number {
+  if (t === 0) return (xB - px) * (yL - py);
+  let area = (sx[0]! - px) * (yL - py);
+  for (let i = 0; i + 1 < t; i++) area += (sx[i + 1]! - sx[i]!) * (sy[i]! - py);
+  area += (xB - sx[t - 1]!) * (sy[t - 1]! - py);
+  return area;
+}

@@ -1,0 +1,278 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { limitSetContributions } from '../../src/pareto/hv/contributions.js';
+import { dimensionSweep, SweepWorkspace } from '../../src/pareto/hv/dimension-sweep.js';
+import { hv2dContributions } from '../../src/pareto/hv/hv2d.js';
+import { Hv3dWorkspace, hv3d } from '../../src/pareto/hv/hv3d.js';
+import { Hv4dWorkspace, hv4d } from '../../src/pareto/hv/hv4d.js';
+import { hv3dContributions } from '../../src/pareto/hv/hvc3d.js';
+import { limitSet, limitSet4, MaskBuckets } from '../../src/pareto/hv/limit-set.js';
+import { RankSet } from '../../src/pareto/hv/rank-set.js';
+import { argsortLex } from '../../src/pareto/hv/sort.js';
+import { WfgWorkspace, wfg } from '../../src/pareto/hv/wfg.js';
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 48271) >>> 0) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+/** n x m rows translated so the reference is 0: sphere fronts, uniform clouds or grids with ties. */
+function translatedSet(
+  rand: () => number,
+  n: number,
+  m: number,
+  kind: 'sphere' | 'cloud' | 'grid',
+): Float64Array {
+  const rows = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    const v = Array.from({ length: m }, () => Math.abs(Math.log(rand() + 1e-12)) + 1e-6);
+    const norm = Math.hypot(...v);
+    for (let j = 0; j < m; j++) {
+      const x = kind === 'sphere' ? v[j]! / norm : kind === 'cloud' ? rand() : Math.floor(rand() * 6) / 6;
+      rows[i * m + j] = x - 1.1;
+    }
+  }
+  return rows;
+}
+
+function column(rows: Float64Array, n: number, m: number, j: number): Float64Array {
+  const c = new Float64Array(n);
+  for (let i = 0; i < n; i++) c[i] = rows[i * m + j]!;
+  return c;
+}
+
+/** Volume by slicing along the last objective and recursing (independent of the code under test). */
+function slicing(rows: Float64Array, n: number, m: number): number {
+  const pts: number[][] = [];
+  for (let i = 0; i < n; i++) pts.push(Array.from(rows.subarray(i * m, i * m + m)));
+  const rec = (ps: number[][], d: number): number => {
+    if (ps.length === 0) return 0;
+    if (d === 1) return -Math.min(...ps.map((p) => p[0]!));
+    const s = [...ps].sort((a, b) => a[d - 1]! - b[d - 1]!);
+    let v = 0;
+    for (let k = 0; k < s.length; k++) {
+      const w = (k + 1 < s.length ? s[k + 1]![d - 1]! : 0) - s[k]![d - 1]!;
+      if (w > 0) v += w * rec(s.slice(0, k + 1), d - 1);
+    }
+    return v;
+  };
+  return rec(pts, m);
+}
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+describe('argsortLex', () => {
+  it('sorts lexicographically like Array#sort, with many ties', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 })), {
+          maxLength: 300,
+        }),
+        (pairs) => {
+          const n = pairs.length;
+          const a = Float64Array.from(pairs.map((p) => p[0]));
+          const b = Float64Array.from(pairs.map((p) => p[1]));
+          const idx = new Int32Array(n);
+          argsortLex(a, b, n, idx);
+          expect([...idx].sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i));
+          const got = Array.from(idx, (i) => pairs[i]);
+          const want = [...pairs].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('argsortLex on long inputs (radix path)', () => {
+  it('matches Array#sort for mixed signs, zeros, close values and exact ties', () => {
+    const rand = lcg(321);
+    for (const n of [512, 700, 5000]) {
+      for (const kind of ['spread', 'close', 'ties']) {
+        const a = new Float64Array(n);
+        const b = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const u = rand();
+          a[i] =
+            kind === 'spread'
+              ? (u - 0.5) * 10 ** Math.floor(rand() * 8 - 4)
+              : kind === 'close'
+                ? 1 + Math.floor(u * 50) * Number.EPSILON
+                : [0, -0, 1, -1, 0.5][Math.floor(u * 5)]!;
+          b[i] = Math.floor(rand() * 4);
+        }
+        const idx = new Int32Array(n);
+        argsortLex(a, b, n, idx);
+        for (let k = 1; k < n; k++) {
+          const i = idx[k - 1]!;
+          const j = idx[k]!;
+          expect(a[i]! < a[j]! || (a[i] === a[j] && b[i]! <= b[j]!)).toBe(true);
+        }
+        expect(new Set(idx).size).toBe(n);
+      }
+    }
+  });
+});
+
+describe('RankSet', () => {
+  it('agrees with a sorted-array model for insert, remove, pred and succ', () => {
+    for (const capacity of [1, 31, 32, 33, 1000, 40000]) {
+      const rand = lcg(capacity);
+      const set = new RankSet(capacity);
+      const model = new Set<number>();
+      for (let step = 0; step < 3000; step++) {
+        const r = Math.floor(rand() * capacity);
+        if (rand() < 0.55) {
+          set.insert(r);
+          model.add(r);
+        } else {
+          set.remove(r);
+          model.delete(r);
+        }
+        const q = Math.floor(rand() * capacity);
+        const sorted = [...model].sort((x, y) => x - y);
+        const below = sorted.filter((x) => x < q);
+        const above = sorted.filter((x) => x > q);
+        expect(set.pred(q)).toBe(below.length > 0 ? below[below.length - 1] : -1);
+        expect(set.succ(q)).toBe(above.length > 0 ? above[0] : -1);
+      }
+    }
+  });
+});
+
+describe('the algorithms agree with each other and with slicing', () => {
+  it('hv3d and hv4d match WFG reduced to 2-D and the slicing recursion', () => {
+    const rand = lcg(42);
+    for (const kind of ['sphere', 'cloud', 'grid'] as const) {
+      for (const [m, n] of [
+        [3, 300],
+        [4, 120],
+      ] as const) {
+        const rows = translatedSet(rand, n, m, kind);
+        const cols = Array.from({ length: m }, (_, j) => column(rows, n, m, j));
+        const direct =
+          m === 3
+            ? hv3d(cols[0]!, cols[1]!, cols[2]!, n, new Hv3dWorkspace())
+            : hv4d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, n, new Hv4dWorkspace());
+        const viaWfg = wfg(rows, n, m, m, new WfgWorkspace(n, m), 2);
+        const ref = slicing(rows, n, m);
+        expect(rel(direct, ref)).toBeLessThanOrEqual(1e-12);
+        expect(rel(viaWfg, ref)).toBeLessThanOrEqual(1e-12);
+      }
+    }
+  });
+
+  it('hv3d on a large front matches WFG reduced to 2-D', () => {
+    const rand = lcg(8);
+    const n = 3000;
+    const rows = translatedSet(rand, n, 3, 'sphere');
+    const cols = [0, 1, 2].map((j) => column(rows, n, 3, j));
+    const a = hv3d(cols[0]!, cols[1]!, cols[2]!, n, new Hv3dWorkspace());
+    const b = wfg(rows, n, 3, 3, new WfgWorkspace(n, 3), 2);
+    expect(rel(a, b)).toBeLessThanOrEqual(1e-12);
+  });
+
+  it('WFG with base cases 2, 3 and 4 and the dimension sweep agree for m = 5..7', () => {
+    const rand = lcg(77);
+    for (const [m, n] of [
+      [5, 60],
+      [6, 30],
+      [7, 16],
+    ] as const) {
+      for (const kind of ['sphere', 'grid'] as const) {
+        const rows = translatedSet(rand, n, m, kind);
+        const ref = slicing(rows, n, m);
+        for (const base of [2, 3, 4]) {
+          expect(rel(wfg(rows, n, m, m, new WfgWorkspace(n, m), base), ref)).toBeLessThanOrEqual(1e-12);
+        }
+        expect(rel(dimensionSweep(rows, n, m, m, new SweepWorkspace(n, m)), ref)).toBeLessThanOrEqual(1e-12);
+      }
+    }
+  });
+
+  it('WFG matches the dimension sweep on larger 5-D and 6-D fronts', () => {
+    const rand = lcg(55);
+    for (const [m, n] of [
+      [5, 400],
+      [6, 120],
+    ] as const) {
+      for (const kind of ['sphere', 'grid', 'cloud'] as const) {
+        const rows = translatedSet(rand, n, m, kind);
+        const a = wfg(rows, n, m, m, new WfgWorkspace(n, m));
+        const b = dimensionSweep(rows, n, m, m, new SweepWorkspace(n, m));
+        expect(rel(a, b)).toBeLessThanOrEqual(1e-12);
+      }
+    }
+  });
+
+  it('2-D and 3-D contributions match the limit-set contributions', () => {
+    const rand = lcg(5);
+    for (const kind of ['sphere', 'cloud', 'grid'] as const) {
+      for (const m of [2, 3]) {
+        const n = 400;
+        const rows = translatedSet(rand, n, m, kind);
+        const cols = Array.from({ length: m }, (_, j) => column(rows, n, m, j));
+        const fast = new Float64Array(n);
+        if (m === 2) hv2dContributions(cols[0]!, cols[1]!, n, new Int32Array(n), fast);
+        else hv3dContributions(cols[0]!, cols[1]!, cols[2]!, n, new Hv4dWorkspace(), fast);
+        const slow = new Float64Array(n);
+        limitSetContributions(rows, n, m, slow);
+        const total = slicing(rows, n, m);
+        for (let i = 0; i < n; i++) expect(Math.abs(fast[i]! - slow[i]!)).toBeLessThanOrEqual(1e-13 * total);
+      }
+    }
+  });
+
+  it('limitSet4 matches limitSet, and both match a brute-force non-dominated filter', () => {
+    const rand = lcg(9);
+    for (let trial = 0; trial < 30; trial++) {
+      const n = 80;
+      const stride = 5;
+      const rows = translatedSet(rand, n, stride, trial % 2 === 0 ? 'grid' : 'sphere');
+      const order = Int32Array.from({ length: n }, (_, i) => i);
+      const p = Math.floor(rand() * n);
+      const out1 = new Float64Array((n + 1) * stride);
+      const out2 = new Float64Array((n + 1) * stride);
+      const c1 = limitSet(rows, p * stride, order, 0, n, p, stride, 4, out1, new Int32Array(n + 1));
+      const c2 = limitSet4(
+        rows,
+        p * stride,
+        order,
+        0,
+        n,
+        p,
+        stride,
+        out2,
+        new Int32Array(n + 1),
+        new MaskBuckets(2),
+      );
+      const rowsOf = (out: Float64Array, c: number) =>
+        Array.from({ length: Math.max(c, 0) }, (_, i) => Array.from(out.subarray(i * stride, i * stride + 4)))
+          .map((r) => r.join(','))
+          .sort();
+      // Brute force: clip, then keep the points no other clipped point weakly dominates (first copy wins).
+      const clipped: number[][] = [];
+      let covers = false;
+      for (let i = 0; i < n; i++) {
+        if (i === p) continue;
+        const q = Array.from({ length: 4 }, (_, j) => Math.max(rows[i * stride + j]!, rows[p * stride + j]!));
+        if (q.every((v, j) => v === rows[p * stride + j])) covers = true;
+        clipped.push(q);
+      }
+      const le = (a: number[], b: number[]) => a.every((v, j) => v <= b[j]!);
+      const nd = clipped.filter(
+        (q, i) => !clipped.some((r, k) => k !== i && le(r, q) && (!le(q, r) || k < i)),
+      );
+      expect(c1).toBe(covers ? -1 : nd.length);
+      expect(c2).toBe(c1);
+      if (!covers) {
+        expect(rowsOf(out1, c1)).toEqual(nd.map((r) => r.join(',')).sort());
+        expect(rowsOf(out2, c2)).toEqual(rowsOf(out1, c1));
+      }
+    }
+  });
+});
