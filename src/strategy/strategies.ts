@@ -1,0 +1,202 @@
+import * as z from 'zod';
+import { ChainGenerator } from './chain.js';
+import type { EncodedSpace, Generator } from './generator.js';
+import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2.js';
+import { RandomGenerator } from './random.js';
+import { SobolGenerator } from './sobol.js';
+
+const positiveInt = z.number().int().min(1);
+const probability = z.number().min(0).max(1);
+
+const nsga2OptionsSchema = z.strictObject({
+  populationSize: z
+    .number()
+    .int()
+    .min(2)
+    .optional()
+    .describe('mu; default: the first ask count (at least 2)'),
+  mode: z.enum(['generational', 'steady-state']).optional().describe("default 'generational'"),
+  crossover: z
+    .strictObject({
+      eta: z.number().positive().optional(),
+      probability: probability.optional(),
+      variableProbability: probability.optional(),
+      exchangeProbability: probability.optional(),
+    })
+    .optional()
+    .describe('SBX; defaults eta 15, probability 0.9'),
+  mutation: z
+    .strictObject({
+      eta: z.number().positive().optional(),
+      probability: probability.optional(),
+      variableProbability: probability.optional(),
+    })
+    .optional()
+    .describe('polynomial mutation; defaults eta 20, probability 0.9, variableProbability min(0.5, 1/d)'),
+  tournament: z.enum(['dominance', 'rank']).optional(),
+  duplicateTolerance: z.number().optional(),
+  maxMatingIterations: positiveInt.optional(),
+});
+
+const moboOptionsSchema = z
+  .looseObject({
+    initialTrials: positiveInt
+      .optional()
+      .describe('Sobol points before the model takes over; default 2 (d + 1)'),
+  })
+  .describe('options of the MOBO generator; keys other than initialTrials go to it unchanged');
+
+const trials = positiveInt.optional().describe('trials this step proposes before the next step takes over');
+
+export const strategyStepSchema = z.discriminatedUnion('strategy', [
+  z.strictObject({ strategy: z.literal('sobol'), trials }),
+  z.strictObject({ strategy: z.literal('random'), trials }),
+  z.strictObject({ strategy: z.literal('nsga2'), trials, options: nsga2OptionsSchema.optional() }),
+  z.strictObject({ strategy: z.literal('mobo'), trials, options: moboOptionsSchema.optional() }),
+]);
+
+export const strategyNameSchema = z.enum(['mobo', 'nsga2', 'sobol', 'random']);
+
+/**
+ * A strategy: a name, one step with options, or a chain of steps in which every step but the last
+ * says how many trials it proposes (`[{ strategy: 'sobol', trials: 10 }, { strategy: 'nsga2' }]`).
+ */
+export const strategySchema = z.union([
+  strategyNameSchema,
+  strategyStepSchema,
+  z
+    .array(strategyStepSchema)
+    .min(1)
+    .superRefine((steps, ctx) => {
+      steps.forEach((s, i) => {
+        if (i < steps.length - 1 && s.trials === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'trials'],
+            message: 'every step of a chain but the last needs a number of trials, got nothing',
+          });
+        }
+      });
+    }),
+]);
+
+export type StrategyName = z.infer<typeof strategyNameSchema>;
+export type StrategyStep = z.infer<typeof strategyStepSchema>;
+export type StrategyConfig = z.infer<typeof strategySchema>;
+
+/** Builds a generator for `space` from the options of a strategy step (already validated). */
+export type GeneratorFactory = (space: EncodedSpace, options: Readonly<Record<string, unknown>>) => Generator;
+
+/** The registry name under which the model-based MOBO generator plugs in. */
+export const MOBO_GENERATOR = 'mobo-bo';
+
+/**
+ * Named generator factories. Built-in strategies need no registration; the model-based generator
+ * of the 'mobo' strategy is looked up under `MOBO_GENERATOR` ('mobo-bo'), so that it plugs in
+ * without this module importing it.
+ */
+export class GeneratorRegistry {
+  private readonly factories = new Map<string, GeneratorFactory>();
+
+  /** Registers (or replaces) `factory` under `name`. */
+  register(name: string, factory: GeneratorFactory): void {
+    if (typeof name !== 'string' || name === '') {
+      throw new TypeError(`GeneratorRegistry.register: name must be a non-empty string, got ${String(name)}`);
+    }
+    if (typeof factory !== 'function') {
+      throw new TypeError(`GeneratorRegistry.register: factory for "${name}" must be a function`);
+    }
+    this.factories.set(name, factory);
+  }
+
+  get(name: string): GeneratorFactory | undefined {
+    return this.factories.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.factories.has(name);
+  }
+}
+
+/**
+ * The registry used when none is passed. Module-level by necessity: a plug-in registers itself
+ * once at import; the Optimizer takes an explicit registry for tests and embedding.
+ */
+export const defaultGeneratorRegistry = new GeneratorRegistry();
+
+/** Registers `factory` under `name` in the default registry (e.g. `'mobo-bo'`). */
+export function registerGenerator(name: string, factory: GeneratorFactory): void {
+  defaultGeneratorRegistry.register(name, factory);
+}
+
+function normalize(strategy: StrategyConfig): StrategyStep[] {
+  if (typeof strategy === 'string') return [{ strategy } as StrategyStep];
+  return Array.isArray(strategy) ? strategy : [strategy];
+}
+
+function moboModel(
+  space: EncodedSpace,
+  options: Readonly<Record<string, unknown>>,
+  registry: GeneratorRegistry,
+): Generator {
+  const factory = registry.get(MOBO_GENERATOR);
+  if (factory === undefined) {
+    throw new Error(
+      `createGenerator: strategy 'mobo' needs the model-based generator "${MOBO_GENERATOR}", which is not ` +
+        "registered in this build; use strategy 'nsga2' or 'sobol', or register one with " +
+        `registerGenerator('${MOBO_GENERATOR}', factory)`,
+    );
+  }
+  const { initialTrials: _, ...rest } = options;
+  return factory(space, rest);
+}
+
+/**
+ * The generator of a strategy over `space`. `'mobo'` is a Sobol initialization of `initialTrials`
+ * (default 2 (d + 1)) points followed by the registered model-based generator; as a later step of a
+ * chain it is the model alone. Throws at once (not at the first ask) when a strategy cannot be built.
+ */
+export function createGenerator(
+  strategy: StrategyConfig,
+  space: EncodedSpace,
+  registry: GeneratorRegistry = defaultGeneratorRegistry,
+): Generator {
+  const parsed = strategySchema.safeParse(strategy);
+  if (!parsed.success) {
+    throw new TypeError(
+      `createGenerator: invalid strategy ${JSON.stringify(strategy)}: ${parsed.error.message}`,
+    );
+  }
+  const steps = normalize(parsed.data);
+  const chain: { generator: Generator; trials?: number }[] = [];
+  steps.forEach((step, i) => {
+    const last = i === steps.length - 1;
+    const count = last ? undefined : step.trials;
+    switch (step.strategy) {
+      case 'sobol':
+        chain.push({ generator: new SobolGenerator(), trials: count });
+        break;
+      case 'random':
+        chain.push({ generator: new RandomGenerator(), trials: count });
+        break;
+      case 'nsga2':
+        chain.push({
+          generator: new Nsga2Generator((step.options ?? {}) as Nsga2GeneratorOptions),
+          trials: count,
+        });
+        break;
+      case 'mobo': {
+        const options = step.options ?? {};
+        const model = moboModel(space, options, registry);
+        if (i === 0) {
+          const initial = (options.initialTrials as number | undefined) ?? 2 * (space.dimension + 1);
+          chain.push({ generator: new SobolGenerator(), trials: initial });
+        }
+        chain.push({ generator: model, trials: count });
+        break;
+      }
+    }
+  });
+  if (chain.length === 1) return chain[0]!.generator;
+  return new ChainGenerator(chain.map((s) => (s.trials === undefined ? { generator: s.generator } : s)));
+}
