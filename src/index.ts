@@ -1,3 +1,117 @@
 // The public API: names re-exported, nothing defined here.
+
+// Test problems (also at 'mobo/problems').
+export * as problems from '../problems/index.js';
+// Experiments and the ask/tell facade.
+export {
+  type MoboConfig,
+  moboJsonSchema,
+  type OptimizerConfig,
+  parseMoboConfig,
+  parseOptimizerConfig,
+} from './experiment/config.js';
+export { readJournal } from './experiment/journal.js';
+export {
+  type AskedTrial,
+  type AskOptions,
+  type Logger,
+  Optimizer,
+  type OptimizerOptions,
+  type TellOptions,
+} from './experiment/optimizer.js';
+export { TRIAL_STATES, type Trial, type TrialState, TrialStateError } from './experiment/trial.js';
+// Gaussian-process surrogates.
+export {
+  createGpModel,
+  type FitManyOptions,
+  type FitOptions,
+  fitGp,
+  fitGps,
+  type GpHyperparameters,
+  GpModel,
+  KERNEL_KINDS,
+  type KernelKind,
+} from './gp/index.js';
+export { dot, gemm, gemv, syrk } from './linalg/blas.js';
+export {
+  CholeskyError,
+  type CholeskyOptions,
+  type CholeskyResult,
+  cholesky,
+  choleskyInPlace,
+  logDetFromCholesky,
+} from './linalg/cholesky.js';
+// Matrices and dense linear algebra (row-major Float64Array).
 export type { Matrix, MatrixLike } from './linalg/matrix.js';
 export { matrix, toMatrix, toRows, zeros } from './linalg/matrix.js';
+export { choleskyInverse, choleskySolve, solveLower, solveLowerTranspose } from './linalg/triangular.js';
+// NSGA-II.
+export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2.js';
+// Optimization.
+export {
+  type LbfgsbIteration,
+  type LbfgsbOptions,
+  type LbfgsbResult,
+  LbfgsbSolver,
+  lbfgsb,
+  lbfgsbBatch,
+  type Objective,
+  type StopReason,
+} from './optim/lbfgsb.js';
+export { crowdingDistance } from './pareto/crowding.js';
+// Pareto tools: dominance, sorting, hypervolume, box decompositions, indicators.
+export { dominates, isNondominated, paretoFilter, weaklyDominates } from './pareto/dominance.js';
+export { hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
+export {
+  additiveEpsilon,
+  generationalDistance,
+  invertedGenerationalDistance,
+  invertedGenerationalDistancePlus,
+  log10HypervolumeDifference,
+} from './pareto/indicators.js';
+export {
+  type BoxSet,
+  DominatedPartitioning,
+  NondominatedPartitioning,
+  type NondominatedPartitioningOptions,
+  totalVolume,
+} from './pareto/partitioning.js';
+export { type NondominatedSortOptions, nondominatedSort } from './pareto/sort.js';
+export {
+  iidNormalSamples,
+  logNormalCdf,
+  normalBaseSamples,
+  normalCdf,
+  normalPdf,
+  normalQuantile,
+} from './random/normal.js';
+// Random numbers: seeded streams, scrambled Sobol, normal distribution.
+export { createRng, deriveSeed, type Rng } from './random/rng.js';
+export { SOBOL_MAX_DIMENSION, SobolSequence, sobolSamples } from './random/sobol.js';
+// Search spaces and outcomes.
+export { ConfigError, type ConfigIssue } from './space/errors.js';
+export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';
+export { Outcomes } from './space/outcomes.js';
+export type { ObjectiveConfig, ParameterConfig, Params } from './space/schema.js';
+export { SearchSpace, type SpaceConfig } from './space/search-space.js';
+export { ChainGenerator, type ChainStep } from './strategy/chain.js';
+// Generators and strategies.
+export type {
+  EncodedColumn,
+  EncodedSpace,
+  GenerationInput,
+  GenerationResult,
+  Generator,
+} from './strategy/generator.js';
+export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
+export { RandomGenerator } from './strategy/random.js';
+export { SobolGenerator } from './strategy/sobol.js';
+export {
+  createGenerator,
+  defaultGeneratorRegistry,
+  type GeneratorFactory,
+  GeneratorRegistry,
+  MOBO_GENERATOR,
+  registerGenerator,
+  type StrategyConfig,
+} from './strategy/strategies.js';
