@@ -88,6 +88,22 @@ export {
 // Random numbers: seeded streams, scrambled Sobol, normal distribution.
 export { createRng, deriveSeed, type Rng } from './random/rng.js';
 export { SOBOL_MAX_DIMENSION, SobolSequence, sobolSamples } from './random/sobol.js';
+// Runners: hand trials to whoever evaluates them.
+export * as runners from './runners/index.js';
+export {
+  defineTask,
+  InProcessRunner,
+  PoolRunner,
+  type Runner,
+  SlurmRunner,
+  SubprocessRunner,
+  type Task,
+  type TaskContext,
+  type TaskFunction,
+  type TrialOutcome,
+  type TrialRequest,
+  type TrialStatus,
+} from './runners/index.js';
 // Search spaces and outcomes.
 export { ConfigError, type ConfigIssue } from './space/errors.js';
 export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';

@@ -1,0 +1,25 @@
+/** Runners and tasks: what src/index.ts re-exports from this folder. */
+export { InProcessRunner, type InProcessRunnerOptions } from './in-process.js';
+export { PoolRunner, type PoolRunnerOptions } from './pool.js';
+export {
+  parseJobCompLog,
+  parseSqueue,
+  SlurmRunner,
+  type SlurmRunnerOptions,
+  type SlurmTaskState,
+} from './slurm.js';
+export { SubprocessRunner, type SubprocessRunnerOptions, taskCommand } from './subprocess.js';
+export { checkValues, defineTask, loadTask } from './task.js';
+export { EXIT_TRANSIENT, TRIAL_FILES, trialDirectory } from './trial-files.js';
+export {
+  type Runner,
+  STOPPED,
+  type Task,
+  type TaskContext,
+  type TaskFunction,
+  type TrialHandle,
+  type TrialOutcome,
+  type TrialParams,
+  type TrialRequest,
+  type TrialStatus,
+} from './types.js';
