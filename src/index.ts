@@ -2,6 +2,15 @@
 
 // Test problems (also at 'mobo/problems').
 export * as problems from '../problems/index.js';
+// Acquisition functions (float64 reference implementations).
+export {
+  JointSampler,
+  pruneInferiorPointsMultiObjective,
+  QEhvi,
+  QLogNehvi,
+  QNehvi,
+  QNParEgo,
+} from './acquisition/index.js';
 // Experiments and the ask/tell facade.
 export {
   type MoboConfig,

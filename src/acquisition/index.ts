@@ -1,0 +1,57 @@
+/**
+ * Monte Carlo acquisition functions in float64 (the reference the TensorFlow.js path is tested
+ * against): sample-level kernels (samples -> value and gradient) and the posterior layer
+ * (candidates -> joint samples -> gradient with respect to the candidates), composed into qEHVI,
+ * qNEHVI, qLogNEHVI and qNParEGO. Minimization throughout.
+ */
+export { checkEta, DEFAULT_ETA, logFeasibility, logFeasibilityBackward } from './constraints.js';
+export {
+  type HypervolumeAcquisitionOptions,
+  type McAcquisition,
+  QEhvi,
+  type QEhviOptions,
+  QLogNehvi,
+  type QLogNehviOptions,
+  QNehvi,
+  type QNehviOptions,
+} from './ehvi.js';
+export {
+  HviWorkspace,
+  MAX_Q,
+  qHviValueAndGradient,
+  type SampleBoxes,
+  type SampleShape,
+  sampleHvi,
+} from './hvi.js';
+export { type LogHviOptions, LogHviWorkspace, qLogHviValueAndGradient, sampleLogHvi } from './log-hvi.js';
+export {
+  ChebyshevScalarization,
+  PAREGO_RHO,
+  QNParEgo,
+  type QNParEgoOptions,
+  qLogNeiValueAndGradient,
+  qNeiValueAndGradient,
+  sampleSimplex,
+} from './parego.js';
+export {
+  backSolveTransposed,
+  baseSampleColumns,
+  choleskyBackward,
+  forwardSolve,
+  JointSampler,
+  type JointSamplerOptions,
+  type PosteriorSource,
+} from './posterior.js';
+export { type PruneOptions, pruneInferiorPointsMultiObjective } from './prune.js';
+export {
+  fatmax,
+  fatminimum2,
+  logDiffExp,
+  logFatmoid,
+  logFatplus,
+  logSigmoid,
+  sigmoid,
+  softplus,
+  TAU_MAX,
+  TAU_RELU,
+} from './smooth.js';
