@@ -1,72 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Matrix } from '../../src/linalg/matrix.js';
 import { deriveSeed } from '../../src/random/rng.js';
 import { ChainGenerator } from '../../src/strategy/chain.js';
-import type {
-  EncodedColumn,
-  EncodedSpace,
-  GenerationInput,
-  GenerationResult,
-  Generator,
-} from '../../src/strategy/generator.js';
+import type { GenerationInput, GenerationResult, Generator } from '../../src/strategy/generator.js';
 import { RandomGenerator } from '../../src/strategy/random.js';
 import { SobolGenerator } from '../../src/strategy/sobol.js';
-
-const empty = (d: number): Matrix => ({ rows: 0, cols: d, data: new Float64Array(0) });
-const rowsOf = (m: Matrix): number[][] =>
-  Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
-const fromRows = (rows: number[][], d: number): Matrix => ({
-  rows: rows.length,
-  cols: d,
-  data: Float64Array.from(rows.flat()),
-});
-
-/** A hand-built space: columns as given, rounding integers to their grid and one-hot blocks to argmax. */
-function space(
-  columns: EncodedColumn[],
-  constraints: { a: number[][]; b: number[] } = { a: [], b: [] },
-): EncodedSpace {
-  const d = columns.length;
-  return {
-    dimension: d,
-    columns,
-    constraintMatrix: fromRows(constraints.a, d),
-    constraintBound: Float64Array.from(constraints.b),
-    round(x: Float64Array): void {
-      const done = new Set<number>();
-      columns.forEach((c, j) => {
-        if (c.kind === 'integer') x[j] = Math.round(x[j]! * (c.levels - 1)) / (c.levels - 1);
-        if (c.kind === 'onehot' && !done.has(c.block[0]!)) {
-          let best = c.block[0]!;
-          for (const k of c.block) if (x[k]! > x[best]!) best = k;
-          for (const k of c.block) x[k] = k === best ? 1 : 0;
-          done.add(c.block[0]!);
-        }
-      });
-    },
-  };
-}
-
-const continuous = (n: number): EncodedColumn[] =>
-  Array.from({ length: n }, (_, i) => ({ kind: 'continuous', parameter: `x${i}` }) as const);
-
-function input(s: EncodedSpace, count: number, extra: Partial<GenerationInput> = {}): GenerationInput {
-  const d = s.dimension;
-  return {
-    space: s,
-    X: empty(d),
-    completedIds: [],
-    Y: empty(2),
-    C: empty(0),
-    failed: empty(d),
-    pending: empty(d),
-    referencePoint: undefined,
-    count,
-    seed: 12345,
-    state: undefined,
-    ...extra,
-  };
-}
+import { continuous, fromRows, input, rowsOf, space } from './helpers.js';
 
 /**
  * A recording generator: candidate i of its life is the constant row (base + i) / 1000, and its
