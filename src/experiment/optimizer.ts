@@ -208,8 +208,8 @@ export class Optimizer {
       }
       // A point inferred for this generation is journaled in the ask record itself, so that an ask
       // is one record: a crash keeps all of it or none.
-      const inferred = this.experiment.referencePoint === null ? this.inferReferencePoint() : undefined;
-      const input = this.generationInput(n, inferred);
+      const inferred = this.experiment.referencePoint === null ? this.frozenInference() : undefined;
+      const input = this.generationInput(n, inferred ?? this.inferReferencePoint());
       const result = await this.generator.generate(input);
       const rows = this.checkCandidates(result?.candidates, n, input.pending);
       let metadata: unknown;
@@ -413,10 +413,13 @@ export class Optimizer {
   }
 
   /**
-   * The reference point in minimization form (a maximized objective's threshold negated): from the
-   * thresholds when every objective has one; otherwise inferred once from the feasible completed
-   * trials (their nadir plus 10% of their range, or of max(|nadir|, 1) where the range is 0),
-   * journaled and frozen. Undefined while there is nothing to infer it from.
+   * The reference point in minimization form (a maximized objective's threshold negated): the
+   * thresholds where objectives have one; the other coordinates inferred from the feasible completed
+   * trials (their nadir plus 10% of their range, or of max(|nadir|, 1) where the range is 0).
+   * An inferred point is provisional, and moves as results arrive, until 2(d+1) feasible trials have
+   * completed (the size of the default initial design); then it is journaled and frozen, so that a
+   * point inferred from one or two early results never fixes the hypervolume for good. Undefined
+   * while there is nothing to infer it from.
    */
   referencePoint(): number[] | undefined {
     const point = this.ensureReferencePoint();
@@ -531,20 +534,36 @@ export class Optimizer {
   private ensureReferencePoint(): readonly number[] | undefined {
     const known = this.experiment.referencePoint;
     if (known !== null) return known;
-    const point = this.inferReferencePoint();
-    if (point === undefined || this.closed) return point;
+    const point = this.frozenInference();
+    if (point === undefined || this.closed) return this.inferReferencePoint();
     this.commit({ type: 'reference', t: Date.now(), point });
     return this.experiment.referencePoint ?? undefined;
   }
 
-  /** Nadir of the feasible completed trials plus 10% of their range (minimization form), or undefined. */
+  /** The inferred reference point once enough feasible trials have completed to freeze it, else undefined. */
+  private frozenInference(): number[] | undefined {
+    const quorum = 2 * (this.space.dimension + 1);
+    return this.feasibleTrials().length >= quorum ? this.inferReferencePoint() : undefined;
+  }
+
+  /**
+   * Thresholds where given, elsewhere the nadir of the feasible completed trials plus 10% of their
+   * range (minimization form); undefined when a coordinate needs data and there is none.
+   */
   private inferReferencePoint(): number[] | undefined {
+    const thresholds = this.outcomes.thresholds;
     const feasible = this.feasibleTrials();
-    if (feasible.length === 0) return undefined;
+    if (feasible.length === 0) {
+      return thresholds.some((t) => Number.isNaN(t)) ? undefined : Array.from(thresholds);
+    }
     const Y = this.objectiveMatrix(feasible);
     const m = Y.cols;
     const point: number[] = [];
     for (let j = 0; j < m; j++) {
+      if (!Number.isNaN(thresholds[j]!)) {
+        point.push(thresholds[j]!);
+        continue;
+      }
       let lo = Infinity;
       let hi = -Infinity;
       for (let i = 0; i < Y.rows; i++) {

@@ -45,6 +45,8 @@ export class Outcomes {
   readonly metrics: readonly string[];
   /** The thresholds in minimization form when every objective has one; otherwise undefined. */
   readonly thresholdPoint: Float64Array | undefined;
+  /** Each objective's threshold in minimization form, NaN where the objective has none (length m). */
+  readonly thresholds: Float64Array;
   private readonly signs: Float64Array;
 
   private constructor(objectives: readonly ObjectiveConfig[], constraints: readonly LinearConstraintInput[]) {
@@ -62,9 +64,10 @@ export class Outcomes {
     for (const c of this.constraints)
       for (const k of Object.keys(c.terms)) if (!metrics.includes(k)) metrics.push(k);
     this.metrics = Object.freeze(metrics);
-    this.thresholdPoint = objectives.every((o) => o.threshold !== undefined)
-      ? Float64Array.from(objectives, (o, j) => this.signs[j]! * o.threshold!)
-      : undefined;
+    this.thresholds = Float64Array.from(objectives, (o, j) =>
+      o.threshold === undefined ? Number.NaN : this.signs[j]! * o.threshold,
+    );
+    this.thresholdPoint = this.thresholds.every((t) => !Number.isNaN(t)) ? this.thresholds : undefined;
   }
 
   /** Builds from `{ objectives, outcomeConstraints? }`, throwing a `ConfigError` naming each bad path. */

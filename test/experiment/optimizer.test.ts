@@ -125,7 +125,7 @@ describe('Optimizer ask/tell', () => {
     });
   });
 
-  it('infers the reference point once (nadir + 10% of range), journals it and freezes it', async () => {
+  it('infers missing reference coordinates (nadir + 10% of range), provisionally until 2(d+1) results, then freezes', async () => {
     const journal = path.join(tmp.dir, 'ref.jsonl');
     const opt = await Optimizer.create(
       {
@@ -142,14 +142,19 @@ describe('Optimizer ask/tell', () => {
     );
     expect(opt.referencePoint()).toBeUndefined();
     expect(opt.hypervolume()).toBe(0);
-    const batch = await opt.ask(4);
+    const batch = await opt.ask(6);
     await opt.tell(batch[0]!.id, { a: 1, b: 2 });
     await opt.tell(batch[1]!.id, { a: 3, b: 5 });
-    // minimization form: a in [1, 3] -> 3 + 0.2; -b in [-5, -2] -> -2 + 0.3
+    // minimization form: a in [1, 3] -> 3 + 0.2; b has its threshold 0 (maximized: -0).
+    const provisional = opt.referencePoint()!;
+    expect(provisional[0]).toBeCloseTo(3.2, 14);
+    expect(provisional[1]).toBe(-0);
+    // d = 1: frozen once 2(d+1) = 4 feasible trials have completed; until then it follows the data.
+    await opt.tell(batch[2]!.id, { a: 2, b: 1 });
+    await opt.tell(batch[3]!.id, { a: 5, b: 1 });
     const ref = opt.referencePoint()!;
-    expect(ref[0]).toBeCloseTo(3.2, 14);
-    expect(ref[1]).toBeCloseTo(-1.7, 14);
-    await opt.tell(batch[2]!.id, { a: 100, b: -100 });
+    expect(ref[0]).toBeCloseTo(5.4, 14);
+    await opt.tell(batch[4]!.id, { a: 100, b: -100 });
     expect(opt.referencePoint()).toEqual(ref);
     await opt.close();
     const lines = fs.readFileSync(journal, 'utf8').trim().split('\n');
