@@ -546,35 +546,9 @@ export class Optimizer {
     return this.feasibleTrials().length >= quorum ? this.inferReferencePoint() : undefined;
   }
 
-  /**
-   * Thresholds where given, elsewhere the nadir of the feasible completed trials plus 10% of their
-   * range (minimization form); undefined when a coordinate needs data and there is none.
-   */
+  /** Thresholds where given, elsewhere inferred from the feasible completed trials (see `referencePoint`). */
   private inferReferencePoint(): number[] | undefined {
-    const thresholds = this.outcomes.thresholds;
-    const feasible = this.feasibleTrials();
-    if (feasible.length === 0) {
-      return thresholds.some((t) => Number.isNaN(t)) ? undefined : Array.from(thresholds);
-    }
-    const Y = this.objectiveMatrix(feasible);
-    const m = Y.cols;
-    const point: number[] = [];
-    for (let j = 0; j < m; j++) {
-      if (!Number.isNaN(thresholds[j]!)) {
-        point.push(thresholds[j]!);
-        continue;
-      }
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < Y.rows; i++) {
-        const v = Y.data[i * m + j]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      const range = hi - lo;
-      point.push(hi + 0.1 * (range > 0 ? range : Math.max(Math.abs(hi), 1)));
-    }
-    return point;
+    return this.outcomes.referencePointFrom(this.objectiveMatrix(this.feasibleTrials()));
   }
 
   /** n x m objective matrix (minimization form) of completed trials. */

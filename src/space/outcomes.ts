@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Matrix } from '../linalg/matrix.js';
 import { formatValue, parseConfig } from './errors.js';
 import {
   checkOutcomes,
@@ -74,6 +75,34 @@ export class Outcomes {
   static create(config: OutcomesConfig): Outcomes {
     const valid = parseConfig(outcomesSchema, config, 'Outcomes.create');
     return new Outcomes(valid.objectives, valid.outcomeConstraints ?? []);
+  }
+
+  /**
+   * A reference point in minimization form: each objective's threshold where it has one, elsewhere
+   * the nadir of `Y` (n x m, minimization form) plus 10% of its range, or of max(|nadir|, 1) where
+   * the range is 0. Undefined when a coordinate needs data and `Y` has no rows.
+   */
+  referencePointFrom(Y: Matrix): number[] | undefined {
+    const m = this.thresholds.length;
+    if (Y.rows === 0 && this.thresholdPoint === undefined) return undefined;
+    const point: number[] = [];
+    for (let j = 0; j < m; j++) {
+      const threshold = this.thresholds[j]!;
+      if (!Number.isNaN(threshold)) {
+        point.push(threshold);
+        continue;
+      }
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < Y.rows; i++) {
+        const v = Y.data[i * m + j]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      const range = hi - lo;
+      point.push(hi + 0.1 * (range > 0 ? range : Math.max(Math.abs(hi), 1)));
+    }
+    return point;
   }
 
   /** m: the number of objectives. */
