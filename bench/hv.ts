@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { type Matrix, matrix } from '../src/linalg/matrix.js';
 import { dimensionSweep, SweepWorkspace } from '../src/pareto/hv/dimension-sweep.js';
+import { WfgWorkspace, wfg } from '../src/pareto/hv/wfg.js';
 import { hypervolume, hypervolumeContributions } from '../src/pareto/hypervolume.js';
 
 type Front = 'sphere' | 'simplex';
@@ -17,7 +18,7 @@ interface Case {
   m: number;
   front: Front;
   n: number;
-  kind: 'hypervolume' | 'contributions' | 'sweep';
+  kind: 'hypervolume' | 'contributions' | 'sweep' | 'wfg4';
 }
 
 interface Row extends Case {
@@ -55,6 +56,7 @@ function front(kind: Front, n: number, m: number, seed: string): Matrix {
 
 function algorithmFor(m: number, kind: Case['kind']): string {
   if (kind === 'sweep') return 'dimension sweep, 4-D base';
+  if (kind === 'wfg4') return 'WFG, 4-D base';
   if (kind === 'contributions') {
     return m === 2 ? 'staircase' : m === 3 ? 'z sweep + slices above' : 'limit set per point';
   }
@@ -64,7 +66,9 @@ function algorithmFor(m: number, kind: Case['kind']): string {
       ? 'z sweep, rank set'
       : m === 4
         ? 'w sweep of 3-D contrib.'
-        : 'WFG, 4-D base';
+        : m === 5
+          ? 'v sweep of 4-D contrib.'
+          : 'WFG, 5-D base';
 }
 
 function median(xs: number[]): number {
@@ -81,7 +85,9 @@ function run(c: Case, quick: boolean): Row {
       ? () => hypervolume(pts, ref)
       : c.kind === 'contributions'
         ? () => sum(hypervolumeContributions(pts, ref))
-        : () => sweep(pts);
+        : c.kind === 'wfg4'
+          ? () => wfg4(pts)
+          : () => sweep(pts);
   let value = f();
   // Repeat until about 0.3 s (1 s without --quick) has been spent, between 3 and 15 times.
   const budget = quick ? 300 : 1000;
@@ -115,6 +121,13 @@ function sweep(pts: Matrix): number {
   return dimensionSweep(rows, pts.rows, pts.cols, pts.cols, new SweepWorkspace(pts.rows, pts.cols));
 }
 
+/** WFG with the m = 4 sweep as base case (the default for m >= 5 before the 5-D sweep existed). */
+function wfg4(pts: Matrix): number {
+  const rows = new Float64Array(pts.data.length);
+  for (let i = 0; i < rows.length; i++) rows[i] = pts.data[i]! - 1.1;
+  return wfg(rows, pts.rows, pts.cols, pts.cols, new WfgWorkspace(pts.rows, pts.cols), 4);
+}
+
 function sum(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]!;
@@ -136,7 +149,7 @@ function cases(quick: boolean): Case[] {
         2: [1000, 10000, 100000],
         3: [100, 1000, 10000],
         4: [100, 1000, 5000],
-        5: [100, 300, 1000],
+        5: [100, 300, 1000, 3000],
         6: [50, 100, 300],
         7: [50, 100, 200],
         8: [25, 50, 100],
@@ -144,7 +157,11 @@ function cases(quick: boolean): Case[] {
   const out: Case[] = [];
   for (let m = 2; m <= 8; m++) {
     for (const f of ['sphere', 'simplex'] as const) {
-      for (const n of sizes[m]!) out.push({ m, front: f, n, kind: 'hypervolume' });
+      for (const n of sizes[m]!) {
+        out.push({ m, front: f, n, kind: 'hypervolume' });
+        // WFG down to the 4-D sweep, timed right after the default so both see the same load.
+        if (m >= 5) out.push({ m, front: f, n, kind: 'wfg4' });
+      }
       // The dimension sweep is far slower; time it at one small size per m.
       const sweepN: Record<number, number> = { 5: 300, 6: 100, 7: 50, 8: 25 };
       if (m >= 5) out.push({ m, front: f, n: sweepN[m]!, kind: 'sweep' });

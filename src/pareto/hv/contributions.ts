@@ -1,4 +1,4 @@
-import { limitSet, limitSet4, MaskBuckets } from './limit-set.js';
+import { limitSet, limitSet4, limitSet5 } from './limit-set.js';
 import { baseVolume, WfgWorkspace, wfg } from './wfg.js';
 
 /**
@@ -15,20 +15,23 @@ export function limitSetContributions(rows: Float64Array, n: number, d: number, 
   for (let i = 0; i < n; i++) order[i] = i;
   const limit = work.limits[d]!;
   const masks = work.masks[d]!;
-  const buckets = d === 4 ? new MaskBuckets() : null;
+  const buckets = d === 4 ? work.buckets : d === 5 ? work.buckets5 : null;
   for (let i = 0; i < n; i++) {
     const p = i * d;
     const cnt =
-      buckets !== null
-        ? limitSet4(rows, p, order, 0, n, i, d, limit, masks, buckets)
-        : limitSet(rows, p, order, 0, n, i, d, d, limit, masks);
+      buckets === null
+        ? limitSet(rows, p, order, 0, n, i, d, d, limit, masks)
+        : d === 4
+          ? limitSet4(rows, p, order, 0, n, i, d, limit, masks, buckets)
+          : limitSet5(rows, p, order, 0, n, i, d, limit, masks, buckets);
     if (cnt < 0) {
       out[i] = 0;
       continue;
     }
     let box = 1;
     for (let j = 0; j < d; j++) box *= -rows[p + j]!;
-    const inner = cnt === 0 ? 0 : d <= 4 ? baseVolume(limit, cnt, d, d, work) : wfg(limit, cnt, d, d, work);
+    const inner =
+      cnt === 0 ? 0 : d <= 5 ? baseVolume(limit, cnt, d, d, work) : wfg(limit, cnt, d, d, work, 5);
     const c = box - inner;
     out[i] = Math.max(c, 0);
   }

@@ -55,7 +55,7 @@ export function hv4d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { order, ax, ay, az, dead } = work;
+  const { order, ax, ay, az } = work;
   argsortLex(ws, ws, n, order);
   let k = 0;
   let v3 = 0;
@@ -69,37 +69,7 @@ export function hv4d(
     const c = contribution3d(px, py, pz, ax, ay, az, k, -1, work, true);
     if (c >= 0) {
       v3 += c;
-      const split = work.split;
-      if (work.anyDead) {
-        let w = split;
-        for (let r = split; r < k; r++) {
-          if (dead[r] === 1) {
-            dead[r] = 0;
-            continue;
-          }
-          ax[w] = ax[r]!;
-          ay[w] = ay[r]!;
-          az[w] = az[r]!;
-          w++;
-        }
-        k = w;
-      }
-      if (k - split > 32) {
-        ax.copyWithin(split + 1, split, k);
-        ay.copyWithin(split + 1, split, k);
-        az.copyWithin(split + 1, split, k);
-      } else {
-        // Short moves by hand: a native call costs more than a few copies (WFG calls this on small sets).
-        for (let r = k; r > split; r--) {
-          ax[r] = ax[r - 1]!;
-          ay[r] = ay[r - 1]!;
-          az[r] = az[r - 1]!;
-        }
-      }
-      ax[split] = px;
-      ay[split] = py;
-      az[split] = pz;
-      k++;
+      k = addToActive3d(px, py, pz, ax, ay, az, k, work);
     }
     const wnext = t + 1 < n ? ws[order[t + 1]!]! : 0;
     const term = v3 * (wnext - ws[i]!);
@@ -108,6 +78,55 @@ export function hv4d(
     hv = s;
   }
   return hv + comp;
+}
+
+/**
+ * Inserts p into the z-sorted active set `a[0..k)` at `work.split`, after a {@link contribution3d}
+ * call with `markDead` for p found it not dominated, dropping the entries flagged dead; returns the
+ * new length. The arrays need room for k + 1 entries.
+ */
+export function addToActive3d(
+  px: number,
+  py: number,
+  pz: number,
+  ax: Float64Array,
+  ay: Float64Array,
+  az: Float64Array,
+  k: number,
+  work: Hv4dWorkspace,
+): number {
+  const split = work.split;
+  if (work.anyDead) {
+    const dead = work.dead;
+    let w = split;
+    for (let r = split; r < k; r++) {
+      if (dead[r] === 1) {
+        dead[r] = 0;
+        continue;
+      }
+      ax[w] = ax[r]!;
+      ay[w] = ay[r]!;
+      az[w] = az[r]!;
+      w++;
+    }
+    k = w;
+  }
+  if (k - split > 32) {
+    ax.copyWithin(split + 1, split, k);
+    ay.copyWithin(split + 1, split, k);
+    az.copyWithin(split + 1, split, k);
+  } else {
+    // Short moves by hand: a native call costs more than a few copies (WFG calls this on small sets).
+    for (let r = k; r > split; r--) {
+      ax[r] = ax[r - 1]!;
+      ay[r] = ay[r - 1]!;
+      az[r] = az[r - 1]!;
+    }
+  }
+  ax[split] = px;
+  ay[split] = py;
+  az[split] = pz;
+  return k + 1;
 }
 
 /**

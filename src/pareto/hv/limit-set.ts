@@ -88,28 +88,47 @@ const SMALL_CANDIDATES = 8;
 /** Clip masks of 4 coordinates other than 15, by decreasing number of bits. */
 const MASK_ORDER = [14, 13, 11, 7, 12, 10, 9, 6, 5, 3, 8, 4, 2, 1, 0];
 
-/** Work buffers of {@link limitSet4}: candidates and survivors grouped by clip mask; grows as needed. */
-export class MaskBuckets {
-  capacity: number;
-  /** 16 x capacity: the candidate rows (offsets into `rows`) with each clip mask. */
-  members: Int32Array;
-  readonly memberCount = new Int32Array(16);
-  /** 16 x capacity x 4: the survivors with each clip mask. */
-  data: Float64Array;
-  readonly count = new Int32Array(16);
+/** Clip masks of 5 coordinates other than 31, by decreasing number of bits (the first 5 have 4). */
+const MASK_ORDER5 = Array.from({ length: 31 }, (_, m) => m).sort(
+  (a, b) => bitCount(b) - bitCount(a) || b - a,
+);
 
-  constructor(capacity = 32) {
+function bitCount(m: number): number {
+  let c = 0;
+  for (let b = m; b !== 0; b &= b - 1) c++;
+  return c;
+}
+
+/**
+ * Work buffers of {@link limitSet4} (d = 4) and {@link limitSet5} (d = 5): candidates and survivors
+ * grouped by clip mask; grows as needed.
+ */
+export class MaskBuckets {
+  readonly d: number;
+  capacity: number;
+  /** 2^d x capacity: the candidate rows (offsets into `rows`) with each clip mask. */
+  members: Int32Array;
+  readonly memberCount: Int32Array;
+  /** 2^d x capacity x d: the survivors with each clip mask. */
+  data: Float64Array;
+  readonly count: Int32Array;
+
+  constructor(capacity = 32, d = 4) {
+    this.d = d;
     this.capacity = Math.max(1, capacity);
-    this.members = new Int32Array(16 * this.capacity);
-    this.data = new Float64Array(16 * this.capacity * 4);
+    this.memberCount = new Int32Array(1 << d);
+    this.count = new Int32Array(1 << d);
+    this.members = new Int32Array((1 << d) * this.capacity);
+    this.data = new Float64Array((1 << d) * this.capacity * d);
   }
 
   /** Makes room for `needed` entries in every bucket (contents are not kept). */
   reserve(needed: number): void {
     if (needed <= this.capacity) return;
+    const d = this.d;
     this.capacity = Math.max(needed, 2 * this.capacity);
-    this.members = new Int32Array(16 * this.capacity);
-    this.data = new Float64Array(16 * this.capacity * 4);
+    this.members = new Int32Array((1 << d) * this.capacity);
+    this.data = new Float64Array((1 << d) * this.capacity * d);
   }
 }
 
@@ -235,6 +254,147 @@ export function limitSet4(
       out[o + 1] = data[b + 1]!;
       out[o + 2] = data[b + 2]!;
       out[o + 3] = data[b + 3]!;
+      masks[cnt++] = m;
+    }
+  }
+  return cnt;
+}
+
+/**
+ * {@link limitSet} for d = 5 by the scheme of {@link limitSet4} (groups by clip mask, filtered from
+ * the most clipped down), with the same contract; `buckets` must be built with d = 5. This carries
+ * the limit sets of WFG at m = 6 and the deepest level above that when the 5-D sweep is the base.
+ */
+export function limitSet5(
+  rows: Float64Array,
+  p: number,
+  order: Int32Array,
+  from: number,
+  to: number,
+  skip: number,
+  stride: number,
+  out: Float64Array,
+  masks: Int32Array,
+  buckets: MaskBuckets,
+): number {
+  if (to - from <= SMALL_CANDIDATES) return limitSet(rows, p, order, from, to, skip, stride, 5, out, masks);
+  buckets.reserve(to - from);
+  const cap = buckets.capacity;
+  const span = cap * 5;
+  const members = buckets.members;
+  const memberCount = buckets.memberCount;
+  const data = buckets.data;
+  const count = buckets.count;
+  memberCount.fill(0);
+  count.fill(0);
+  const p0 = rows[p]!;
+  const p1 = rows[p + 1]!;
+  const p2 = rows[p + 2]!;
+  const p3 = rows[p + 3]!;
+  const p4 = rows[p + 4]!;
+  for (let s = from; s < to; s++) {
+    if (s === skip) continue;
+    const q = order[s]! * stride;
+    // Branch-free, as in limitSet4.
+    const cm =
+      +(rows[q]! <= p0) |
+      (+(rows[q + 1]! <= p1) << 1) |
+      (+(rows[q + 2]! <= p2) << 2) |
+      (+(rows[q + 3]! <= p3) << 3) |
+      (+(rows[q + 4]! <= p4) << 4);
+    if (cm === 31) return -1;
+    members[cm * cap + memberCount[cm]!++] = q;
+  }
+  for (let u = 0; u < 31; u++) {
+    const cm = MASK_ORDER5[u]!;
+    const k = memberCount[cm]!;
+    if (k === 0) continue;
+    const list = cm * cap;
+    const own = cm * span;
+    if (u < 5) {
+      // Clipped in all but coordinate j: the candidate with the lowest q_j dominates the rest.
+      const j = 31 - Math.clz32(cm ^ 31);
+      let best = members[list]!;
+      for (let i = 1; i < k; i++) {
+        const q = members[list + i]!;
+        if (rows[q + j]! < rows[best + j]!) best = q;
+      }
+      data[own] = Math.max(rows[best]!, p0);
+      data[own + 1] = Math.max(rows[best + 1]!, p1);
+      data[own + 2] = Math.max(rows[best + 2]!, p2);
+      data[own + 3] = Math.max(rows[best + 3]!, p3);
+      data[own + 4] = Math.max(rows[best + 4]!, p4);
+      count[cm] = 1;
+      continue;
+    }
+    for (let i = 0; i < k; i++) {
+      const q = members[list + i]!;
+      const c0 = Math.max(rows[q]!, p0);
+      const c1 = Math.max(rows[q + 1]!, p1);
+      const c2 = Math.max(rows[q + 2]!, p2);
+      const c3 = Math.max(rows[q + 3]!, p3);
+      const c4 = Math.max(rows[q + 4]!, p4);
+      // Supersets of cm, cm itself included (31 never holds anything).
+      let dominated = false;
+      for (let m = cm; m < 31 && !dominated; m = (m + 1) | cm) {
+        const base = m * span;
+        const end = base + count[m]! * 5;
+        for (let b = base; b < end; b += 5) {
+          if (
+            data[b]! <= c0 &&
+            data[b + 1]! <= c1 &&
+            data[b + 2]! <= c2 &&
+            data[b + 3]! <= c3 &&
+            data[b + 4]! <= c4
+          ) {
+            dominated = true;
+            break;
+          }
+        }
+      }
+      if (dominated) continue;
+      // Only its own group can hold points it dominates; drop them (swap with the last).
+      let n = count[cm]!;
+      let b = own;
+      while (b < own + n * 5) {
+        if (
+          c0 <= data[b]! &&
+          c1 <= data[b + 1]! &&
+          c2 <= data[b + 2]! &&
+          c3 <= data[b + 3]! &&
+          c4 <= data[b + 4]!
+        ) {
+          n--;
+          const l = own + n * 5;
+          data[b] = data[l]!;
+          data[b + 1] = data[l + 1]!;
+          data[b + 2] = data[l + 2]!;
+          data[b + 3] = data[l + 3]!;
+          data[b + 4] = data[l + 4]!;
+        } else {
+          b += 5;
+        }
+      }
+      const at = own + n * 5;
+      data[at] = c0;
+      data[at + 1] = c1;
+      data[at + 2] = c2;
+      data[at + 3] = c3;
+      data[at + 4] = c4;
+      count[cm] = n + 1;
+    }
+  }
+  let cnt = 0;
+  for (let m = 0; m < 31; m++) {
+    const base = m * span;
+    const end = base + count[m]! * 5;
+    for (let b = base; b < end; b += 5) {
+      const o = cnt * stride;
+      out[o] = data[b]!;
+      out[o + 1] = data[b + 1]!;
+      out[o + 2] = data[b + 2]!;
+      out[o + 3] = data[b + 3]!;
+      out[o + 4] = data[b + 4]!;
       masks[cnt++] = m;
     }
   }

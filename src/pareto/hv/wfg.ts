@@ -1,7 +1,8 @@
 import { hv2d } from './hv2d.js';
 import { Hv3dWorkspace, hv3d } from './hv3d.js';
 import { Hv4dWorkspace, hv4d } from './hv4d.js';
-import { limitSet, limitSet4, MaskBuckets } from './limit-set.js';
+import { Hv5dWorkspace, hv5d } from './hv5d.js';
+import { limitSet, limitSet4, limitSet5, MaskBuckets } from './limit-set.js';
 import { argsortLex } from './sort.js';
 
 /**
@@ -23,10 +24,12 @@ export class WfgWorkspace {
   readonly cols: Float64Array[];
   readonly order2: Int32Array;
   readonly buckets: MaskBuckets;
+  readonly buckets5: MaskBuckets;
   /** 2^SMALL_SET x stride: the componentwise maximum of each subset, for inclusion-exclusion. */
   readonly subsetMax: Float64Array;
   readonly hv3 = new Hv3dWorkspace();
   readonly hv4 = new Hv4dWorkspace();
+  readonly hv5 = new Hv5dWorkspace();
 
   constructor(n: number, stride: number) {
     this.n = n;
@@ -37,9 +40,10 @@ export class WfgWorkspace {
       this.keys.push(new Float64Array(n));
       this.masks.push(new Int32Array(n + 1));
     }
-    this.cols = [0, 1, 2, 3].map(() => new Float64Array(n + 2));
+    this.cols = [0, 1, 2, 3, 4].map(() => new Float64Array(n + 2));
     this.order2 = new Int32Array(n);
     this.buckets = new MaskBuckets();
+    this.buckets5 = new MaskBuckets(32, 5);
     this.subsetMax = new Float64Array((1 << SMALL_SET) * stride);
   }
 }
@@ -49,7 +53,7 @@ export class WfgWorkspace {
  * reference is the origin, by WFG (While, Bradstreet, Barone 2012). Sorting by the last objective,
  * worst first, puts every limit set in the hyperplane of p's last objective, so each exclusive
  * volume is p's box minus a (d - 1)-dimensional WFG call on its non-dominated limit set. At
- * `d <= baseDim` (2 to 4) the dedicated sweeps take over.
+ * `d <= baseDim` (2 to 5) the dedicated sweeps take over.
  */
 export function wfg(
   rows: Float64Array,
@@ -81,7 +85,9 @@ export function wfg(
     const cnt =
       last === 4
         ? limitSet4(rows, p, order, t + 1, n, -1, stride, limit, masks, work.buckets)
-        : limitSet(rows, p, order, t + 1, n, -1, stride, last, limit, masks);
+        : last === 5
+          ? limitSet5(rows, p, order, t + 1, n, -1, stride, limit, masks, work.buckets5)
+          : limitSet(rows, p, order, t + 1, n, -1, stride, last, limit, masks);
     if (cnt < 0) continue;
     let box = 1;
     for (let j = 0; j < last; j++) box *= -rows[p + j]!;
@@ -94,7 +100,7 @@ export function wfg(
   return total + comp;
 }
 
-/** Hypervolume of rows in d <= 4 objectives by the dedicated sweeps (d = 1: the longest edge). */
+/** Hypervolume of rows in d <= 5 objectives by the dedicated sweeps (d = 1: the longest edge). */
 export function baseVolume(
   rows: Float64Array,
   n: number,
@@ -114,7 +120,8 @@ export function baseVolume(
   }
   if (d === 2) return hv2d(cols[0]!, cols[1]!, n, work.order2);
   if (d === 3) return hv3d(cols[0]!, cols[1]!, cols[2]!, n, work.hv3);
-  return hv4d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, n, work.hv4);
+  if (d === 4) return hv4d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, n, work.hv4);
+  return hv5d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, cols[4]!, n, work.hv5);
 }
 
 /**

@@ -1,0 +1,290 @@
+import { addToActive3d, contribution3d, Hv4dWorkspace, stairInsert } from './hv4d.js';
+import { argsortLex } from './sort.js';
+
+/** Reusable buffers for {@link hv5d}; grows on demand so repeated calls allocate nothing. */
+export class Hv5dWorkspace {
+  capacity = -1;
+  /** All points by the fifth objective, and by the fourth with each point's rank in that order. */
+  order5 = new Int32Array(0);
+  order4 = new Int32Array(0);
+  rank4 = new Int32Array(0);
+  /** 1 while a point is in the active set. */
+  active = new Uint8Array(0);
+  /** The active set, z ascending: coordinates and fourth-objective rank (order4 gives the point). */
+  ax = new Float64Array(0);
+  ay = new Float64Array(0);
+  az = new Float64Array(0);
+  ar = new Int32Array(0);
+  k = 0;
+  /** The 2-D staircase inside a box and the candidates for it (see contribution3d in hv4d.ts). */
+  sx = new Float64Array(0);
+  sy = new Float64Array(0);
+  cand = new Int32Array(0);
+  /** The clipped 3-D set C of contribution4d and the buffers of its 3-D contributions. */
+  readonly clip = new Hv4dWorkspace();
+  /** Walls of C set by clippedBelow: its lowest y at (px, *, pz), x at (*, py, pz), z at (px, py, *). */
+  yL = 0;
+  xB = 0;
+  zW = 0;
+
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
+    const cap = Math.max(n, 2 * this.capacity, 16);
+    this.capacity = cap;
+    this.order5 = new Int32Array(cap);
+    this.order4 = new Int32Array(cap);
+    this.rank4 = new Int32Array(cap);
+    this.active = new Uint8Array(cap);
+    this.ax = new Float64Array(cap + 1);
+    this.ay = new Float64Array(cap + 1);
+    this.az = new Float64Array(cap + 1);
+    this.ar = new Int32Array(cap + 1);
+    this.sx = new Float64Array(cap + 2);
+    this.sy = new Float64Array(cap + 2);
+    this.cand = new Int32Array(cap + 1);
+    this.clip.ensure(cap + 2);
+  }
+}
+
+/**
+ * Hypervolume in five objectives, O(n^3) at worst and close to O(n^2) on fronts (a point's cost is
+ * one scan of the active set plus a few cheap wall tests per point above it in w, and an O(|C|) 3-D
+ * contribution for the rare ones that pass): the dimension sweep of Fonseca, Paquete and López-Ibáñez (2006) on the fifth objective with the
+ * 4-D volume of the points seen so far kept up to date by adding each newcomer's exclusive 4-D
+ * contribution, computed as in onec4dplusU of Guerreiro and Fonseca (2018): p's exclusive 3-D volume
+ * against the points at or below it in w, then, sweeping w upwards, that volume shrinks by the 3-D
+ * contribution of each point above (clipped to p's box) until one covers p in x, y and z.
+ * No limit set is built or filtered; the active set drops the points a newcomer dominates in 4-D.
+ * Points are translated so the reference is the origin (every coordinate < 0).
+ *
+ * @param xs first objective, length >= n (likewise ys, zs, ws, vs)
+ */
+export function hv5d(
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  ws: Float64Array,
+  vs: Float64Array,
+  n: number,
+  work: Hv5dWorkspace,
+): number {
+  if (n === 0) return 0;
+  work.ensure(n);
+  const { order5, order4, rank4, active } = work;
+  argsortLex(vs, vs, n, order5);
+  argsortLex(ws, ws, n, order4);
+  for (let r = 0; r < n; r++) rank4[order4[r]!] = r;
+  active.fill(0, 0, n);
+  work.k = 0;
+  let v4 = 0;
+  let hv = 0;
+  let comp = 0;
+  for (let t = 0; t < n; t++) {
+    const i = order5[t]!;
+    const c = contribution4d(i, xs, ys, zs, ws, n, work);
+    if (c >= 0) {
+      v4 += c;
+      insert(i, xs[i]!, ys[i]!, zs[i]!, ws, work);
+    }
+    const vnext = t + 1 < n ? vs[order5[t + 1]!]! : 0;
+    const term = v4 * (vnext - vs[i]!);
+    const s = hv + term;
+    comp += Math.abs(hv) >= Math.abs(term) ? hv - s + term : term - s + hv;
+    hv = s;
+  }
+  return hv + comp;
+}
+
+/**
+ * Exclusive 4-D contribution of point i to the active set, or -1 when an active point weakly
+ * dominates it. The active points with w <= p_w (those of rank <= `thr` in w) are clipped to p's box
+ * and reduced to a 3-D set C; p's exclusive 3-D volume against C is then swept up in w through the
+ * active points above (visited in w order through `order4`), each one clipped and added to C and its
+ * contribution subtracted, until one covers p in x, y and z. O(k) for C, then per point above a few
+ * wall tests and, for the ~20% that pass them on fronts, an O(|C|) 3-D contribution.
+ */
+function contribution4d(
+  i: number,
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  ws: Float64Array,
+  n: number,
+  work: Hv5dWorkspace,
+): number {
+  const { order4, rank4, active, clip } = work;
+  const px = xs[i]!;
+  const py = ys[i]!;
+  const pz = zs[i]!;
+  const pw = ws[i]!;
+  let thr = rank4[i]!;
+  while (thr + 1 < n && ws[order4[thr + 1]!] === pw) thr++;
+  let kc = clippedBelow(px, py, pz, thr, work);
+  if (kc < 0) return -1;
+  const { ax: cx, ay: cy, az: cz } = clip;
+  let v3 = contribution3d(px, py, pz, cx, cy, cz, kc, -1, clip, false);
+  let yL = work.yL;
+  let xB = work.xB;
+  let zW = work.zW;
+  let vol = 0;
+  let w = pw;
+  for (let r = thr + 1; r < n; r++) {
+    const j = order4[r]!;
+    if (active[j] === 0) continue;
+    const qw = ws[j]!;
+    vol += v3 * (qw - w);
+    w = qw;
+    const qx = xs[j]!;
+    const qy = ys[j]!;
+    const qz = zs[j]!;
+    if (qx <= px && qy <= py && qz <= pz) return vol;
+    // q clipped to p's box: its 3-D contribution to C is what p loses from here on.
+    const ux = Math.max(qx, px);
+    const uy = Math.max(qy, py);
+    const uz = Math.max(qz, pz);
+    // Most clipped points fall behind one of C's walls, its points on two faces of p's box.
+    if (uy >= yL || ux >= xB || uz >= zW) continue;
+    const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, -1, clip, true);
+    if (c >= 0) {
+      v3 -= c;
+      kc = addToActive3d(ux, uy, uz, cx, cy, cz, kc, clip);
+      if (ux === px) {
+        if (uy === py) zW = uz;
+        else if (uz === pz) yL = uy;
+      } else if (uy === py && uz === pz) {
+        xB = ux;
+      }
+    }
+  }
+  return vol + v3 * (0 - w);
+}
+
+/**
+ * Writes to `work.clip` (z ascending) the active points of w rank <= `thr` clipped to p's box, less
+ * most of those another one dominates, and returns their count; -1 when one weakly dominates p.
+ * The points at or below p in z all land in p's z plane, where only their 2-D staircase matters (the
+ * lowest y left of p, the lowest x below p, and the points between); the points above are kept when
+ * the staircase of those before them does not dominate them. One O(k) scan plus staircase updates.
+ */
+function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5dWorkspace): number {
+  const { ax, ay, az, ar, sx, sy, cand } = work;
+  const { ax: cx, ay: cy, az: cz } = work.clip;
+  const k = work.k;
+  let xB = 0;
+  let yL = 0;
+  let j = 0;
+  let inside = 0;
+  for (; j < k; j++) {
+    if (az[j]! > pz) break;
+    if (ar[j]! > thr) continue;
+    const qx = ax[j]!;
+    const qy = ay[j]!;
+    if (qx <= px) {
+      if (qy <= py) return -1;
+      if (qy < yL) yL = qy;
+    } else if (qy <= py) {
+      if (qx < xB) xB = qx;
+    } else if (qx < xB && qy < yL) {
+      cand[inside++] = j;
+    }
+  }
+  // The staircase in p's z plane: the left wall (px, yL), the points inside the walls, (xB, py).
+  let t = 0;
+  if (yL < 0) {
+    sx[0] = px;
+    sy[0] = yL;
+    t = 1;
+  }
+  for (let c = 0; c < inside; c++) {
+    const r = cand[c]!;
+    const qx = ax[r]!;
+    const qy = ay[r]!;
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+  }
+  if (xB < 0) {
+    sx[t] = xB;
+    sy[t] = py;
+    t++;
+  }
+  work.yL = yL;
+  work.xB = xB;
+  let zW = 0;
+  for (let c = 0; c < t; c++) {
+    cx[c] = sx[c]!;
+    cy[c] = sy[c]!;
+    cz[c] = pz;
+  }
+  let kc = t;
+  for (; j < k; j++) {
+    if (ar[j]! > thr) continue;
+    const ux = Math.max(ax[j]!, px);
+    const uy = Math.max(ay[j]!, py);
+    if (uy >= yL || ux >= xB || az[j]! >= zW) continue;
+    let lo = 0;
+    let hi = t;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sx[mid]! <= ux) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && sy[lo - 1]! <= uy) continue;
+    t = stairInsert(sx, sy, t, ux, uy);
+    if (ux === px && uy === py && az[j]! < zW) zW = az[j]!;
+    cx[kc] = ux;
+    cy[kc] = uy;
+    cz[kc] = az[j]!;
+    kc++;
+  }
+  work.zW = zW;
+  return kc;
+}
+
+/**
+ * Adds point i to the active set (z order), dropping the points it weakly dominates in 4-D: those at
+ * or above it in z, x and y whose w rank is at least that of the first point tied with p in w. One
+ * pass from p's place carries each kept entry one slot up.
+ */
+function insert(i: number, px: number, py: number, pz: number, ws: Float64Array, work: Hv5dWorkspace): void {
+  const { ax, ay, az, ar, active, order4 } = work;
+  const k = work.k;
+  const pw = ws[i]!;
+  let low = work.rank4[i]!;
+  while (low > 0 && ws[order4[low - 1]!] === pw) low--;
+  let lo = 0;
+  let hi = k;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (az[mid]! < pz) lo = mid + 1;
+    else hi = mid;
+  }
+  let hx = px;
+  let hy = py;
+  let hz = pz;
+  let hr = work.rank4[i]!;
+  let w = lo;
+  for (let j = lo; j < k; j++) {
+    const ex = ax[j]!;
+    const ey = ay[j]!;
+    const er = ar[j]!;
+    if (ex >= px && ey >= py && er >= low) {
+      active[order4[er]!] = 0;
+      continue;
+    }
+    const ez = az[j]!;
+    ax[w] = hx;
+    ay[w] = hy;
+    az[w] = hz;
+    ar[w] = hr;
+    w++;
+    hx = ex;
+    hy = ey;
+    hz = ez;
+    hr = er;
+  }
+  ax[w] = hx;
+  ay[w] = hy;
+  az[w] = hz;
+  ar[w] = hr;
+  active[i] = 1;
+  work.k = w + 1;
+}
