@@ -97,6 +97,19 @@ export {
 // Random numbers: seeded streams, scrambled Sobol, normal distribution.
 export { createRng, deriveSeed, type Rng } from './random/rng.js';
 export { SOBOL_MAX_DIMENSION, SobolSequence, sobolSamples } from './random/sobol.js';
+// Reports.
+export { type BenchmarkReportData, renderBenchmarkReport } from './report/benchmark-report.js';
+export {
+  loadExperimentReportData,
+  type ReportOptions,
+  renderExperimentReport,
+} from './report/experiment-report.js';
+export {
+  type BuiltinProblemSpec,
+  builtinExperiment,
+  builtinProblem,
+  builtinTask,
+} from './runners/builtin.js';
 // Runners: hand trials to whoever evaluates them.
 export * as runners from './runners/index.js';
 export {
@@ -113,6 +126,14 @@ export {
   type TrialRequest,
   type TrialStatus,
 } from './runners/index.js';
+// The scheduler that keeps a runner busy, and built-in problems as tasks.
+export {
+  Scheduler,
+  type SchedulerOptions,
+  type SchedulerProgress,
+  type SchedulerResult,
+  type SchedulerStats,
+} from './runners/scheduler.js';
 // Search spaces and outcomes.
 export { ConfigError, type ConfigIssue } from './space/errors.js';
 export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';

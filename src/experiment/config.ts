@@ -76,15 +76,53 @@ const budgetSchema = z
   })
   .describe('when to stop');
 
-const runnerSchema = z
-  .looseObject({
-    kind: z.enum(['inline', 'pool', 'subprocess', 'slurm']).describe('where trials run'),
-    maxParallel: z.number().int().min(1).optional().describe('trials in flight at once'),
+/** How `mobo run` hands trials out (the scheduler's and the runners' options); unknown keys are errors. */
+export const runnerSchema = z
+  .strictObject({
+    kind: z
+      .enum(['inprocess', 'inline', 'pool', 'subprocess', 'slurm'])
+      .describe(
+        "where trials run: this process ('inprocess', also 'inline'), worker threads, subprocesses or SLURM",
+      ),
+    maxParallel: z.number().int().min(1).optional().describe('trials in flight at once (default 2)'),
     timeoutSeconds: z.number().positive().optional().describe('per-trial time limit'),
-    retries: z.number().int().min(0).optional().describe('re-runs of a failed trial'),
-    sbatch: z.array(z.string()).optional().describe('extra sbatch arguments (slurm)'),
+    retries: z.number().int().min(0).optional().describe('re-runs of a trial whose failure is transient'),
+    sbatch: z
+      .array(z.string())
+      .optional()
+      .describe('extra sbatch arguments (slurm), e.g. ["--time=02:00:00"]'),
+    batchSynchronous: z.boolean().optional().describe('ask maxParallel trials, wait for all, repeat'),
+    onInterrupt: z
+      .enum(['wait', 'cancel'])
+      .optional()
+      .describe('on SIGINT: wait for running trials (default) or cancel them; a second SIGINT cancels'),
+    retryDelaySeconds: z.number().min(0).optional().describe('first retry delay, doubled each retry'),
+    staleAfterSeconds: z
+      .number()
+      .positive()
+      .optional()
+      .describe('a trial the runner no longer knows is stale after this'),
+    maxFailureRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('stop when this share of recent trials failed'),
+    failureWindow: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('how many recent trials maxFailureRate looks at'),
+    maxConsecutiveFailures: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('stop after this many failures in a row'),
+    pollInterval: z.number().positive().optional().describe('slurm: ms between squeue calls'),
   })
-  .describe('how trials are run; kinds may take further options');
+  .describe('how trials are run');
 
 /**
  * A whole optimization for the `mobo` command: either a built-in `problem`, or `parameters`,

@@ -60,9 +60,9 @@ describe('mobo config files', () => {
       task: { module: './evaluate.js', export: 'evaluate' },
       parameters: [{ name: 'x', type: 'float', bounds: [0, 1] }],
       objectives: [{ name: 'f', minimize: true }],
-      runner: { kind: 'slurm', maxParallel: 50, sbatch: ['--time=02:00:00'], partition: 'gpu' },
+      runner: { kind: 'slurm', maxParallel: 50, sbatch: ['--time=02:00:00'] },
     });
-    expect(task.runner).toMatchObject({ kind: 'slurm', partition: 'gpu' });
+    expect(task.runner).toMatchObject({ kind: 'slurm', sbatch: ['--time=02:00:00'] });
   });
 
   it('names the path of every problem', () => {
@@ -90,7 +90,7 @@ describe('mobo config files', () => {
     );
     expect(e.message).toMatch(/budget\.seconds: expected number, received string, got "soon"/);
     expect(e.message).toMatch(
-      /runner\.kind: expected one of "inline" \| "pool" \| "subprocess" \| "slurm", got "cloud"/,
+      /runner\.kind: expected one of "inprocess" \| "inline" \| "pool" \| "subprocess" \| "slurm", got "cloud"/,
     );
     expect(e.message).toMatch(/sed: unknown key \(a typo\?\)/);
     expect(e.message).toMatch(

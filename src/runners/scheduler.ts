@@ -1,0 +1,645 @@
+/**
+ * The Scheduler: drives an `Optimizer` and a `Runner`. It keeps up to `maxParallel` trials in flight,
+ * asks for new ones as slots free (the optimizer's running trials are the pending points of the next
+ * ask), times trials out, retries transient failures with exponential back-off, marks trials the runner
+ * lost track of as stale, stops when too many trials fail, and handles SIGINT/SIGTERM.
+ *
+ * Journaling. Every event is written before it is acted on: a trial is marked running in the experiment
+ * journal before `run()` starts it; the outcome is told (or failed) before its slot is reused; a timeout
+ * is journaled as failed before the trial is stopped. The runner's metadata for each attempt (job ids,
+ * process ids, directories) goes to a sidecar ledger, `runner.jsonl` (see RunnerLedger), fsynced right
+ * after `run()` returns, because the experiment journal has no record type for it. (Proposed change:
+ * a journal event `{ type: 'runner', t, id, attempt, metadata }` and `Optimizer.recordRunner(id,
+ * attempt, metadata)` / `Optimizer.runnerMetadata(id)`, which would retire the sidecar.)
+ *
+ * Retries. A retry is a new attempt of the same trial id with the same parameters, never a new trial:
+ * the trial goes `running -> stale` (journaled with the reason, e.g. "attempt 1 failed (transient):
+ * worker thread crashed: ...; retry 2 of 3 in 2 s") and `stale -> running` when the next attempt
+ * starts. The runner sees `attempt` 2, 3, ... (SubprocessRunner and SlurmRunner give each attempt its
+ * own directory). So every trial id appears once, its point stays pending throughout (never proposed
+ * again), and the journal says what happened to each attempt.
+ *
+ * Resume. Trials that the journal holds as running are re-polled with their ledger metadata
+ * (reattach) when the runner can follow work of an earlier process (subprocess, SLURM); those of
+ * runners whose trials die with their process (in-process, pool), or that never got metadata (a crash
+ * inside `run()`), are re-run as their next attempt, which does not count as a retry. Stale trials
+ * (waiting for a retry, or cancelled by an interrupt) are re-run the same way. A trial the runner
+ * reports `unknown` for longer than `staleAfterSeconds` is marked stale and retried.
+ *
+ * Determinism. In batch-synchronous mode the scheduler asks `maxParallel` trials only when none is in
+ * flight, so every ask sees the same data whatever the runner's timing: the same seed gives the same
+ * trials on every runner, also across kills and resumes.
+ */
+import type { Logger, Optimizer } from '../experiment/optimizer.js';
+import type { Trial } from '../experiment/trial.js';
+import { type LedgerTrial, RunnerLedger } from './scheduler-ledger.js';
+import type { Runner, TrialHandle, TrialOutcome, TrialRequest, TrialStatus } from './types.js';
+
+export interface SchedulerOptions {
+  /** Trials in the experiment at which asking stops (trials of earlier sessions count). Required. */
+  trials: number;
+  /** Trials in flight at once (waiting retries hold their slot). Default 1. */
+  maxParallel?: number;
+  /** Ask `maxParallel` trials, wait for all of them, repeat. Default false (refill slots as they free). */
+  batchSynchronous?: boolean;
+  /** Per-attempt time limit: past it the trial is failed 'timeout after N s' and stopped. Default none. */
+  timeoutSeconds?: number;
+  /** Re-runs of a trial after failures the runner marks transient. Default 2. */
+  retries?: number;
+  /** Delay before retry k is `retryDelaySeconds * 2^(k-1)`, at most `maxRetryDelaySeconds`. Default 1. */
+  retryDelaySeconds?: number;
+  /** Default 60. */
+  maxRetryDelaySeconds?: number;
+  /** Seconds a trial may be reported `unknown` before it is marked stale and retried. Default 300. */
+  staleAfterSeconds?: number;
+  /** Stop after this many failed trials in this session. Default: no limit. */
+  maxFailures?: number;
+  /** Stop when more than this fraction of the last `failureWindow` finished trials failed. Default 0.5. */
+  maxFailureRate?: number;
+  /** Default 20 (the rate is checked once that many trials finished in this session). */
+  failureWindow?: number;
+  /** Stop after this many failures in a row. Default 10. */
+  maxConsecutiveFailures?: number;
+  /** Stop starting trials after this much wall time of this session. Default: no limit. */
+  seconds?: number;
+  /** On SIGINT/SIGTERM (or `interrupt()`): 'wait' for running trials (default) or 'cancel' them. */
+  onInterrupt?: 'wait' | 'cancel';
+  /** Install SIGINT/SIGTERM handlers for the duration of `run()` (a second signal cancels). Default false. */
+  handleSignals?: boolean;
+  /** Shortest pause between polls, ms. Default 10. */
+  minPollMs?: number;
+  /** Longest pause between polls, ms (polls slow down as trials age: 5% of the youngest's age). Default 5000. */
+  maxPollMs?: number;
+  /** The sidecar ledger file (`<output>/runner.jsonl`); default in memory (no resume across processes). */
+  ledger?: string;
+  /** Called after every change (trial started or finished), and at least every poll round. */
+  onProgress?: (progress: SchedulerProgress) => void;
+  /** Messages for the user (interrupts, retries, stop reasons). Default: none. */
+  log?: (message: string) => void;
+  /** Warnings. Default: `process.emitWarning`. */
+  logger?: Logger;
+}
+
+/** A snapshot for progress displays. */
+export interface SchedulerProgress {
+  /** The budget: trials the experiment will hold. */
+  total: number;
+  /** Trials in the experiment. */
+  asked: number;
+  completed: number;
+  failed: number;
+  /** Trials in flight or waiting for a retry. */
+  running: number;
+  /** Hypervolume of the completed trials (0 until one completes). */
+  hypervolume: number;
+  /** Milliseconds since this session's `run()` began. */
+  elapsedMs: number;
+  /** Trials finished (completed or failed) in this session. */
+  finishedThisSession: number;
+}
+
+export type StopReason = 'budget' | 'exhausted' | 'interrupted' | 'failures' | 'time';
+
+export interface SchedulerResult {
+  reason: StopReason;
+  /** One line saying why the run stopped. */
+  message: string;
+  progress: SchedulerProgress;
+  stats: SchedulerStats;
+}
+
+export interface SchedulerStats {
+  /** Wall time of this session's run(), ms. */
+  wallMs: number;
+  /** Sum over attempts of launch-to-outcome time, ms. */
+  busyMs: number;
+  /** busyMs / (maxParallel * wallMs): how well the slots were kept busy. */
+  busyFraction: number;
+  /** Every ask: trials in the experiment before it, how many it asked, and its latency in ms. */
+  asks: { size: number; count: number; ms: number }[];
+  /** Transient failures retried in this session. */
+  retries: number;
+}
+
+interface Flight {
+  id: number;
+  attempt: number;
+  metadata: Record<string, unknown>;
+  /** When this attempt was launched (ms since the epoch). */
+  launchedAt: number;
+  /** When the runner last knew the trial (queued, running). */
+  lastSeen: number;
+}
+
+interface Relaunch {
+  id: number;
+  /** Not before this time (ms since the epoch). */
+  due: number;
+}
+
+/** Runner kinds whose trials die with the process that started them: never reattached on resume. */
+const EPHEMERAL_RUNNERS = new Set(['in-process', 'pool']);
+
+const defaultLogger: Logger = { warn: (message) => process.emitWarning(message, 'MoboWarning') };
+
+function positive(value: number | undefined, fallback: number, name: string, integer = false): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !(v >= 0) || (integer && !Number.isInteger(v))) {
+    throw new RangeError(
+      `Scheduler: ${name} must be ${integer ? 'an integer' : 'a number'} >= 0, got ${String(v)}`,
+    );
+  }
+  return v;
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return s < 10 ? String(Number(s.toFixed(2))) : String(Math.round(s));
+}
+
+/** Drives an optimizer and a runner until the budget is spent, the run is interrupted or fails too often. */
+export class Scheduler {
+  readonly #opt: Optimizer;
+  readonly #runner: Runner;
+  readonly #trials: number;
+  readonly #maxParallel: number;
+  readonly #batch: boolean;
+  readonly #timeoutMs: number | undefined;
+  readonly #retries: number;
+  readonly #retryDelayMs: number;
+  readonly #maxRetryDelayMs: number;
+  readonly #staleMs: number;
+  readonly #maxFailures: number;
+  readonly #maxFailureRate: number;
+  readonly #failureWindow: number;
+  readonly #maxConsecutive: number;
+  readonly #secondsMs: number | undefined;
+  readonly #onInterrupt: 'wait' | 'cancel';
+  readonly #handleSignals: boolean;
+  readonly #minPollMs: number;
+  readonly #maxPollMs: number;
+  readonly #ledgerFile: string | undefined;
+  readonly #onProgress: (progress: SchedulerProgress) => void;
+  readonly #log: (message: string) => void;
+  readonly #logger: Logger;
+
+  readonly #inFlight = new Map<number, Flight>();
+  readonly #relaunch = new Map<number, Relaunch>();
+  readonly #outcomes: boolean[] = [];
+  #ledger: RunnerLedger | undefined;
+  #stopping: StopReason | undefined;
+  #stopMessage = '';
+  #cancel = false;
+  #exhausted = false;
+  #wake: (() => void) | undefined;
+  #startedAt = 0;
+  #hypervolume = 0;
+  #running = false;
+  readonly #stats: SchedulerStats = { wallMs: 0, busyMs: 0, busyFraction: 0, asks: [], retries: 0 };
+
+  constructor(optimizer: Optimizer, runner: Runner, options: SchedulerOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('Scheduler: options must be an object');
+    this.#opt = optimizer;
+    this.#runner = runner;
+    this.#trials = positive(options.trials, Number.NaN, 'trials', true);
+    this.#maxParallel = positive(options.maxParallel, 1, 'maxParallel', true);
+    if (this.#maxParallel < 1) throw new RangeError('Scheduler: maxParallel must be at least 1, got 0');
+    this.#batch = options.batchSynchronous ?? false;
+    this.#timeoutMs =
+      options.timeoutSeconds === undefined
+        ? undefined
+        : 1000 * positive(options.timeoutSeconds, 0, 'timeoutSeconds');
+    this.#retries = positive(options.retries, 2, 'retries', true);
+    this.#retryDelayMs = 1000 * positive(options.retryDelaySeconds, 1, 'retryDelaySeconds');
+    this.#maxRetryDelayMs = 1000 * positive(options.maxRetryDelaySeconds, 60, 'maxRetryDelaySeconds');
+    this.#staleMs = 1000 * positive(options.staleAfterSeconds, 300, 'staleAfterSeconds');
+    this.#maxFailures = positive(options.maxFailures, Number.POSITIVE_INFINITY, 'maxFailures');
+    this.#maxFailureRate = positive(options.maxFailureRate, 0.5, 'maxFailureRate');
+    this.#failureWindow = Math.max(1, positive(options.failureWindow, 20, 'failureWindow', true));
+    this.#maxConsecutive = Math.max(
+      1,
+      positive(options.maxConsecutiveFailures, 10, 'maxConsecutiveFailures', true),
+    );
+    this.#secondsMs =
+      options.seconds === undefined ? undefined : 1000 * positive(options.seconds, 0, 'seconds');
+    const onInterrupt = options.onInterrupt ?? 'wait';
+    if (onInterrupt !== 'wait' && onInterrupt !== 'cancel') {
+      throw new RangeError(`Scheduler: onInterrupt must be 'wait' or 'cancel', got ${String(onInterrupt)}`);
+    }
+    this.#onInterrupt = onInterrupt;
+    this.#handleSignals = options.handleSignals ?? false;
+    this.#minPollMs = positive(options.minPollMs, 10, 'minPollMs');
+    this.#maxPollMs = Math.max(this.#minPollMs, positive(options.maxPollMs, 5000, 'maxPollMs'));
+    this.#ledgerFile = options.ledger;
+    this.#onProgress = options.onProgress ?? (() => {});
+    this.#log = options.log ?? (() => {});
+    this.#logger = options.logger ?? defaultLogger;
+  }
+
+  /**
+   * Stops asking for trials; with 'cancel' (default: the `onInterrupt` option) also stops the trials in
+   * flight, marking them stale so that a resume re-runs them. A second call with 'cancel' cancels.
+   */
+  interrupt(mode: 'wait' | 'cancel' = this.#onInterrupt): void {
+    if (this.#stopping === undefined || this.#stopping !== 'interrupted') {
+      this.#stopping = 'interrupted';
+      this.#stopMessage = 'interrupted';
+    }
+    if (mode === 'cancel') this.#cancel = true;
+    this.#wake?.();
+  }
+
+  /** Runs until done. Resolves with why it stopped; rejects only when the journal or runner breaks. */
+  async run(): Promise<SchedulerResult> {
+    if (this.#running) throw new Error('Scheduler.run: already running');
+    this.#running = true;
+    this.#startedAt = Date.now();
+    this.#ledger = RunnerLedger.open(this.#ledgerFile);
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      const mode = signals > 1 ? 'cancel' : this.#onInterrupt;
+      const flight = this.#inFlight.size;
+      this.#log(
+        mode === 'cancel'
+          ? `${signal}: stopping; cancelling ${flight} running trial(s) (they re-run on resume)`
+          : `${signal}: stopping; waiting for ${flight} running trial(s) (again to cancel them)`,
+      );
+      this.interrupt(mode);
+    };
+    if (this.#handleSignals) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+    try {
+      this.#hypervolume = this.#opt.hypervolume();
+      await this.#recover();
+      await this.#loop();
+    } finally {
+      if (this.#handleSignals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      this.#ledger.close();
+      this.#running = false;
+    }
+    const wallMs = Date.now() - this.#startedAt;
+    this.#stats.wallMs = wallMs;
+    this.#stats.busyFraction = wallMs > 0 ? this.#stats.busyMs / (this.#maxParallel * wallMs) : 0;
+    const reason = this.#stopping ?? (this.#exhausted ? 'exhausted' : 'budget');
+    const progress = this.progress();
+    let message = this.#stopMessage;
+    if (reason === 'budget') message = `budget of ${this.#trials} trials reached`;
+    if (reason === 'exhausted') message = 'the strategy proposed no new points';
+    if (reason === 'interrupted') {
+      const left = this.#opt.trials(['running', 'stale', 'candidate']).length;
+      message = `interrupted with ${progress.asked} of ${this.#trials} trials asked${left > 0 ? `, ${left} to re-run on resume` : ''}`;
+    }
+    return { reason, message, progress, stats: { ...this.#stats, asks: [...this.#stats.asks] } };
+  }
+
+  /** The current counts. */
+  progress(): SchedulerProgress {
+    const all = this.#opt.trials();
+    let completed = 0;
+    let failed = 0;
+    for (const t of all) {
+      if (t.state === 'completed') completed++;
+      else if (t.state === 'failed') failed++;
+    }
+    return {
+      total: this.#trials,
+      asked: all.length,
+      completed,
+      failed,
+      running: this.#inFlight.size + this.#relaunch.size,
+      hypervolume: this.#hypervolume,
+      elapsedMs: Date.now() - this.#startedAt,
+      finishedThisSession: this.#outcomes.length,
+    };
+  }
+
+  // --- recovery --------------------------------------------------------------------------------
+
+  /** Picks up trials an earlier session left running, stale or as candidates. */
+  async #recover(): Promise<void> {
+    const ledger = this.#ledger!;
+    const now = Date.now();
+    const open = this.#opt.trials(['running', 'candidate', 'stale']);
+    for (const trial of open) {
+      const known = ledger.trial(trial.id);
+      const canReattach =
+        trial.state === 'running' &&
+        known.metadata !== undefined &&
+        known.launchedAt !== undefined &&
+        !EPHEMERAL_RUNNERS.has(this.#runner.kind) &&
+        known.metadata.runner !== 'in-process' &&
+        known.metadata.runner !== 'pool';
+      if (canReattach) {
+        this.#inFlight.set(trial.id, {
+          id: trial.id,
+          attempt: known.attempt,
+          metadata: known.metadata!,
+          launchedAt: known.launchedAt!,
+          lastSeen: now,
+        });
+        this.#log(`trial ${trial.id}: reattached to attempt ${known.attempt} (${this.#runner.kind} runner)`);
+        continue;
+      }
+      if (trial.state === 'running') {
+        const why =
+          known.attempt === 0
+            ? 'was never handed to a runner'
+            : known.metadata === undefined
+              ? `attempt ${known.attempt} was being handed to the runner when the run stopped`
+              : `attempt ${known.attempt} ran in a process that is gone`;
+        await this.#opt.markStale(trial.id, `resumed: ${why}; re-running it as attempt ${known.attempt + 1}`);
+      }
+      this.#relaunch.set(trial.id, { id: trial.id, due: now });
+    }
+  }
+
+  // --- the loop --------------------------------------------------------------------------------
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      if (this.#cancel) await this.#cancelAll();
+      this.#checkTime();
+      if (this.#stopping === undefined) {
+        await this.#launchDue();
+        await this.#askMore();
+      }
+      this.#onProgress(this.progress());
+      if (this.#inFlight.size === 0) {
+        if (this.#stopping !== undefined) {
+          // Waiting retries stay stale in the journal: a resume re-runs them.
+          return;
+        }
+        if (this.#relaunch.size === 0) {
+          if (this.#exhausted || this.#opt.trials().length >= this.#trials) return;
+          continue;
+        }
+      }
+      const changed = this.#inFlight.size > 0 ? await this.#pollOnce() : false;
+      if (this.#stopping === undefined || this.#inFlight.size > 0) {
+        if (!changed) await this.#pause();
+      }
+    }
+  }
+
+  #checkTime(): void {
+    if (
+      this.#stopping === undefined &&
+      this.#secondsMs !== undefined &&
+      Date.now() - this.#startedAt >= this.#secondsMs
+    ) {
+      this.#stopping = 'time';
+      this.#stopMessage = `time budget of ${seconds(this.#secondsMs)} s reached`;
+      this.#log(`${this.#stopMessage}: starting no more trials`);
+    }
+  }
+
+  /** Sleeps until the next poll is due, a retry is due, or an interrupt. */
+  async #pause(): Promise<void> {
+    const now = Date.now();
+    let youngest = Number.POSITIVE_INFINITY;
+    for (const f of this.#inFlight.values()) youngest = Math.min(youngest, now - f.launchedAt);
+    let delay = Number.isFinite(youngest) ? Math.max(this.#minPollMs, 0.05 * youngest) : this.#maxPollMs;
+    delay = Math.min(delay, this.#maxPollMs);
+    if (this.#stopping === undefined) {
+      for (const r of this.#relaunch.values()) delay = Math.min(delay, Math.max(0, r.due - now));
+    }
+    if (this.#timeoutMs !== undefined) {
+      for (const f of this.#inFlight.values()) {
+        delay = Math.min(delay, Math.max(0, f.launchedAt + this.#timeoutMs - now));
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delay);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+    this.#wake = undefined;
+  }
+
+  /** Free slots, counting waiting retries as taken. */
+  #free(): number {
+    return this.#maxParallel - this.#inFlight.size - this.#relaunch.size;
+  }
+
+  async #askMore(): Promise<void> {
+    if (this.#exhausted) return;
+    if (this.#batch && (this.#inFlight.size > 0 || this.#relaunch.size > 0)) return;
+    const size = this.#opt.trials().length;
+    const n = Math.min(this.#free(), this.#trials - size);
+    if (n <= 0) return;
+    const t0 = performance.now();
+    const asked = await this.#opt.ask(n);
+    this.#stats.asks.push({ size, count: n, ms: performance.now() - t0 });
+    if (asked.length === 0) {
+      this.#exhausted = true;
+      this.#log('the strategy proposed no new points: finishing the trials in flight');
+      return;
+    }
+    await this.#launch(
+      asked.map((t) => t.id),
+      false,
+    );
+  }
+
+  async #launchDue(): Promise<void> {
+    const now = Date.now();
+    const due = [...this.#relaunch.values()].filter((r) => r.due <= now).map((r) => r.id);
+    if (due.length === 0) return;
+    for (const id of due) this.#relaunch.delete(id);
+    await this.#launch(due, true);
+  }
+
+  /**
+   * Hands trials to the runner as their next attempts: ledger 'launch', markRunning where needed,
+   * `run()`, then ledger 'launched' with the metadata, before anything else happens.
+   */
+  async #launch(ids: readonly number[], again: boolean): Promise<void> {
+    const ledger = this.#ledger!;
+    const requests: TrialRequest[] = [];
+    for (const id of ids) {
+      const trial = this.#opt.trial(id);
+      const attempt = ledger.trial(id).attempt + 1;
+      ledger.append({ type: 'launch', t: Date.now(), id, attempt });
+      if (again && trial.state !== 'running') await this.#opt.markRunning(id);
+      requests.push({ id, attempt, params: { ...trial.params } });
+    }
+    let metadata: Record<string, unknown>[];
+    try {
+      metadata = await this.#runner.run(requests);
+      if (!Array.isArray(metadata) || metadata.length !== requests.length) {
+        throw new Error(
+          `returned ${Array.isArray(metadata) ? metadata.length : typeof metadata} metadata objects for ${requests.length} trials`,
+        );
+      }
+    } catch (e) {
+      const reason = `the ${this.#runner.kind} runner could not start it: ${(e as Error).message}`;
+      const now = Date.now();
+      for (const r of requests) {
+        this.#inFlight.set(r.id, {
+          id: r.id,
+          attempt: r.attempt,
+          metadata: {},
+          launchedAt: now,
+          lastSeen: now,
+        });
+        await this.#finish(r.id, { status: 'failed', reason, transient: true });
+      }
+      return;
+    }
+    const now = Date.now();
+    requests.forEach((r, k) => {
+      const meta = JSON.parse(JSON.stringify(metadata[k] ?? {})) as Record<string, unknown>;
+      ledger.append({ type: 'launched', t: now, id: r.id, attempt: r.attempt, metadata: meta });
+      this.#inFlight.set(r.id, {
+        id: r.id,
+        attempt: r.attempt,
+        metadata: meta,
+        launchedAt: now,
+        lastSeen: now,
+      });
+    });
+  }
+
+  /** Polls every trial in flight once and acts on what changed; true when something finished. */
+  async #pollOnce(): Promise<boolean> {
+    const flights = [...this.#inFlight.values()];
+    const handles: TrialHandle[] = flights.map((f) => ({ id: f.id, metadata: f.metadata }));
+    let statuses: TrialStatus[];
+    try {
+      statuses = await this.#runner.poll(handles);
+    } catch (e) {
+      this.#logger.warn(`Scheduler: the ${this.#runner.kind} runner's poll failed: ${(e as Error).message}`);
+      statuses = flights.map((f) => ({ id: f.id, state: 'unknown' }));
+    }
+    const now = Date.now();
+    let changed = false;
+    for (let k = 0; k < flights.length; k++) {
+      const flight = flights[k]!;
+      if (this.#inFlight.get(flight.id) !== flight) continue;
+      const status = statuses[k];
+      if (status?.state === 'finished' && status.outcome !== undefined) {
+        await this.#finish(flight.id, status.outcome);
+        changed = true;
+        continue;
+      }
+      if (status?.state === 'queued' || status?.state === 'running') flight.lastSeen = now;
+      if (this.#timeoutMs !== undefined && now - flight.launchedAt > this.#timeoutMs) {
+        await this.#timeout(flight);
+        changed = true;
+      } else if (now - flight.lastSeen > this.#staleMs) {
+        const reason = `the ${this.#runner.kind} runner lost track of attempt ${flight.attempt} (no news for ${seconds(now - flight.lastSeen)} s)`;
+        await this.#runner.stop([{ id: flight.id, metadata: flight.metadata }]).catch(() => {});
+        await this.#finish(flight.id, { status: 'failed', reason, transient: true });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  async #timeout(flight: Flight): Promise<void> {
+    const limit = seconds(this.#timeoutMs!);
+    this.#inFlight.delete(flight.id);
+    this.#stats.busyMs += Date.now() - flight.launchedAt;
+    // Journaled first, so the 'stopped' outcome the runner reports afterwards is never taken for the result.
+    await this.#opt.fail(flight.id, `timeout after ${limit} s (attempt ${flight.attempt})`);
+    this.#log(`trial ${flight.id}: timeout after ${limit} s; stopping it`);
+    this.#recordOutcome(false, `trial ${flight.id}: timeout after ${limit} s`);
+    await this.#runner.stop([{ id: flight.id, metadata: flight.metadata }]);
+  }
+
+  /** Journals the outcome of an attempt: completed, failed, or stale with a retry scheduled. */
+  async #finish(id: number, outcome: TrialOutcome): Promise<void> {
+    const flight = this.#inFlight.get(id);
+    if (flight === undefined) return;
+    this.#inFlight.delete(id);
+    this.#stats.busyMs += Date.now() - flight.launchedAt;
+    if (outcome.status === 'completed') {
+      let trial: Trial;
+      try {
+        trial = await this.#opt.tell(id, outcome.values);
+      } catch (e) {
+        // Values the experiment cannot take (an unknown metric name, say): the trial fails, the run goes on.
+        trial = await this.#opt.fail(
+          id,
+          `task returned values the experiment cannot take: ${(e as Error).message}`,
+        );
+      }
+      if (trial.state === 'completed') this.#hypervolume = this.#opt.hypervolume();
+      this.#recordOutcome(trial.state === 'completed', `trial ${id}: ${trial.reason ?? ''}`);
+      return;
+    }
+    const ledger = this.#ledger!;
+    const known: LedgerTrial = ledger.trial(id);
+    if (outcome.transient && known.retries < this.#retries && !this.#cancel) {
+      const k = known.retries + 1;
+      const delay = Math.min(this.#maxRetryDelayMs, this.#retryDelayMs * 2 ** (k - 1));
+      const reason = `attempt ${flight.attempt} failed (transient): ${outcome.reason}; retry ${k} of ${this.#retries} in ${seconds(delay)} s`;
+      await this.#opt.markStale(id, reason);
+      ledger.append({ type: 'retry', t: Date.now(), id, attempt: flight.attempt, reason: outcome.reason });
+      this.#stats.retries++;
+      this.#log(`trial ${id}: ${reason}`);
+      this.#relaunch.set(id, { id, due: Date.now() + delay });
+      return;
+    }
+    const suffix =
+      outcome.transient && known.retries > 0
+        ? ` (attempt ${flight.attempt}, after ${known.retries} retries)`
+        : '';
+    await this.#opt.fail(id, `${outcome.reason}${suffix}`);
+    this.#recordOutcome(false, `trial ${id}: ${outcome.reason}`);
+  }
+
+  /** Feeds the failure guards with one finished trial of this session. */
+  #recordOutcome(ok: boolean, last: string): void {
+    this.#outcomes.push(ok);
+    if (ok || this.#stopping !== undefined) return;
+    const failures = this.#outcomes.filter((o) => !o).length;
+    let consecutive = 0;
+    for (let i = this.#outcomes.length - 1; i >= 0 && !this.#outcomes[i]; i--) consecutive++;
+    const window = this.#outcomes.slice(-this.#failureWindow);
+    const windowFailures = window.filter((o) => !o).length;
+    let message: string | undefined;
+    if (failures >= this.#maxFailures) {
+      message = `${failures} trials failed in this session (limit ${this.#maxFailures})`;
+    } else if (consecutive >= this.#maxConsecutive) {
+      message = `${consecutive} trials failed in a row (limit ${this.#maxConsecutive})`;
+    } else if (
+      window.length >= this.#failureWindow &&
+      windowFailures / window.length > this.#maxFailureRate
+    ) {
+      message =
+        `${windowFailures} of the last ${window.length} finished trials failed ` +
+        `(more than ${Math.round(100 * this.#maxFailureRate)}%)`;
+    }
+    if (message !== undefined) {
+      this.#stopping = 'failures';
+      this.#stopMessage = `stopping: ${message}; last failure: ${last}`;
+      this.#log(`${this.#stopMessage}; waiting for the trials in flight`);
+    }
+  }
+
+  /** Stops every trial in flight; each is marked stale first, so a resume re-runs it. */
+  async #cancelAll(): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    const flights = [...this.#inFlight.values()];
+    this.#inFlight.clear();
+    for (const f of flights) {
+      this.#stats.busyMs += Date.now() - f.launchedAt;
+      await this.#opt.markStale(
+        f.id,
+        `cancelled by an interrupt during attempt ${f.attempt}; a resume re-runs it`,
+      );
+    }
+    await this.#runner.stop(flights.map((f) => ({ id: f.id, metadata: f.metadata })));
+  }
+}

@@ -1,0 +1,193 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, type RunIo, resumeCommand, runCommand } from '../../src/cli/run.js';
+import { statusCommand } from '../../src/cli/status.js';
+import { moboConfigSchema } from '../../src/experiment/config.js';
+import { readJournal } from '../../src/experiment/journal.js';
+
+let root = '';
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'mobo-cli-run-test-'));
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Captured extends RunIo {
+  out: string[];
+  err: string[];
+}
+
+function capture(): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readFile: (p) => readFileSync(p, 'utf8'),
+    readStdin: () => '',
+    progressIntervalMs: 100_000,
+  };
+}
+
+let counter = 0;
+function writeConfig(config: unknown): string {
+  const file = join(root, `config-${counter++}.json`);
+  writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+  return file;
+}
+
+describe('mobo run, status and resume', () => {
+  it('runs a small config to the end, prints the summary and front; status shows it without the lock', async () => {
+    const output = join(root, 'zdt1');
+    const file = writeConfig({
+      problem: { name: 'zdt1', dimensions: 4 },
+      strategy: [{ strategy: 'sobol', trials: 6 }, { strategy: 'nsga2' }],
+      budget: { trials: 12 },
+      runner: { kind: 'inline', maxParallel: 3 },
+      seed: 5,
+      output,
+    });
+    const io = capture();
+    expect(await runCommand(file, {}, io)).toBe(0);
+    const out = io.out.join('');
+    expect(out).toContain('strategy: sobol (6 trials), then nsga2; seed 5');
+    expect(out).toContain('stopped: budget of 12 trials reached');
+    expect(out).toContain('trials: 12 completed (12 in all)');
+    expect(out).toMatch(/hypervolume: [\d.]+ \(reference point f1 = 1\.1, f2 = 1\.1/);
+    expect(out).toMatch(/Pareto front: \d+ trial\(s\)\nid +x1 +x2 +x3 +x4 +f1 +f2\n/);
+    expect(out).toMatch(/wall time: /);
+    expect(out).toMatch(/\[.*\] 0\/12 trials done/);
+    expect(existsSync(join(output, 'task.mts'))).toBe(true);
+    expect(existsSync(join(output, 'runner.jsonl'))).toBe(true);
+
+    const status = capture();
+    expect(statusCommand(output, {}, status)).toBe(0);
+    const text = status.out.join('');
+    expect(text.split('\n')[0]).toMatch(/^id +state +f1 +f2 +reason$/);
+    expect(text.match(/^ *\d+ +completed /gm)).toHaveLength(12);
+    expect(text).toContain('trials: 12 completed (12 in all)');
+
+    // Resuming a finished experiment asks nothing more.
+    const asks = () =>
+      readJournal(join(output, 'journal.jsonl')).events.filter((e) => e.event.type === 'ask').length;
+    const before = asks();
+    const again = capture();
+    expect(await resumeCommand(output, {}, again)).toBe(0);
+    expect(asks()).toBe(before);
+    expect(again.out.join('')).toContain('trials: 12 completed (12 in all)');
+
+    // A second run into the same output is refused.
+    const twice = capture();
+    expect(await runCommand(file, {}, twice)).toBe(2);
+    expect(twice.err.join('')).toContain(
+      `already holds an experiment; continue it with: mobo resume ${output}`,
+    );
+  });
+
+  it('runs the embedded default (DTLZ2, pool of 2, the mobo strategy) and says which strategy it uses', async () => {
+    const io = capture();
+    const output = join(root, 'default');
+    expect(await runCommand(undefined, { output }, io)).toBe(0);
+    const out = io.out.join('');
+    expect(out).toContain('mobo run: no config given: DTLZ2 (2 objectives, 6 parameters), 40 trials');
+    expect(out).toContain('strategy: mobo; seed 1;');
+    expect(out).toContain('trials: 40 completed (40 in all)');
+    expect(out).toContain('largest possible hypervolume of dtlz2: 0.424602');
+    expect(moboConfigSchema.safeParse(defaultConfig(true)).success).toBe(true);
+    expect(moboConfigSchema.safeParse(defaultConfig(false)).success).toBe(true);
+    expect(defaultConfig(false).strategy).toEqual([
+      { strategy: 'sobol', trials: 14 },
+      { strategy: 'nsga2', options: { populationSize: 14, mode: 'steady-state' } },
+    ]);
+  });
+
+  it('examples/dtlz2.json is a valid config', () => {
+    const example = JSON.parse(readFileSync(new URL('../../examples/dtlz2.json', import.meta.url), 'utf8'));
+    expect(moboConfigSchema.safeParse(example).success).toBe(true);
+  });
+
+  it('reports every config problem on its own line with its JSON path, exit code 2', async () => {
+    const file = writeConfig({
+      problem: { name: 'dtlz2', objectives: 2 },
+      budget: { trials: 0 },
+      runner: { kind: 'cloud' },
+      seed: -1,
+    });
+    const io = capture();
+    expect(await runCommand(file, {}, io)).toBe(2);
+    const lines = io.err.join('').trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) expect(line.startsWith(`mobo run: ${file}: `)).toBe(true);
+    expect(lines.some((l) => l.includes(': budget.trials: '))).toBe(true);
+    expect(lines.some((l) => l.includes(': runner.kind: '))).toBe(true);
+    expect(lines.some((l) => l.includes(': seed: '))).toBe(true);
+  });
+
+  it('rejects unknown runner options, unknown problems, bad JSON and missing task modules', async () => {
+    const cases: [unknown, RegExp][] = [
+      [
+        { problem: { name: 'dtlz2' }, runner: { kind: 'pool', maxParalel: 3 } },
+        /: runner\.maxParalel: unknown key/,
+      ],
+      [{ problem: { name: 'dtlz99' } }, /: problem: unknown problem 'dtlz99'/],
+      ['{ "problem": ', /: not valid JSON: /],
+      [
+        {
+          task: { module: './nowhere.mjs' },
+          parameters: [{ name: 'x', type: 'float', bounds: [0, 1] }],
+          objectives: [{ name: 'f', minimize: true }],
+        },
+        /: task\.module: .*nowhere\.mjs does not exist/,
+      ],
+      [
+        { problem: { name: 'dtlz2' }, strategy: { strategy: 'nsga2', options: { populationSize: 1 } } },
+        /: strategy/,
+      ],
+    ];
+    for (const [config, pattern] of cases) {
+      const io = capture();
+      expect(await runCommand(writeConfig(config), {}, io)).toBe(2);
+      expect(io.err.join('')).toMatch(pattern);
+    }
+  });
+
+  it('status and resume of a directory without an experiment say so, exit code 2', async () => {
+    const io = capture();
+    expect(statusCommand(join(root, 'none'), {}, io)).toBe(2);
+    expect(io.err.join('')).toMatch(/no experiment in .*none/);
+    const resume = capture();
+    expect(await resumeCommand(join(root, 'none'), {}, resume)).toBe(2);
+    expect(resume.err.join('')).toMatch(/not an experiment directory of mobo run \(no mobo\.json\)/);
+  });
+
+  it('a task module config: failed trials show their reason in status', async () => {
+    const module = join(root, 'task.mjs');
+    writeFileSync(
+      module,
+      'export function evaluate(p, c) { if (c.trialId === 2) throw new Error("mesh failed"); return { cost: p.a, loss: 1 - p.a }; }\n',
+    );
+    const output = join(root, 'task-run');
+    const file = writeConfig({
+      task: { module: './task.mjs', export: 'evaluate' },
+      parameters: [{ name: 'a', type: 'float', bounds: [0, 1] }],
+      objectives: [
+        { name: 'cost', minimize: true, threshold: 2 },
+        { name: 'loss', minimize: true, threshold: 2 },
+      ],
+      strategy: 'sobol',
+      budget: { trials: 5 },
+      runner: { kind: 'inline', maxParallel: 1 },
+      output,
+    });
+    const io = capture();
+    expect(await runCommand(file, {}, io)).toBe(0);
+    const status = capture();
+    expect(statusCommand(output, {}, status)).toBe(0);
+    expect(status.out.join('')).toMatch(/\n 2 +failed +task threw: mesh failed\n/);
+  });
+});

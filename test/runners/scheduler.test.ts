@@ -1,0 +1,477 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OptimizerConfig } from '../../src/experiment/config.js';
+import { readJournal } from '../../src/experiment/journal.js';
+import { Optimizer } from '../../src/experiment/optimizer.js';
+import { InProcessRunner } from '../../src/runners/in-process.js';
+import { PoolRunner } from '../../src/runners/pool.js';
+import { Scheduler } from '../../src/runners/scheduler.js';
+import { RunnerLedger } from '../../src/runners/scheduler-ledger.js';
+import { SubprocessRunner } from '../../src/runners/subprocess.js';
+import { defineTask } from '../../src/runners/task.js';
+import type {
+  Runner,
+  TaskFunction,
+  TrialHandle,
+  TrialRequest,
+  TrialStatus,
+} from '../../src/runners/types.js';
+
+let root = '';
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'mobo-scheduler-test-'));
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+let counter = 0;
+function dir(): string {
+  return join(root, `e${counter++}`);
+}
+
+const quiet = { warn: () => {} };
+
+function config(journal?: string, seed = 3): OptimizerConfig {
+  return {
+    ...(journal === undefined ? {} : { journal }),
+    parameters: [
+      { name: 'x1', type: 'float', bounds: [0, 1] },
+      { name: 'x2', type: 'float', bounds: [0, 1] },
+    ],
+    objectives: [
+      { name: 'f1', minimize: true, threshold: 2 },
+      { name: 'f2', minimize: true, threshold: 2 },
+    ],
+    strategy: 'sobol',
+    seed,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const values = (p: Record<string, unknown>) => ({ f1: Number(p.x1), f2: 1 - Number(p.x1) + Number(p.x2) });
+
+/** A runner that fails the first `failures` attempts of each trial as transient, then delegates. */
+class FlakyRunner implements Runner {
+  readonly kind = 'flaky';
+  readonly inner: Runner;
+  readonly failures: number;
+  readonly attempts: TrialRequest[] = [];
+  constructor(inner: Runner, failures: number) {
+    this.inner = inner;
+    this.failures = failures;
+  }
+  run(trials: readonly TrialRequest[]) {
+    this.attempts.push(...trials);
+    return this.inner.run(trials);
+  }
+  async poll(trials: readonly TrialHandle[]): Promise<TrialStatus[]> {
+    const statuses = await this.inner.poll(trials);
+    return statuses.map((s, k) => {
+      const attempt = Number(trials[k]!.metadata.attempt);
+      if (s.state === 'finished' && attempt <= this.failures) {
+        return {
+          id: s.id,
+          state: 'finished',
+          outcome: { status: 'failed', reason: 'node died', transient: true },
+        };
+      }
+      return s;
+    });
+  }
+  stop(trials: readonly TrialHandle[]) {
+    return this.inner.stop(trials);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+describe('Scheduler with the in-process runner', () => {
+  it('keeps maxParallel trials in flight and finishes the budget', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    let running = 0;
+    let peak = 0;
+    const task: TaskFunction = async (p) => {
+      running++;
+      peak = Math.max(peak, running);
+      await sleep(20);
+      running--;
+      return values(p);
+    };
+    const runner = new InProcessRunner(task, { maxConcurrent: 3, directory: dir() });
+    const seen: number[] = [];
+    const scheduler = new Scheduler(opt, runner, {
+      trials: 15,
+      maxParallel: 3,
+      onProgress: (p) => seen.push(p.running),
+    });
+    const result = await scheduler.run();
+    await runner.close();
+    expect(result.reason).toBe('budget');
+    expect(peak).toBe(3);
+    expect(Math.max(...seen)).toBe(3);
+    const trials = opt.trials();
+    expect(trials.map((t) => t.id)).toEqual([...Array(15).keys()]);
+    expect(trials.every((t) => t.state === 'completed')).toBe(true);
+    for (const t of trials) expect(t.values).toEqual(values(t.params));
+    expect(result.progress.hypervolume).toBeCloseTo(opt.hypervolume(), 12);
+    expect(result.stats.asks.length).toBeGreaterThan(1);
+    await opt.close();
+  });
+
+  it('batch-synchronous mode asks only when nothing is in flight', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    let running = 0;
+    const atAsk: number[] = [];
+    const task: TaskFunction = async (p) => {
+      running++;
+      await sleep(5 + 20 * Number(p.x1));
+      running--;
+      return values(p);
+    };
+    const runner = new InProcessRunner(task, { directory: dir() });
+    const scheduler = new Scheduler(opt, runner, {
+      trials: 10,
+      maxParallel: 4,
+      batchSynchronous: true,
+      onProgress: () => atAsk.push(running),
+    });
+    const result = await scheduler.run();
+    await runner.close();
+    expect(result.stats.asks.map((a) => a.count)).toEqual([4, 4, 2]);
+    expect(result.stats.asks.map((a) => a.size)).toEqual([0, 4, 8]);
+    expect(opt.trials('completed')).toHaveLength(10);
+    await opt.close();
+  });
+
+  it('fails a trial that runs past its timeout, stops it, and goes on', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    let aborted = 0;
+    const task: TaskFunction = async (p, context) => {
+      if (context.trialId === 1) {
+        await new Promise<void>((resolve) =>
+          context.signal?.addEventListener('abort', () => {
+            aborted++;
+            resolve();
+          }),
+        );
+        throw new Error('aborted');
+      }
+      return values(p);
+    };
+    const runner = new InProcessRunner(task, { directory: dir() });
+    const result = await new Scheduler(opt, runner, { trials: 4, maxParallel: 2, timeoutSeconds: 0.3 }).run();
+    await runner.close();
+    expect(result.reason).toBe('budget');
+    expect(opt.trial(1)).toMatchObject({ state: 'failed', reason: 'timeout after 0.3 s (attempt 1)' });
+    expect(aborted).toBe(1);
+    expect(opt.trials('completed')).toHaveLength(3);
+    await opt.close();
+  });
+
+  it('retries transient failures as new attempts of the same trial, with the journal saying so', async () => {
+    const output = dir();
+    const journal = join(output, 'journal.jsonl');
+    const ledgerFile = join(output, 'runner.jsonl');
+    const opt = await Optimizer.create(config(journal), { logger: quiet });
+    const runner = new FlakyRunner(new InProcessRunner(async (p) => values(p), { directory: output }), 2);
+    const logs: string[] = [];
+    const result = await new Scheduler(opt, runner, {
+      trials: 2,
+      maxParallel: 2,
+      retries: 2,
+      retryDelaySeconds: 0.02,
+      ledger: ledgerFile,
+      log: (m) => logs.push(m),
+    }).run();
+    await runner.close();
+    await opt.close();
+    expect(result.reason).toBe('budget');
+    expect(result.stats.retries).toBe(4);
+    expect(runner.attempts.map((a) => [a.id, a.attempt])).toEqual([
+      [0, 1],
+      [1, 1],
+      [0, 2],
+      [1, 2],
+      [0, 3],
+      [1, 3],
+    ]);
+    // Same parameters on every attempt.
+    expect(new Set(runner.attempts.filter((a) => a.id === 0).map((a) => JSON.stringify(a.params))).size).toBe(
+      1,
+    );
+    const events = readJournal(journal).events.map((e) => e.event);
+    const trial0 = events.filter((e) => 'id' in e && e.id === 0).map((e) => e.type);
+    expect(trial0).toEqual(['stale', 'running', 'stale', 'running', 'complete']);
+    const stale = events.find((e) => e.type === 'stale');
+    expect(stale?.type === 'stale' && stale.reason).toMatch(
+      /^attempt 1 failed \(transient\): node died; retry 1 of 2 in/,
+    );
+    expect(readJournal(journal).events.filter((e) => e.event.type === 'ask')).toHaveLength(1);
+    const ledger = RunnerLedger.open(ledgerFile);
+    expect(ledger.trial(0)).toMatchObject({ attempt: 3, retries: 2 });
+    ledger.close();
+    expect(logs.some((l) => l.includes('retry 2 of 2'))).toBe(true);
+  });
+
+  it('fails a trial once its retries are used up', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    const runner = new FlakyRunner(new InProcessRunner(async (p) => values(p), { directory: dir() }), 10);
+    await new Scheduler(opt, runner, { trials: 1, retries: 1, retryDelaySeconds: 0.01 }).run();
+    await runner.close();
+    expect(opt.trial(0)).toMatchObject({ state: 'failed', reason: 'node died (attempt 2, after 1 retries)' });
+    await opt.close();
+  });
+
+  it('marks a trial the runner lost track of stale and retries it', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    const inner = new InProcessRunner(async (p) => values(p), { directory: dir() });
+    // Attempt 1 of every trial is 'unknown' to this runner, as after a crash of its workers.
+    const lost: Runner = {
+      kind: 'lost',
+      run: (trials) => inner.run(trials),
+      poll: async (trials) => {
+        const statuses = await inner.poll(trials);
+        return statuses.map((s, k) =>
+          trials[k]!.metadata.attempt === 1 ? { id: s.id, state: 'unknown' } : s,
+        );
+      },
+      stop: (trials) => inner.stop(trials),
+      close: () => inner.close(),
+    };
+    const result = await new Scheduler(opt, lost, {
+      trials: 2,
+      maxParallel: 2,
+      staleAfterSeconds: 0.2,
+      retryDelaySeconds: 0.01,
+    }).run();
+    await lost.close();
+    expect(result.reason).toBe('budget');
+    expect(result.stats.retries).toBe(2);
+    for (const t of opt.trials()) expect(t.state).toBe('completed');
+    await opt.close();
+  });
+
+  it('stops starting trials when the time budget is spent', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    const runner = new InProcessRunner(
+      async (p) => {
+        await sleep(100);
+        return values(p);
+      },
+      { directory: dir() },
+    );
+    const result = await new Scheduler(opt, runner, { trials: 100, maxParallel: 2, seconds: 0.25 }).run();
+    await runner.close();
+    expect(result.reason).toBe('time');
+    expect(result.message).toBe('time budget of 0.25 s reached');
+    expect(opt.trials().length).toBeLessThan(10);
+    expect(opt.trials().every((t) => t.state === 'completed')).toBe(true);
+    await opt.close();
+  });
+
+  it('stops with a clear message when too many trials fail', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    const runner = new InProcessRunner(
+      async () => {
+        throw new Error('license server down');
+      },
+      { directory: dir() },
+    );
+    const result = await new Scheduler(opt, runner, {
+      trials: 50,
+      maxParallel: 2,
+      maxConsecutiveFailures: 4,
+    }).run();
+    await runner.close();
+    expect(result.reason).toBe('failures');
+    expect(result.message).toMatch(
+      /^stopping: \d+ trials failed in a row \(limit 4\); last failure: trial \d+: task threw: license server down/,
+    );
+    expect(opt.trials().length).toBeLessThan(8);
+    expect(opt.trials().every((t) => t.state === 'failed')).toBe(true);
+
+    const opt2 = await Optimizer.create(config(), { logger: quiet });
+    let n = 0;
+    const flaky = new InProcessRunner(
+      async (p) => {
+        n++;
+        if (n % 3 !== 0) throw new Error('boom');
+        return values(p);
+      },
+      { directory: dir() },
+    );
+    const rate = await new Scheduler(opt2, flaky, {
+      trials: 100,
+      maxFailureRate: 0.5,
+      failureWindow: 6,
+      maxConsecutiveFailures: 100,
+    }).run();
+    await flaky.close();
+    expect(rate.reason).toBe('failures');
+    expect(rate.message).toMatch(/^stopping: 4 of the last 6 finished trials failed \(more than 50%\)/);
+    await opt2.close();
+  });
+
+  it('on interrupt with cancel, marks running trials stale; a resume re-runs them under the same ids', async () => {
+    const output = dir();
+    const journal = join(output, 'journal.jsonl');
+    const ledger = join(output, 'runner.jsonl');
+    const opt = await Optimizer.create(config(journal), { logger: quiet });
+    const hang: TaskFunction = (_, context) =>
+      new Promise((_resolve, reject) =>
+        context.signal?.addEventListener('abort', () => reject(new Error('stopped'))),
+      );
+    const runner = new InProcessRunner(hang, { directory: output });
+    const scheduler = new Scheduler(opt, runner, { trials: 6, maxParallel: 3, ledger });
+    const done = scheduler.run();
+    await sleep(100);
+    scheduler.interrupt('cancel');
+    const result = await done;
+    await runner.close();
+    expect(result.reason).toBe('interrupted');
+    expect(result.message).toBe('interrupted with 3 of 6 trials asked, 3 to re-run on resume');
+    expect(opt.trials().map((t) => t.state)).toEqual(['stale', 'stale', 'stale']);
+    await opt.close();
+
+    const again = await Optimizer.open(journal, { logger: quiet });
+    const good = new InProcessRunner(async (p) => values(p), { directory: output });
+    const resumed = await new Scheduler(again, good, { trials: 6, maxParallel: 3, ledger }).run();
+    await good.close();
+    expect(resumed.reason).toBe('budget');
+    const trials = again.trials();
+    expect(trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(trials.every((t) => t.state === 'completed')).toBe(true);
+    const led = RunnerLedger.open(ledger);
+    expect(led.trial(0)).toMatchObject({ attempt: 2, retries: 0 });
+    led.close();
+    await again.close();
+  });
+
+  it('on interrupt with wait, lets running trials finish and asks no more', async () => {
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    const runner = new InProcessRunner(
+      async (p) => {
+        await sleep(150);
+        return values(p);
+      },
+      { directory: dir() },
+    );
+    const scheduler = new Scheduler(opt, runner, { trials: 10, maxParallel: 2 });
+    const done = scheduler.run();
+    await sleep(50);
+    scheduler.interrupt();
+    const result = await done;
+    await runner.close();
+    expect(result.reason).toBe('interrupted');
+    expect(opt.trials().map((t) => t.state)).toEqual(['completed', 'completed']);
+    await opt.close();
+  });
+});
+
+describe('Scheduler with the pool runner', () => {
+  it('a task that throws, returns NaN, hangs past its timeout or kills its thread fails that trial; the run goes on', async () => {
+    const output = dir();
+    const module = join(root, `bad-task-${counter++}.mjs`);
+    writeFileSync(
+      module,
+      `export async function evaluate(p, context) {
+  switch (context.trialId) {
+    case 0: throw new Error('bad input deck');
+    case 1: return { f1: Number.NaN, f2: 1 };
+    case 2: await new Promise((r) => setTimeout(r, 60_000)); return { f1: 0, f2: 0 };
+    case 3: process.exit(3);
+    default: return { f1: p.x1, f2: 1 - p.x1 + p.x2 };
+  }
+}\n`,
+    );
+    const opt = await Optimizer.create(config(join(output, 'journal.jsonl')), { logger: quiet });
+    const runner = new PoolRunner(defineTask(module, 'evaluate'), { maxThreads: 4, directory: output });
+    const result = await new Scheduler(opt, runner, {
+      trials: 8,
+      maxParallel: 4,
+      timeoutSeconds: 2,
+      retries: 1,
+      retryDelaySeconds: 0.01,
+      ledger: join(output, 'runner.jsonl'),
+    }).run();
+    await runner.close();
+    expect(result.reason).toBe('budget');
+    expect(opt.trial(0)).toMatchObject({ state: 'failed', reason: 'task threw: bad input deck' });
+    expect(opt.trial(1).state).toBe('failed');
+    expect(opt.trial(1).reason).toMatch(/f1.*NaN/);
+    expect(opt.trial(2)).toMatchObject({ state: 'failed', reason: 'timeout after 2 s (attempt 1)' });
+    expect(opt.trial(3).state).toBe('failed');
+    expect(opt.trial(3).reason).toMatch(/^worker thread crashed.*\(attempt 2, after 1 retries\)$/);
+    for (let id = 4; id < 8; id++) expect(opt.trial(id).state).toBe('completed');
+    await opt.close();
+  });
+});
+
+describe('Scheduler with the subprocess runner', () => {
+  it('fails a trial whose command exits non-zero, with the code in the reason', async () => {
+    const output = dir();
+    const opt = await Optimizer.create(config(), { logger: quiet });
+    const runner = new SubprocessRunner({
+      command: [process.execPath, '-e', 'console.error("the solver diverged"); process.exit(3)'],
+      directory: output,
+    });
+    const result = await new Scheduler(opt, runner, { trials: 2, maxParallel: 2 }).run();
+    await runner.close();
+    expect(result.reason).toBe('budget');
+    for (const t of opt.trials()) {
+      expect(t.state).toBe('failed');
+      expect(t.reason).toMatch(/exit code 3.*the solver diverged/s);
+    }
+    await opt.close();
+  });
+
+  it('reattaches on resume to processes an earlier scheduler started, without re-running them', async () => {
+    const output = dir();
+    const journal = join(output, 'journal.jsonl');
+    const ledgerFile = join(output, 'runner.jsonl');
+    const script =
+      'const p = JSON.parse(require("fs").readFileSync(process.env.MOBO_PARAMS_FILE, "utf8"));' +
+      'setTimeout(() => console.log(JSON.stringify({ f1: p.x1, f2: 1 - p.x1 + p.x2 })), 600);';
+    const command = [process.execPath, '-e', script];
+    // A first process asks, starts the trials and journals their metadata, then "crashes".
+    const first = await Optimizer.create(config(journal), { logger: quiet });
+    const asked = await first.ask(2);
+    const ledger = RunnerLedger.open(ledgerFile);
+    const runner = new SubprocessRunner({ command, directory: output });
+    const requests = asked.map((t) => ({ id: t.id, params: { ...t.params }, attempt: 1 }));
+    for (const r of requests) ledger.append({ type: 'launch', t: Date.now(), id: r.id, attempt: 1 });
+    const metadata = await runner.run(requests);
+    requests.forEach((r, k) => {
+      ledger.append({ type: 'launched', t: Date.now(), id: r.id, attempt: 1, metadata: metadata[k]! });
+    });
+    ledger.close();
+    await runner.close();
+    await first.close();
+
+    const opt = await Optimizer.open(journal, { logger: quiet });
+    const second = new SubprocessRunner({ command, directory: output });
+    const logs: string[] = [];
+    const result = await new Scheduler(opt, second, {
+      trials: 2,
+      maxParallel: 2,
+      ledger: ledgerFile,
+      log: (m) => logs.push(m),
+    }).run();
+    await second.close();
+    expect(result.reason).toBe('budget');
+    expect(logs.filter((l) => l.includes('reattached to attempt 1'))).toHaveLength(2);
+    for (const t of opt.trials()) {
+      expect(t.state).toBe('completed');
+      expect(t.values).toEqual(values(t.params));
+    }
+    const again = RunnerLedger.open(ledgerFile);
+    expect(again.trial(0).attempt).toBe(1);
+    again.close();
+    expect(readFileSync(ledgerFile, 'utf8').trim().split('\n')).toHaveLength(4);
+    await opt.close();
+  });
+});
