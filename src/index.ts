@@ -11,6 +11,14 @@ export {
   QNehvi,
   QNParEgo,
 } from './acquisition/index.js';
+// The MOBO generator and the acquisition optimizer.
+export {
+  type AcquisitionDomain,
+  type AcquisitionOptimizerOptions,
+  boltzmannRestarts,
+  optimizeAcquisition,
+  optimizeSequentialGreedy,
+} from './acquisition/optimize.js';
 // Experiments and the ask/tell facade.
 export {
   type MoboConfig,
@@ -85,6 +93,7 @@ export {
   type NondominatedPartitioningOptions,
   totalVolume,
 } from './pareto/partitioning.js';
+export { inferReferencePoint } from './pareto/reference.js';
 export { type NondominatedSortOptions, nondominatedSort } from './pareto/sort.js';
 export {
   iidNormalSamples,
@@ -149,10 +158,12 @@ export type {
   GenerationResult,
   Generator,
 } from './strategy/generator.js';
+export { MoboGenerator, type MoboGeneratorOptions, type MoboGeneratorState } from './strategy/mobo.js';
 export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
 export { RandomGenerator } from './strategy/random.js';
 export { SobolGenerator } from './strategy/sobol.js';
 export {
+  builtinMoboFactory,
   createGenerator,
   defaultGeneratorRegistry,
   type GeneratorFactory,

@@ -415,7 +415,8 @@ export class Optimizer {
   /**
    * The reference point in minimization form (a maximized objective's threshold negated): the
    * thresholds where objectives have one; the other coordinates inferred from the feasible completed
-   * trials (their nadir plus 10% of their range, or of max(|nadir|, 1) where the range is 0).
+   * trials (the nadir of their Pareto front plus 10% of its range, or of max(|nadir|, 1) where the
+   * range is 0).
    * An inferred point is provisional, and moves as results arrive, until 2(d+1) feasible trials have
    * completed (the size of the default initial design); then it is journaled and frozen, so that a
    * point inferred from one or two early results never fixes the hypervolume for good. Undefined

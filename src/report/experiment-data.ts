@@ -149,7 +149,7 @@ export function experimentReportData(
           source: 'thresholds',
           description: "the objectives' thresholds (the worst values still of interest)",
         };
-  const inferredRule = 'the nadir of the feasible completed trials plus 10% of their range';
+  const inferredRule = 'the nadir of the Pareto front of the feasible completed trials plus 10% of its range';
   let completedSoFar = 0;
   const failures: { trial: number; afterCompleted: number }[] = [];
   const timings: ReportAskTiming[] = [];

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Matrix } from '../linalg/matrix.js';
+import { inferReferencePoint } from '../pareto/reference.js';
 import { formatValue, parseConfig } from './errors.js';
 import {
   checkOutcomes,
@@ -79,30 +80,14 @@ export class Outcomes {
 
   /**
    * A reference point in minimization form: each objective's threshold where it has one, elsewhere
-   * the nadir of `Y` (n x m, minimization form) plus 10% of its range, or of max(|nadir|, 1) where
-   * the range is 0. Undefined when a coordinate needs data and `Y` has no rows.
+   * inferred from `Y` (n x m, minimization form) by `inferReferencePoint` (the nadir of its Pareto
+   * front plus 10% of the front's range). Undefined when a coordinate needs data and `Y` is empty.
    */
   referencePointFrom(Y: Matrix): number[] | undefined {
-    const m = this.thresholds.length;
-    if (Y.rows === 0 && this.thresholdPoint === undefined) return undefined;
-    const point: number[] = [];
-    for (let j = 0; j < m; j++) {
-      const threshold = this.thresholds[j]!;
-      if (!Number.isNaN(threshold)) {
-        point.push(threshold);
-        continue;
-      }
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < Y.rows; i++) {
-        const v = Y.data[i * m + j]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      const range = hi - lo;
-      point.push(hi + 0.1 * (range > 0 ? range : Math.max(Math.abs(hi), 1)));
-    }
-    return point;
+    if (this.thresholdPoint !== undefined) return Array.from(this.thresholdPoint);
+    if (Y.rows === 0) return undefined;
+    const inferred = inferReferencePoint(Y);
+    return inferred.map((v, j) => (Number.isNaN(this.thresholds[j]!) ? v : this.thresholds[j]!));
   }
 
   /** m: the number of objectives. */

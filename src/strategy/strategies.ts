@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ChainGenerator } from './chain.js';
 import type { EncodedSpace, Generator } from './generator.js';
+import { MoboGenerator, type MoboGeneratorOptions } from './mobo.js';
 import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2.js';
 import { RandomGenerator } from './random.js';
 import { SobolGenerator } from './sobol.js';
@@ -90,10 +91,13 @@ export type GeneratorFactory = (space: EncodedSpace, options: Readonly<Record<st
 /** The registry name under which the model-based MOBO generator plugs in. */
 export const MOBO_GENERATOR = 'mobo-bo';
 
+/** The built-in model-based generator of the 'mobo' strategy: `MoboGenerator` with the step's options. */
+export const builtinMoboFactory: GeneratorFactory = (_space, options) =>
+  new MoboGenerator(options as MoboGeneratorOptions);
+
 /**
- * Named generator factories. Built-in strategies need no registration; the model-based generator
- * of the 'mobo' strategy is looked up under `MOBO_GENERATOR` ('mobo-bo'), so that it plugs in
- * without this module importing it.
+ * Named generator factories. Built-in strategies need no registration; a factory registered under
+ * `MOBO_GENERATOR` ('mobo-bo') replaces the built-in `MoboGenerator` of the 'mobo' strategy.
  */
 export class GeneratorRegistry {
   private readonly factories = new Map<string, GeneratorFactory>();
@@ -139,22 +143,16 @@ function moboModel(
   options: Readonly<Record<string, unknown>>,
   registry: GeneratorRegistry,
 ): Generator {
-  const factory = registry.get(MOBO_GENERATOR);
-  if (factory === undefined) {
-    throw new Error(
-      `createGenerator: strategy 'mobo' needs the model-based generator "${MOBO_GENERATOR}", which is not ` +
-        "registered in this build; use strategy 'nsga2' or 'sobol', or register one with " +
-        `registerGenerator('${MOBO_GENERATOR}', factory)`,
-    );
-  }
+  const factory = registry.get(MOBO_GENERATOR) ?? builtinMoboFactory;
   const { initialTrials: _, ...rest } = options;
   return factory(space, rest);
 }
 
 /**
  * The generator of a strategy over `space`. `'mobo'` is a Sobol initialization of `initialTrials`
- * (default 2 (d + 1)) points followed by the registered model-based generator; as a later step of a
- * chain it is the model alone. Throws at once (not at the first ask) when a strategy cannot be built.
+ * (default 2 (d + 1)) points followed by the model-based generator (`MoboGenerator`, or the one
+ * registered under 'mobo-bo'); as a later step of a chain it is the model alone. Throws at once (not
+ * at the first ask) when a strategy cannot be built, e.g. for an unknown MOBO option.
  */
 export function createGenerator(
   strategy: StrategyConfig,

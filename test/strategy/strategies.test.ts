@@ -59,10 +59,8 @@ describe('createGenerator', () => {
     );
   });
 
-  it("fails for 'mobo' until its model generator is registered, suggesting the alternatives", () => {
-    expect(() => createGenerator('mobo', space, new GeneratorRegistry())).toThrow(
-      /strategy 'mobo' needs the model-based generator "mobo-bo", which is not registered in this build; use strategy 'nsga2' or 'sobol'/,
-    );
+  it("'mobo' uses the built-in model generator when no other is registered", () => {
+    expect(createGenerator('mobo', space, new GeneratorRegistry()).name).toBe('chain(sobol,mobo)');
   });
 
   it("'mobo' is 2 (d + 1) Sobol points, then the registered model with its options", async () => {

@@ -1,0 +1,426 @@
+/**
+ * The model-based MOBO generator: independent GPs per objective and outcome constraint (MAP fits
+ * warm-started from the last generation's hyperparameters), a Monte Carlo hypervolume acquisition
+ * (qLogNEHVI by default, as Ax/BoTorch), and sequential greedy optimization of a q-batch with
+ * earlier picks and in-flight trials as pending points.
+ */
+import type { McAcquisition } from '../acquisition/ehvi.js';
+import { QEhvi, QLogNehvi, QNehvi } from '../acquisition/ehvi.js';
+import { MAX_Q } from '../acquisition/hvi.js';
+import { optimizeSequentialGreedy, type SequentialAcquisition } from '../acquisition/optimize.js';
+import { QNParEgo } from '../acquisition/parego.js';
+import { fitGps } from '../gp/fit.js';
+import type { GpHyperparameters, GpModel } from '../gp/model.js';
+import { type Matrix, selectRows, zeros } from '../linalg/matrix.js';
+import { inferReferencePoint } from '../pareto/reference.js';
+import { deriveSeed } from '../random/rng.js';
+import type { GenerationInput, GenerationResult, Generator } from './generator.js';
+import { checkGenerationInput, SobolGenerator } from './sobol.js';
+
+/** The acquisition functions the generator can use. */
+export const MOBO_ACQUISITIONS = ['qLogNEHVI', 'qNEHVI', 'qEHVI', 'qNParEGO'] as const;
+export type MoboAcquisitionName = (typeof MOBO_ACQUISITIONS)[number];
+
+/** Options of `MoboGenerator`; every field is optional. */
+export interface MoboGeneratorOptions {
+  /** Default 'qLogNEHVI' up to 6 objectives, 'qNParEGO' above (and for a single objective). */
+  readonly acquisition?: MoboAcquisitionName;
+  /** Sobol raw samples per pick (default 512). */
+  readonly rawSamples?: number;
+  /** L-BFGS-B restarts per pick (default 10). */
+  readonly restarts?: number;
+  /** Quasi-Monte Carlo samples of the acquisition (default 128). */
+  readonly mcSamples?: number;
+  /** Wall-clock budget of the acquisition optimization per generation, ms (default none). */
+  readonly timeBudgetMs?: number;
+  /** L-BFGS-B iterations per restart (default 200). */
+  readonly maxIterations?: number;
+  /** Extra random starts of each GP fit (default 0). */
+  readonly fitRestarts?: number;
+  /** GP prior: 'dimension-scaled' (default, RBF) or 'gamma' (Matérn-5/2), as `fitGp`. */
+  readonly prior?: 'dimension-scaled' | 'gamma';
+}
+
+/** Journaled state: the last hyperparameters (warm starts) and the inferred reference point. */
+export interface MoboGeneratorState {
+  readonly version: 1;
+  readonly objectives: GpHyperparameters[];
+  readonly constraints: GpHyperparameters[];
+  /** The reference point inferred once when none was given (then frozen), or null. */
+  readonly referencePoint: number[] | null;
+}
+
+/** Most objectives for which the hypervolume acquisitions are the default (exact box decompositions). */
+export const MAX_HYPERVOLUME_OBJECTIVES = 6;
+const BACKEND = 'float64-typescript';
+
+function checkOptions(options: MoboGeneratorOptions): MoboGeneratorOptions {
+  const fn = 'MoboGenerator';
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${fn}: options must be an object, got ${String(options)}`);
+  }
+  const known = new Set([
+    'acquisition',
+    'rawSamples',
+    'restarts',
+    'mcSamples',
+    'timeBudgetMs',
+    'maxIterations',
+    'fitRestarts',
+    'prior',
+  ]);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      throw new TypeError(`${fn}: unknown option "${key}", expected one of ${[...known].join(', ')}`);
+    }
+  }
+  if (options.acquisition !== undefined && !MOBO_ACQUISITIONS.includes(options.acquisition)) {
+    throw new RangeError(
+      `${fn}: acquisition is ${JSON.stringify(options.acquisition)}, expected one of ${MOBO_ACQUISITIONS.join(', ')}`,
+    );
+  }
+  for (const key of ['rawSamples', 'restarts', 'mcSamples', 'maxIterations'] as const) {
+    const v = options[key];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+      throw new RangeError(`${fn}: ${key} is ${v}, expected an integer >= 1`);
+    }
+  }
+  if (
+    options.fitRestarts !== undefined &&
+    (!Number.isInteger(options.fitRestarts) || options.fitRestarts < 0)
+  ) {
+    throw new RangeError(`${fn}: fitRestarts is ${options.fitRestarts}, expected an integer >= 0`);
+  }
+  if (options.prior !== undefined && options.prior !== 'dimension-scaled' && options.prior !== 'gamma') {
+    throw new RangeError(
+      `${fn}: prior is ${JSON.stringify(options.prior)}, expected 'dimension-scaled' or 'gamma'`,
+    );
+  }
+  if (options.timeBudgetMs !== undefined && !(options.timeBudgetMs > 0)) {
+    throw new RangeError(`${fn}: timeBudgetMs is ${options.timeBudgetMs}, expected > 0`);
+  }
+  return options;
+}
+
+function isHyperparameters(h: unknown, d: number): h is GpHyperparameters {
+  if (h === null || typeof h !== 'object') return false;
+  const v = h as Partial<GpHyperparameters>;
+  return (
+    typeof v.kernel === 'string' &&
+    Array.isArray(v.lengthscales) &&
+    v.lengthscales.length === d &&
+    v.lengthscales.every((l) => typeof l === 'number' && l > 0 && Number.isFinite(l)) &&
+    typeof v.outputscale === 'number' &&
+    typeof v.mean === 'number' &&
+    (v.noise === null || typeof v.noise === 'number')
+  );
+}
+
+/** Reads the journaled state; anything unusable (another dimension, another version) is ignored. */
+function readState(
+  state: unknown,
+  d: number,
+  m: number,
+  c: number,
+): {
+  objectives: GpHyperparameters[] | undefined;
+  constraints: GpHyperparameters[] | undefined;
+  referencePoint: number[] | null;
+} {
+  const none = { objectives: undefined, constraints: undefined, referencePoint: null };
+  if (state === null || typeof state !== 'object') return none;
+  const s = state as Partial<MoboGeneratorState>;
+  if (s.version !== 1) return none;
+  const list = (v: unknown, k: number): GpHyperparameters[] | undefined =>
+    Array.isArray(v) && v.length === k && v.every((h) => isHyperparameters(h, d))
+      ? (v as GpHyperparameters[])
+      : undefined;
+  const ref =
+    Array.isArray(s.referencePoint) &&
+    s.referencePoint.length === m &&
+    s.referencePoint.every((v) => typeof v === 'number' && Number.isFinite(v))
+      ? s.referencePoint
+      : null;
+  return { objectives: list(s.objectives, m), constraints: list(s.constraints, c), referencePoint: ref };
+}
+
+/** Rows of Y whose outcome constraints all hold (C <= 0). */
+function feasibleRows(Y: Matrix, C: Matrix): Matrix {
+  if (C.cols === 0) return Y;
+  const keep: number[] = [];
+  for (let i = 0; i < Y.rows; i++) {
+    let ok = true;
+    for (let t = 0; t < C.cols; t++) if (C.data[i * C.cols + t]! > 0) ok = false;
+    if (ok) keep.push(i);
+  }
+  return selectRows(Y, keep);
+}
+
+/**
+ * Fits one GP per column of Y from the priors' modes and, when there is one, also from the last
+ * hyperparameters, keeping per column the fit with the higher log posterior: a warm start alone
+ * can keep a fit in a worse local optimum once new data arrive (seen on DTLZ2, d = 6, n = 30:
+ * log posterior -23.8 warm against -15.6 cold).
+ */
+function fitBest(
+  X: Matrix,
+  Y: Matrix,
+  options: { seed: number; restarts: number; prior: 'dimension-scaled' | 'gamma' },
+  warm: GpHyperparameters[] | undefined,
+): { models: GpModel[]; from: ('prior' | 'warm')[] } {
+  const cold = fitGps(X, Y, options);
+  if (warm === undefined) return { models: cold, from: cold.map(() => 'prior') };
+  const warmed = fitGps(X, Y, { ...options, warmStarts: warm });
+  const from = cold.map((g, j) => (warmed[j]!.fit.logPosterior > g.fit.logPosterior ? 'warm' : 'prior'));
+  return { models: cold.map((g, j) => (from[j] === 'warm' ? warmed[j]! : g)), from };
+}
+
+function concatRows(a: Matrix, b: Float64Array, d: number): Matrix {
+  const rows = a.rows + b.length / d;
+  const data = new Float64Array(rows * d);
+  data.set(a.rows > 0 ? a.data.subarray(0, a.rows * d) : new Float64Array(0));
+  data.set(b, a.rows * d);
+  return { rows, cols: d, data };
+}
+
+/**
+ * Multi-objective Bayesian optimization (Daulton et al. 2021, as in Ax's default MOO generation):
+ * fit one GP per objective and per outcome constraint, build qLogNEHVI over the observed inputs as
+ * baseline with the in-flight trials as pending, and optimize `count` candidates by sequential
+ * greedy selection. Pure: every random choice (MC base samples, raw samples, restarts, fit starts)
+ * derives from `input.seed`; the state carries the hyperparameters (warm starts) and the inferred
+ * reference point.
+ */
+export class MoboGenerator implements Generator {
+  readonly name = 'mobo';
+  readonly options: MoboGeneratorOptions;
+
+  constructor(options: MoboGeneratorOptions = {}) {
+    this.options = checkOptions({ ...options });
+  }
+
+  async generate(input: GenerationInput): Promise<GenerationResult> {
+    const fn = 'MoboGenerator';
+    const t0 = performance.now();
+    checkGenerationInput(fn, input);
+    const space = input.space;
+    const d = space.dimension;
+    const { X, Y, C } = input;
+    const n = X.rows;
+    const m = Y.cols;
+    const c = C.rows === n ? C.cols : 0;
+    if (n > 0 && (X.cols !== d || Y.rows !== n)) {
+      throw new RangeError(
+        `${fn}: X is ${X.rows} x ${X.cols} and Y has ${Y.rows} rows, expected n x ${d} and n`,
+      );
+    }
+    if (input.count === 0) {
+      return { candidates: zeros(0, d), metadata: { generator: this.name }, state: input.state };
+    }
+    const previous = readState(input.state, d, m, c);
+    const feasibleY = feasibleRows(Y, c > 0 ? C : zeros(n, 0));
+    // Too little data for a model: space-filling points instead (state kept for later).
+    if (n < 2 || m < 1) {
+      const fallback = await new SobolGenerator().generate({ ...input, state: undefined });
+      return {
+        candidates: fallback.candidates,
+        metadata: {
+          generator: this.name,
+          fallback: n < 2 ? 'sobol: fewer than 2 completed trials' : 'sobol: no objectives',
+          backend: BACKEND,
+          totalMs: performance.now() - t0,
+        },
+        state: input.state,
+      };
+    }
+
+    let referencePoint: number[];
+    let referenceSource: 'given' | 'state' | 'inferred';
+    if (input.referencePoint !== undefined) {
+      referencePoint = Array.from(input.referencePoint);
+      referenceSource = 'given';
+    } else if (previous.referencePoint !== null) {
+      referencePoint = previous.referencePoint;
+      referenceSource = 'state';
+    } else {
+      // From the feasible points; with none yet, from all (the constraint models steer to feasibility).
+      referencePoint = inferReferencePoint(feasibleY.rows > 0 ? feasibleY : Y);
+      referenceSource = 'inferred';
+    }
+
+    // Fit.
+    const tFit = performance.now();
+    const fitSeed = deriveSeed(input.seed, 'mobo', 'fit');
+    const fitRestarts = this.options.fitRestarts ?? 0;
+    const prior = this.options.prior ?? 'dimension-scaled';
+    const fitOptions = { seed: fitSeed, restarts: fitRestarts, prior };
+    const objectiveFit = fitBest(X, Y, fitOptions, previous.objectives);
+    const constraintFit =
+      c > 0
+        ? fitBest(X, C, { ...fitOptions, seed: deriveSeed(fitSeed, 'constraints') }, previous.constraints)
+        : { models: [], from: [] };
+    const objectives = objectiveFit.models;
+    const constraints: GpModel[] = constraintFit.models;
+    const fitMs = performance.now() - tFit;
+
+    // Acquisition (pruned baseline, cached root and box decompositions).
+    const tAcq = performance.now();
+    const name: MoboAcquisitionName =
+      this.options.acquisition ?? (m >= 2 && m <= MAX_HYPERVOLUME_OBJECTIVES ? 'qLogNEHVI' : 'qNParEGO');
+    if (m < 2 && name !== 'qNParEGO') {
+      throw new RangeError(`${fn}: ${name} needs at least 2 objectives, got ${m}; use 'qNParEGO'`);
+    }
+    const mcSeed = deriveSeed(input.seed, 'mobo', 'mc');
+    const samples = this.options.mcSamples ?? 128;
+    const pending = input.pending;
+    const target = this.acquisitionTarget(name, {
+      objectives,
+      constraints,
+      referencePoint,
+      X,
+      Y,
+      C: c > 0 ? C : zeros(n, 0),
+      pending,
+      samples,
+      seed: mcSeed,
+      d,
+    });
+    // Build now, so that the decomposition time is its own phase.
+    target.current();
+    const decompositionMs = performance.now() - tAcq;
+
+    // Optimization.
+    const tOpt = performance.now();
+    const batch = optimizeSequentialGreedy(target, input.count, {
+      seed: deriveSeed(input.seed, 'mobo', 'optimize'),
+      domain: space,
+      exclude: [X, input.failed, pending],
+      ...(this.options.rawSamples !== undefined ? { rawSamples: this.options.rawSamples } : {}),
+      ...(this.options.restarts !== undefined ? { restarts: this.options.restarts } : {}),
+      ...(this.options.maxIterations !== undefined ? { maxIterations: this.options.maxIterations } : {}),
+      ...(this.options.timeBudgetMs !== undefined ? { timeBudgetMs: this.options.timeBudgetMs } : {}),
+    });
+    const optimizationMs = performance.now() - tOpt;
+
+    const state: MoboGeneratorState = {
+      version: 1,
+      objectives: objectives.map((g) => g.hyperparameters),
+      constraints: constraints.map((g) => g.hyperparameters),
+      referencePoint: referenceSource === 'inferred' || referenceSource === 'state' ? referencePoint : null,
+    };
+    return {
+      candidates: batch.candidates,
+      metadata: {
+        generator: this.name,
+        acquisition: name,
+        backend: BACKEND,
+        fitMs,
+        decompositionMs,
+        optimizationMs,
+        totalMs: performance.now() - t0,
+        acquisitionValues: batch.values,
+        sources: batch.picks.map((p) => p.source),
+        bestRawValues: batch.picks.map((p) => p.bestRawValue),
+        iterations: batch.picks.map((p) => p.iterations),
+        evaluations: batch.picks.map((p) => p.evaluations),
+        timedOut: batch.timedOut,
+        fitMoved: objectives.map((g) => g.fit.movedFromStart),
+        constraintFitMoved: constraints.map((g) => g.fit.movedFromStart),
+        warmStarted: previous.objectives !== undefined,
+        fitFrom: objectiveFit.from,
+        referencePoint,
+        referenceSource,
+        mcSamples: samples,
+        rawSamples: this.options.rawSamples ?? 512,
+        restarts: this.options.restarts ?? 10,
+      },
+      state,
+    };
+  }
+
+  private acquisitionTarget(
+    name: MoboAcquisitionName,
+    a: {
+      objectives: GpModel[];
+      constraints: GpModel[];
+      referencePoint: number[];
+      X: Matrix;
+      Y: Matrix;
+      C: Matrix;
+      pending: Matrix;
+      samples: number;
+      seed: number;
+      d: number;
+    },
+  ): SequentialAcquisition {
+    const common = {
+      objectives: a.objectives,
+      ...(a.constraints.length > 0 ? { constraints: a.constraints } : {}),
+      samples: a.samples,
+      seed: a.seed,
+    };
+    if (name === 'qLogNEHVI' || name === 'qNEHVI') {
+      // Cached box decompositions: pending points and earlier picks update each sample's front.
+      let acquisition: QLogNehvi | QNehvi | null = null;
+      return {
+        current: () => {
+          if (acquisition === null) {
+            const options = {
+              ...common,
+              reference: a.referencePoint,
+              baseline: a.X,
+              ...(a.pending.rows > 0 ? { pending: a.pending } : {}),
+            };
+            acquisition = name === 'qLogNEHVI' ? new QLogNehvi(options) : new QNehvi(options);
+          }
+          return acquisition;
+        },
+        addPending: (x) => {
+          acquisition?.addPending({ rows: 1, cols: a.d, data: x });
+        },
+      };
+    }
+    // qEHVI and qNParEGO join pending points to the batch: rebuilt for each pick, with the most
+    // recent MAX_Q - 1 pending points at most.
+    let picks: Float64Array = new Float64Array(0);
+    let current: McAcquisition | null = null;
+    let pick = 0;
+    const pendingMatrix = (): Matrix | undefined => {
+      const all = concatRows(a.pending, picks, a.d);
+      if (all.rows === 0) return undefined;
+      const keep = Math.min(all.rows, MAX_Q - 1);
+      return { rows: keep, cols: a.d, data: all.data.slice((all.rows - keep) * a.d) };
+    };
+    const feasibleY = feasibleRows(a.Y, a.C);
+    return {
+      current: () => {
+        if (current === null) {
+          const pending = pendingMatrix();
+          if (name === 'qEHVI') {
+            current = new QEhvi({
+              ...common,
+              reference: a.referencePoint,
+              front: feasibleY.rows > 0 ? feasibleY : zeros(0, a.Y.cols),
+              ...(pending ? { pending } : {}),
+            });
+          } else {
+            // A new random scalarization for each pick, as qNParEGO's sequential batches.
+            current = new QNParEgo({
+              ...common,
+              seed: deriveSeed(a.seed, 'parego', pick),
+              baseline: a.X,
+              observed: a.Y,
+              ...(pending ? { pending } : {}),
+            });
+          }
+        }
+        return current;
+      },
+      addPending: (x) => {
+        picks = concatRows({ rows: picks.length / a.d, cols: a.d, data: picks }, x, a.d).data;
+        current = null;
+        pick++;
+      },
+    };
+  }
+}
