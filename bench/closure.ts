@@ -12,12 +12,14 @@
  * generation per that many offspring, after the same Sobol points. Writes bench/results/closure.json
  * (merged by problem with earlier runs; the settings recorded are the last run's).
  */
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dtlz2, type Problem } from '../problems/index.js';
 import { Optimizer } from '../src/experiment/optimizer.js';
 import type { StrategyConfig } from '../src/strategy/strategies.js';
+import { writeBenchmarkPage } from './report.js';
 
 function argument(name: string): string | undefined {
   const k = process.argv.indexOf(name);
@@ -201,3 +203,5 @@ writeFileSync(
   )}\n`,
 );
 console.log(`\nwrote ${out}`);
+
+console.log(`wrote ${writeBenchmarkPage()}`);

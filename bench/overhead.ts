@@ -13,6 +13,7 @@
  * 512 raw samples, this machine): m=2 d=6 13 s, m=2 d=20 38 s, m=3 d=20 54 s, m=5 d=20 248 s.
  * Prints a table and writes bench/results/overhead.json (merged by case with earlier runs).
  */
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ import { createRng } from '../src/random/rng.js';
 import { SobolSequence } from '../src/random/sobol.js';
 import { SearchSpace } from '../src/space/search-space.js';
 import { MoboGenerator } from '../src/strategy/mobo.js';
+import { writeBenchmarkPage } from './report.js';
 
 function argument(name: string): string | undefined {
   const k = process.argv.indexOf(name);
@@ -203,3 +205,5 @@ writeFileSync(
   )}\n`,
 );
 console.log(`wrote ${out}`);
+
+console.log(`wrote ${writeBenchmarkPage()}`);
