@@ -62,6 +62,10 @@ describe('mobo run, status and resume', () => {
     expect(out).toMatch(/Pareto front: \d+ trial\(s\)\nid +x1 +x2 +x3 +x4 +f1 +f2\n/);
     expect(out).toMatch(/wall time: /);
     expect(out).toMatch(/\[.*\] 0\/12 trials done/);
+    // The progress line names the report, which is written at the end.
+    expect(out).toContain(`; report ${join(output, 'report.html')}`);
+    expect(out).toContain(`mobo report: wrote ${join(output, 'report.html')}: 12 trials (12 completed, 0 failed)`);
+    expect(readFileSync(join(output, 'report.html'), 'utf8')).toContain('<figure data-plot="front"');
     expect(existsSync(join(output, 'task.mts'))).toBe(true);
     expect(existsSync(join(output, 'runner.jsonl'))).toBe(true);
 
