@@ -64,7 +64,9 @@ describe('mobo run, status and resume', () => {
     expect(out).toMatch(/\[.*\] 0\/12 trials done/);
     // The progress line names the report, which is written at the end.
     expect(out).toContain(`; report ${join(output, 'report.html')}`);
-    expect(out).toContain(`mobo report: wrote ${join(output, 'report.html')}: 12 trials (12 completed, 0 failed)`);
+    expect(out).toContain(
+      `mobo report: wrote ${join(output, 'report.html')}: 12 trials (12 completed, 0 failed)`,
+    );
     expect(readFileSync(join(output, 'report.html'), 'utf8')).toContain('<figure data-plot="front"');
     expect(existsSync(join(output, 'task.mts'))).toBe(true);
     expect(existsSync(join(output, 'runner.jsonl'))).toBe(true);
