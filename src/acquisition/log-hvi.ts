@@ -14,7 +14,16 @@
  */
 import type { BoxSet } from '../pareto/partitioning.js';
 import { boxesOfSample, checkSamples, MAX_Q, type SampleBoxes, type SampleShape } from './hvi.js';
-import { fatmax, fatminimum2, logDiffExp, logFatplus, TAU_MAX, TAU_RELU } from './smooth.js';
+import {
+  fatmax,
+  fatminimum2,
+  fatminimum2Value,
+  logDiffExp,
+  logFatplus,
+  logFatplusValue,
+  TAU_MAX,
+  TAU_RELU,
+} from './smooth.js';
 
 /** Temperatures of the smooth approximations. */
 export interface LogHviOptions {
@@ -37,6 +46,8 @@ const PRUNE = 30;
  * the kernel evaluate log fatplus once per (point, distinct bound) instead of once per box.
  */
 interface BoxIndex {
+  /** The indexed set. */
+  readonly boxes: BoxSet;
   /** m + 1 offsets into `values`: objective j's distinct upper bounds are values[offset[j] ..]. */
   readonly offset: Int32Array;
   readonly values: Float64Array;
@@ -44,7 +55,30 @@ interface BoxIndex {
   readonly upperIndex: Int32Array;
   /** count x m: log(u - l) (+Infinity for unbounded boxes). */
   readonly logLength: Float64Array;
+  /** m x count: `upperIndex` and `logLength` by objective (streamed by the q = 1 bounds). */
+  readonly upperIndexByObjective: Int32Array;
+  readonly logLengthByObjective: Float64Array;
+  /**
+   * For large sets (the boxes of m >= 4 fronts share few (u_j, l_j) pairs): count x m, the pair of
+   * box k in objective j, so that q = 1 computes each pair's capped side once per sample; else null.
+   */
+  readonly pairOf: Int32Array | null;
+  /** Per pair: its index into `values` and log(u - l). */
+  readonly pairUpper: Int32Array;
+  readonly pairLogLength: Float64Array;
+  /** Per pair, scratch of the q = 1 kernel: capped side, its derivative, and the call that set them. */
+  readonly pairValue: Float64Array;
+  readonly pairDerivative: Float64Array;
+  readonly pairStamp: Float64Array;
+  /** m x count: `pairOf` by objective (null with it), and per pair min(lambda_j, log(u_j - l_j)). */
+  readonly pairOfByObjective: Int32Array | null;
+  readonly pairMin: Float64Array;
 }
+
+/** Box sets with at least this many (box, objective) entries get a pair index. */
+const PAIR_MIN_ENTRIES = 1024;
+/** Counts q = 1 kernel calls, stamping the pair scratch. */
+let pairEpoch = 0;
 
 function indexBoxes(boxes: BoxSet): BoxIndex {
   const { count, m, lower, upper } = boxes;
@@ -77,7 +111,61 @@ function indexBoxes(boxes: BoxSet): BoxIndex {
   for (let j = 0; j < m; j++) values.set(parts[j]!, offset[j]!);
   const logLength = new Float64Array(count * m);
   for (let p = 0; p < count * m; p++) logLength[p] = Math.log(upper[p]! - lower[p]!);
-  return { offset, values, upperIndex, logLength };
+  const upperIndexByObjective = new Int32Array(count * m);
+  const logLengthByObjective = new Float64Array(count * m);
+  for (let k = 0; k < count; k++) {
+    for (let j = 0; j < m; j++) {
+      upperIndexByObjective[j * count + k] = upperIndex[k * m + j]!;
+      logLengthByObjective[j * count + k] = logLength[k * m + j]!;
+    }
+  }
+  let pairOf: Int32Array | null = null;
+  let pairOfByObjective: Int32Array | null = null;
+  let pairs = 0;
+  const pairUpperList: number[] = [];
+  const pairLogLengthList: number[] = [];
+  if (count * m >= PAIR_MIN_ENTRIES) {
+    pairOf = new Int32Array(count * m);
+    const byUpper = new Map<number, Map<number, number>>();
+    for (let p = 0; p < count * m; p++) {
+      const t = upperIndex[p]!;
+      const ll = logLength[p]!;
+      let inner = byUpper.get(t);
+      if (!inner) {
+        inner = new Map();
+        byUpper.set(t, inner);
+      }
+      let id = inner.get(ll);
+      if (id === undefined) {
+        id = pairs++;
+        inner.set(ll, id);
+        pairUpperList.push(t);
+        pairLogLengthList.push(ll);
+      }
+      pairOf[p] = id;
+    }
+    pairOfByObjective = new Int32Array(count * m);
+    for (let k = 0; k < count; k++) {
+      for (let j = 0; j < m; j++) pairOfByObjective[j * count + k] = pairOf[k * m + j]!;
+    }
+  }
+  return {
+    boxes,
+    offset,
+    values,
+    upperIndex,
+    logLength,
+    upperIndexByObjective,
+    logLengthByObjective,
+    pairOf,
+    pairUpper: Int32Array.from(pairUpperList),
+    pairLogLength: Float64Array.from(pairLogLengthList),
+    pairValue: new Float64Array(pairs),
+    pairDerivative: new Float64Array(pairs),
+    pairStamp: new Float64Array(pairs).fill(-1),
+    pairOfByObjective,
+    pairMin: new Float64Array(pairs),
+  };
 }
 
 /** Preallocated buffers of the log kernel for batches of up to `q` points and m objectives. */
@@ -117,6 +205,24 @@ export class LogHviWorkspace {
       this.indices.set(boxes, idx);
     }
     return idx;
+  }
+
+  /** The last per-sample list of box sets and their indices (one lookup per call, not per sample). */
+  private lastSets: readonly BoxSet[] | null = null;
+  private lastIndices: BoxIndex[] = [];
+
+  /** Indices of the first `samples` sets of a per-sample list, checked set by set. */
+  indexList(sets: readonly BoxSet[], samples: number): readonly BoxIndex[] {
+    if (this.lastSets !== sets) {
+      this.lastSets = sets;
+      this.lastIndices = [];
+    }
+    const list = this.lastIndices;
+    for (let s = 0; s < samples; s++) {
+      const idx = list[s];
+      if (idx === undefined || idx.boxes !== sets[s]) list[s] = this.index(sets[s]!);
+    }
+    return list;
   }
 
   constructor(q: number, m: number) {
@@ -163,6 +269,9 @@ export function sampleLogHvi(
   gradY: Float64Array | null,
   gradLogWeights: Float64Array | null,
 ): number {
+  if (q === 1) {
+    return sampleLogHviSingle(Y, s, ws.index(boxes), logWeights, tauRelu, tauMax, ws, gradY, gradLogWeights);
+  }
   const m = boxes.m;
   const base = s * q * m;
   const { lambda, dLambda, logVolume, dCap, dMin, gather, gatherGrad, gradAcc, gradLogW, pair, logLength } =
@@ -361,6 +470,157 @@ export function sampleLogHvi(
   return runMax + Math.log(runSum);
 }
 
+/**
+ * `sampleLogHvi` for q = 1 (every call of sequential greedy): the same operations in the same
+ * order, so the same value and gradient to the last bit, without the subset machinery; the value
+ * alone (no `gradY`) skips every derivative.
+ */
+function sampleLogHviSingle(
+  Y: Float64Array,
+  s: number,
+  idx: BoxIndex,
+  logWeights: Float64Array | null,
+  tauRelu: number,
+  tauMax: number,
+  ws: LogHviWorkspace,
+  gradY: Float64Array | null,
+  gradLogWeights: Float64Array | null,
+): number {
+  const m = idx.boxes.m;
+  const count = idx.boxes.count;
+  const base = s * m;
+  const { offset, values, upperIndex } = idx;
+  const boxLogLength = idx.logLength;
+  const T = values.length;
+  if (ws.table.length < T) {
+    ws.table = new Float64Array(T);
+    ws.tableDerivative = new Float64Array(T);
+  }
+  if (ws.boxBounds.length < count) ws.boxBounds = new Float64Array(count);
+  const { table, tableDerivative, boxBounds, pair, gradAcc, capDerivative } = ws;
+  const logW = logWeights ? logWeights[s]! : 0;
+  if (gradY) {
+    for (let j = 0; j < m; j++) {
+      const y = Y[base + j]!;
+      for (let t = offset[j]!; t < offset[j + 1]!; t++) {
+        logFatplus(values[t]! - y, tauRelu, pair);
+        table[t] = pair[0]!;
+        tableDerivative[t] = pair[1]!;
+      }
+    }
+  } else {
+    for (let j = 0; j < m; j++) {
+      const y = Y[base + j]!;
+      for (let t = offset[j]!; t < offset[j + 1]!; t++) table[t] = logFatplusValue(values[t]! - y, tauRelu);
+    }
+  }
+  // Pass 1: each box's bound log w + sum_j min(lambda_j, log(u_j - l_j)), one objective at a time
+  // (the same additions in the same order per box).
+  const { upperIndexByObjective, logLengthByObjective, pairOfByObjective } = idx;
+  for (let k = 0; k < count; k++) boxBounds[k] = logW;
+  if (pairOfByObjective) {
+    // The min once per (u_j, l_j) pair, then one gather per box and objective.
+    const { pairUpper, pairLogLength, pairMin } = idx;
+    for (let id = 0; id < pairMin.length; id++) {
+      pairMin[id] = Math.min(table[pairUpper[id]!]!, pairLogLength[id]!);
+    }
+    for (let j = 0; j < m; j++) {
+      const o = j * count;
+      for (let k = 0; k < count; k++) boxBounds[k] = boxBounds[k]! + pairMin[pairOfByObjective[o + k]!]!;
+    }
+  } else {
+    for (let j = 0; j < m; j++) {
+      const o = j * count;
+      for (let k = 0; k < count; k++) {
+        boxBounds[k] =
+          boxBounds[k]! + Math.min(table[upperIndexByObjective[o + k]!]!, logLengthByObjective[o + k]!);
+      }
+    }
+  }
+  let bestBox = 0;
+  let bestBoxBound = -Infinity;
+  for (let k = 0; k < count; k++) {
+    const bound = boxBounds[k]!;
+    if (bound > bestBoxBound) {
+      bestBoxBound = bound;
+      bestBox = k;
+    }
+  }
+  const { pairOf, pairUpper, pairLogLength, pairValue, pairDerivative, pairStamp } = idx;
+  const epoch = ++pairEpoch;
+  // Pass 2: the most promising box first; the cell of a box is the point's capped volume.
+  let runMax = -Infinity;
+  let runSum = 0;
+  let gradLogW = 0;
+  if (gradY) gradAcc.fill(0, 0, m);
+  for (let step = 0; step < count; step++) {
+    const k = step === 0 ? bestBox : step <= bestBox ? step - 1 : step;
+    const bound = boxBounds[k]!;
+    // As the general kernel: a NaN bound counts as -Infinity there.
+    if ((bound > -Infinity ? bound : -Infinity) < runMax - PRUNE) continue;
+    const bo = k * m;
+    let single = logW;
+    if (pairOf) {
+      // The same fatminimum2 per (u_j, l_j) pair, computed at its first use in this call.
+      for (let j = 0; j < m; j++) {
+        const id = pairOf[bo + j]!;
+        if (pairStamp[id] !== epoch) {
+          pairStamp[id] = epoch;
+          if (gradY) {
+            fatminimum2(table[pairUpper[id]!]!, pairLogLength[id]!, tauMax, pair);
+            pairValue[id] = pair[0]!;
+            pairDerivative[id] = pair[1]!;
+          } else {
+            pairValue[id] = fatminimum2Value(table[pairUpper[id]!]!, pairLogLength[id]!, tauMax);
+          }
+        }
+        single += pairValue[id]!;
+        if (gradY) capDerivative[j] = pairDerivative[id]!;
+      }
+    } else if (gradY) {
+      for (let j = 0; j < m; j++) {
+        fatminimum2(table[upperIndex[bo + j]!]!, boxLogLength[bo + j]!, tauMax, pair);
+        single += pair[0]!;
+        capDerivative[j] = pair[1]!;
+      }
+    } else {
+      for (let j = 0; j < m; j++) {
+        single += fatminimum2Value(table[upperIndex[bo + j]!]!, boxLogLength[bo + j]!, tauMax);
+      }
+    }
+    // The general kernel's guards: a point whose bound is NaN is not active; a NaN or -Infinity
+    // singleton leaves the cell at -Infinity.
+    if (!(bound >= (single > -Infinity ? single : -Infinity) - PRUNE)) continue;
+    const cell = single > -Infinity ? single : -Infinity;
+    if (cell > runMax) {
+      const r = runMax === -Infinity ? 0 : Math.exp(runMax - cell);
+      runSum *= r;
+      if (gradY) {
+        for (let j = 0; j < m; j++) gradAcc[j] = gradAcc[j]! * r;
+        gradLogW *= r;
+      }
+      runMax = cell;
+    }
+    const cellWeight = Math.exp(cell - runMax);
+    runSum += cellWeight;
+    if (!gradY) continue;
+    gradLogW += cellWeight;
+    for (let j = 0; j < m; j++) {
+      gradAcc[j] = gradAcc[j]! - cellWeight * capDerivative[j]! * tableDerivative[upperIndex[bo + j]!]!;
+    }
+  }
+  if (runSum === 0) {
+    if (gradY) gradY.fill(0, base, base + m);
+    if (gradLogWeights) gradLogWeights[s] = 0;
+    return -Infinity;
+  }
+  if (gradY) {
+    for (let j = 0; j < m; j++) gradY[base + j] = gradAcc[j]! / runSum;
+    if (gradLogWeights) gradLogWeights[s] = gradLogW / runSum;
+  }
+  return runMax + Math.log(runSum);
+}
+
 function popcount(x: number): number {
   let c = 0;
   while (x !== 0) {
@@ -399,7 +659,27 @@ export function qLogHviValueAndGradient(
   const ws = workspace && workspace.q === q && workspace.m === m ? workspace : new LogHviWorkspace(q, m);
   const logs = new Float64Array(samples);
   let best = -Infinity;
-  for (let s = 0; s < samples; s++) {
+  if (q === 1) {
+    // One index lookup per call; the q = 1 kernel directly.
+    const list = Array.isArray(boxes) ? ws.indexList(boxes as readonly BoxSet[], samples) : null;
+    const single = list ? null : ws.index(boxes as BoxSet);
+    for (let s = 0; s < samples; s++) {
+      const v = sampleLogHviSingle(
+        Y,
+        s,
+        list ? list[s]! : single!,
+        logWeights,
+        tauRelu,
+        tauMax,
+        ws,
+        gradY,
+        gradLogWeights,
+      );
+      logs[s] = v;
+      if (v > best) best = v;
+    }
+  }
+  for (let s = 0; s < samples && q !== 1; s++) {
     const v = sampleLogHvi(
       Y,
       s,

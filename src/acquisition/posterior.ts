@@ -276,9 +276,20 @@ export class JointSampler {
           const g = gradF[(s * q + a) * M + o]!;
           if (g === 0) continue;
           dMean[a] = dMean[a]! + g;
-          for (let b = 0; b < nb; b++) dKBX[b * q + a] = dKBX[b * q + a]! + g * st.W[b * N + s]!;
           const zs = s * M * q + o * q;
           for (let c = 0; c <= a; c++) dLq[a * q + c] = dLq[a * q + c]! + g * z[zs + c]!;
+        }
+      }
+      // dKBX[b, a] = sum over s in order of g_sa W[b, s] (nonzero g only), W read by rows.
+      for (let b = 0; b < nb; b++) {
+        const wo = b * N;
+        for (let a = 0; a < q; a++) {
+          let t = dKBX[b * q + a]!;
+          for (let s = 0; s < N; s++) {
+            const g = gradF[(s * q + a) * M + o]!;
+            if (g !== 0) t += g * st.W[wo + s]!;
+          }
+          dKBX[b * q + a] = t;
         }
       }
       // Sigma-bar of S = Sigma_XX - A A^T (symmetric), then dA^T = -2 A^T Sbar.
@@ -381,13 +392,17 @@ export class JointSampler {
     let AT: Float64Array = new Float64Array(0);
     if (nb > 0) {
       KBX = crossCovariance(gp.kernel, this.baselineX, nb, P, k, d, gp.lengthscales, gp.outputscale);
-      for (let b = 0; b < nb; b++) {
-        for (let a = 0; a < k; a++) {
-          let t = 0;
-          for (let i = 0; i < n; i++) t += st.VB[i * nb + b]! * VX[i * k + a]!;
-          KBX[b * k + a] = s2 * (KBX[b * k + a]! - t);
+      // t_ba = sum_i VB[i, b] VX[i, a], summed over i in order, reading VB by rows.
+      const T = new Float64Array(nb * k);
+      for (let i = 0; i < n; i++) {
+        const vo = i * nb;
+        const xo = i * k;
+        for (let b = 0; b < nb; b++) {
+          const v = st.VB[vo + b]!;
+          for (let a = 0; a < k; a++) T[b * k + a] = T[b * k + a]! + v * VX[xo + a]!;
         }
       }
+      for (let p = 0; p < nb * k; p++) KBX[p] = s2 * (KBX[p]! - T[p]!);
       AT = Float64Array.from(KBX);
       forwardSolve(st.Lb, nb, AT, k);
       subtractGram(S, AT, nb, k);
@@ -400,10 +415,14 @@ export class JointSampler {
         floored[a] = 1;
       }
     }
-    const Lq = cholesky(S, k, {
-      initialJitter: 1e-10 * st.priorVariance,
-      maxJitter: 1e-2 * st.priorVariance,
-    }).factor;
+    // One point: the factor is sqrt(S) (what `cholesky` returns for a finite positive 1 x 1).
+    const Lq =
+      k === 1 && S[0]! > 0 && S[0]! < Number.POSITIVE_INFINITY
+        ? Float64Array.of(Math.sqrt(S[0]!))
+        : cholesky(S, k, {
+            initialJitter: 1e-10 * st.priorVariance,
+            maxJitter: 1e-2 * st.priorVariance,
+          }).factor;
     return { mean, VX, KBX, AT, Lq, floored };
   }
 
@@ -419,10 +438,20 @@ export class JointSampler {
     const N = this.samples;
     const M = this.outputs;
     const nb = this.nb;
+    // Per sample and point: mean, then the baseline terms in order of b, then the batch's own,
+    // accumulated with b outermost so that W is read by rows.
+    const acc = new Float64Array(N * k);
+    for (let s = 0; s < N; s++) for (let a = 0; a < k; a++) acc[s * k + a] = mom.mean[a]!;
+    for (let b = 0; b < nb; b++) {
+      const wo = b * N;
+      for (let a = 0; a < k; a++) {
+        const kb = mom.KBX[b * k + a]!;
+        for (let s = 0; s < N; s++) acc[s * k + a] = acc[s * k + a]! + kb * st.W[wo + s]!;
+      }
+    }
     for (let s = 0; s < N; s++) {
       for (let a = 0; a < k; a++) {
-        let v = mom.mean[a]!;
-        for (let b = 0; b < nb; b++) v += mom.KBX[b * k + a]! * st.W[b * N + s]!;
+        let v = acc[s * k + a]!;
         for (let c = 0; c <= a; c++) v += mom.Lq[a * k + c]! * zo[s * k + c]!;
         out[(s * k + a) * M + o] = v;
       }
@@ -456,6 +485,19 @@ export function baseSampleColumns(samples: number, seed: number, from: number, c
 
 /** B (n x k) := L^{-1} B, forward substitution over rows, O(n^2 k). */
 export function forwardSolve(L: Float64Array, n: number, B: Float64Array, k: number): void {
+  if (k === 1) {
+    // One column (every q = 1 candidate): the same operations, accumulated in a register.
+    for (let i = 0; i < n; i++) {
+      const li = i * n;
+      let v = B[i]!;
+      for (let p = 0; p < i; p++) {
+        const l = L[li + p]!;
+        if (l !== 0) v -= l * B[p]!;
+      }
+      B[i] = v * (1 / L[li + i]!);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const li = i * n;
     const bi = i * k;
@@ -472,6 +514,18 @@ export function forwardSolve(L: Float64Array, n: number, B: Float64Array, k: num
 
 /** B (n x k) := L^{-T} B, back substitution reading L by rows, O(n^2 k). */
 export function backSolveTransposed(L: Float64Array, n: number, B: Float64Array, k: number): void {
+  if (k === 1) {
+    for (let i = n - 1; i >= 0; i--) {
+      const li = i * n;
+      const bi = B[i]! * (1 / L[li + i]!);
+      B[i] = bi;
+      for (let p = 0; p < i; p++) {
+        const l = L[li + p]!;
+        if (l !== 0) B[p] = B[p]! - l * bi;
+      }
+    }
+    return;
+  }
   for (let i = n - 1; i >= 0; i--) {
     const li = i * n;
     const bi = i * k;

@@ -17,6 +17,13 @@ export const TAU_RELU = 1e-6;
 export const TAU_MAX = 1e-3;
 
 const INV_SQRT3 = 1 / Math.sqrt(3);
+/**
+ * Beyond these, softplus and sigmoid need no exp: for x > 40, e^-x < 5e-18 is below half an ulp
+ * of x and of 1; for x < -60, e^x < 1e-26 is below half an ulp of 0.1 / (1 + x^2) and of
+ * 0.2 |x| / (1 + x^2)^2 (the ratio 10 x^2 e^x only shrinks further out).
+ */
+const FAR_RIGHT = 40;
+const FAR_LEFT = -60;
 
 /** log(1 + e^x) without overflow or loss of digits for large |x|. */
 export function softplus(x: number): number {
@@ -42,10 +49,31 @@ export function logSigmoid(x: number): number {
 export function logFatplus(z: number, tau: number, out: Float64Array): void {
   const x = z / tau;
   const c = 1 / (1 + x * x);
-  const f = softplus(x) + 0.1 * c;
-  const df = sigmoid(x) - 0.2 * x * c * c;
+  let f: number;
+  let df: number;
+  if (x > FAR_RIGHT) {
+    // softplus(x) = x and sigmoid(x) = 1 to the last bit: e^-x is below half an ulp of either.
+    f = x + 0.1 * c;
+    df = 1 - 0.2 * x * c * c;
+  } else if (x < FAR_LEFT) {
+    // softplus(x) and sigmoid(x) (about e^x) are below half an ulp of the tail terms: adding
+    // them rounds to the tail term exactly.
+    f = 0.1 * c;
+    df = -(0.2 * x * c * c);
+  } else {
+    f = softplus(x) + 0.1 * c;
+    df = sigmoid(x) - 0.2 * x * c * c;
+  }
   out[0] = Math.log(tau * f);
   out[1] = df / (tau * f);
+}
+
+/** log fatplus(z; tau) alone: the value of `logFatplus`, to the last bit. */
+export function logFatplusValue(z: number, tau: number): number {
+  const x = z / tau;
+  const c = 1 / (1 + x * x);
+  const f = x > FAR_RIGHT ? x + 0.1 * c : x < FAR_LEFT ? 0.1 * c : softplus(x) + 0.1 * c;
+  return Math.log(tau * f);
 }
 
 /** p(t) = 2 / (2 + 2t + t^2) for t >= 0. */
@@ -120,6 +148,15 @@ export function fatminimum2(a: number, b: number, tau: number, out: Float64Array
   // d(-tau log P)/da: only the term whose t depends on a, sign by which one is the minimum.
   const dp = paretoDerivative(t) / P;
   out[1] = a <= b ? 1 + dp : -dp;
+}
+
+/** The value of `fatminimum2(a, b, tau, out)` alone, to the last bit. */
+export function fatminimum2Value(a: number, b: number, tau: number): number {
+  if (b === Infinity) return a;
+  const lo = Math.min(a, b);
+  const t = Math.abs(a - b) / tau;
+  const p = pareto(t);
+  return lo - tau * (p < 1e-8 ? p : Math.log1p(p));
 }
 
 /**
