@@ -4,6 +4,7 @@ import { Hv5dWorkspace, hv5d } from '../../src/pareto/hv/hv5d.js';
 import { limitSet, limitSet5, MaskBuckets } from '../../src/pareto/hv/limit-set.js';
 import { WfgWorkspace, wfg } from '../../src/pareto/hv/wfg.js';
 import { hypervolume } from '../../src/pareto/hypervolume.js';
+import { slicing } from './hv-reference.js';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -49,24 +50,6 @@ function columns(rows: Float64Array, n: number, m: number): Float64Array[] {
 function viaHv5d(rows: Float64Array, n: number, work = new Hv5dWorkspace()): number {
   const c = columns(rows, n, 5);
   return hv5d(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, n, work);
-}
-
-/** Volume by slicing along the last objective and recursing (independent of the code under test). */
-function slicing(rows: Float64Array, n: number, m: number): number {
-  const pts: number[][] = [];
-  for (let i = 0; i < n; i++) pts.push(Array.from(rows.subarray(i * m, i * m + m)));
-  const rec = (ps: number[][], d: number): number => {
-    if (ps.length === 0) return 0;
-    if (d === 1) return -Math.min(...ps.map((p) => p[0]!));
-    const s = [...ps].sort((a, b) => a[d - 1]! - b[d - 1]!);
-    let v = 0;
-    for (let k = 0; k < s.length; k++) {
-      const w = (k + 1 < s.length ? s[k + 1]![d - 1]! : 0) - s[k]![d - 1]!;
-      if (w > 0) v += w * rec(s.slice(0, k + 1), d - 1);
-    }
-    return v;
-  };
-  return rec(pts, m);
 }
 
 /** Exact hypervolume of integer points by inclusion-exclusion over all subsets (n <= 12). */

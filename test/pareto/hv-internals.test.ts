@@ -10,6 +10,7 @@ import { limitSet, limitSet4, MaskBuckets } from '../../src/pareto/hv/limit-set.
 import { RankSet } from '../../src/pareto/hv/rank-set.js';
 import { argsortLex } from '../../src/pareto/hv/sort.js';
 import { WfgWorkspace, wfg } from '../../src/pareto/hv/wfg.js';
+import { slicing } from './hv-reference.js';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -42,24 +43,6 @@ function column(rows: Float64Array, n: number, m: number, j: number): Float64Arr
   const c = new Float64Array(n);
   for (let i = 0; i < n; i++) c[i] = rows[i * m + j]!;
   return c;
-}
-
-/** Volume by slicing along the last objective and recursing (independent of the code under test). */
-function slicing(rows: Float64Array, n: number, m: number): number {
-  const pts: number[][] = [];
-  for (let i = 0; i < n; i++) pts.push(Array.from(rows.subarray(i * m, i * m + m)));
-  const rec = (ps: number[][], d: number): number => {
-    if (ps.length === 0) return 0;
-    if (d === 1) return -Math.min(...ps.map((p) => p[0]!));
-    const s = [...ps].sort((a, b) => a[d - 1]! - b[d - 1]!);
-    let v = 0;
-    for (let k = 0; k < s.length; k++) {
-      const w = (k + 1 < s.length ? s[k + 1]![d - 1]! : 0) - s[k]![d - 1]!;
-      if (w > 0) v += w * rec(s.slice(0, k + 1), d - 1);
-    }
-    return v;
-  };
-  return rec(pts, m);
 }
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
