@@ -4,15 +4,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseOptimizerConfig } from '../experiment/config.js';
-import { Experiment } from '../experiment/experiment.js';
 import { readJournal } from '../experiment/journal.js';
+import { replayContext } from '../experiment/replay.js';
 import type { Trial, TrialState } from '../experiment/trial.js';
 import { zeros } from '../linalg/matrix.js';
 import { paretoFilter } from '../pareto/dominance.js';
 import { hypervolume } from '../pareto/hypervolume.js';
-import { Outcomes } from '../space/outcomes.js';
-import { SearchSpace } from '../space/search-space.js';
 import type { CommandIo } from './hv.js';
 
 /** The journal of an experiment directory (or the file itself when given one). */
@@ -77,16 +74,7 @@ export interface ExperimentView {
 /** Replays a journal without locking it; throws an Error naming the file for a bad one. */
 export function readExperiment(file: string): ExperimentView {
   const contents = readJournal(file);
-  const config = parseOptimizerConfig(contents.header.config, `journal ${file} line 1: config`);
-  const space = SearchSpace.create({
-    parameters: config.parameters,
-    parameterConstraints: config.parameterConstraints,
-  });
-  const outcomes = Outcomes.create({
-    objectives: config.objectives,
-    outcomeConstraints: config.outcomeConstraints,
-  });
-  const experiment = new Experiment(space.dimension, outcomes.m, outcomes.thresholdPoint);
+  const { config, outcomes, experiment } = replayContext(contents, file);
   for (const { line, event } of contents.events) experiment.apply(event, `journal ${file} line ${line}`);
   const trials = experiment.trials();
   const feasible = trials.filter(

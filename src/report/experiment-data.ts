@@ -1,12 +1,9 @@
-import { parseOptimizerConfig } from '../experiment/config.js';
-import { Experiment } from '../experiment/experiment.js';
 import type { JournalContents } from '../experiment/journal.js';
+import { replayContext } from '../experiment/replay.js';
 import { TRIAL_STATES, type TrialState } from '../experiment/trial.js';
 import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
 import { hypervolume } from '../pareto/hypervolume.js';
-import { Outcomes } from '../space/outcomes.js';
 import type { ObjectiveConfig, ParameterConfig } from '../space/schema.js';
-import { SearchSpace } from '../space/search-space.js';
 import { phaseTimings } from './timings.js';
 
 /** A trial as the report shows it; values are in the user's sense (a maximized objective is not negated). */
@@ -131,17 +128,8 @@ export function experimentReportData(
 ): ExperimentReportData {
   const { header, events } = contents;
   // Names the journal and line in any error; the space and outcomes it checks then build.
-  const config = parseOptimizerConfig(header.config, `journal ${journal} line 1: config`);
-  const space = SearchSpace.create({
-    parameters: config.parameters,
-    parameterConstraints: config.parameterConstraints,
-  });
-  const outcomes = Outcomes.create({
-    objectives: config.objectives,
-    outcomeConstraints: config.outcomeConstraints,
-  });
+  const { config, space, outcomes, experiment } = replayContext(contents, journal);
   const m = outcomes.m;
-  const experiment = new Experiment(space.dimension, m, outcomes.thresholdPoint);
   let referenceSource: { source: ReferenceSource; description: string } | undefined =
     outcomes.thresholdPoint === undefined
       ? undefined
