@@ -5,6 +5,7 @@ import { qHviValueAndGradient } from '../../src/acquisition/hvi.js';
 import { qLogHviValueAndGradient } from '../../src/acquisition/log-hvi.js';
 import { hypervolume } from '../../src/pareto/hypervolume.js';
 import { type BoxSet, NondominatedPartitioning } from '../../src/pareto/partitioning.js';
+import { expectCentralDifferences } from './finite-differences.js';
 
 // Independent references: the exact hypervolume of the union, and the expectation over which
 // points survive independent Bernoulli feasibility.
@@ -228,23 +229,8 @@ describe('log hypervolume improvement (smoothed kernel)', () => {
         const gW = new Float64Array(logW.length);
         const v = qLogHviValueAndGradient(Y, shape, boxes, logW, gY, gW, options);
         expect(Number.isFinite(v)).toBe(true);
-        const h = 1e-6;
-        for (let p = 0; p < Y.length; p++) {
-          const up = Float64Array.from(Y);
-          const dn = Float64Array.from(Y);
-          up[p] = up[p]! + h;
-          dn[p] = dn[p]! - h;
-          const fd = (f(up, logW) - f(dn, logW)) / (2 * h);
-          expect(Math.abs(gY[p]! - fd)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd)));
-        }
-        for (let p = 0; p < logW.length; p++) {
-          const up = Float64Array.from(logW);
-          const dn = Float64Array.from(logW);
-          up[p] = up[p]! + h;
-          dn[p] = dn[p]! - h;
-          const fd = (f(Y, up) - f(Y, dn)) / (2 * h);
-          expect(Math.abs(gW[p]! - fd)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd)));
-        }
+        expectCentralDifferences((y) => f(y, logW), Y, gY);
+        expectCentralDifferences((lw) => f(Y, lw), logW, gW);
       }),
       { numRuns: 30 },
     );

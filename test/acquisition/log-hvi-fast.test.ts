@@ -10,6 +10,7 @@ import {
   TAU_RELU,
 } from '../../src/acquisition/smooth.js';
 import { type BoxSet, NondominatedPartitioning } from '../../src/pareto/partitioning.js';
+import { expectCentralDifferences } from './finite-differences.js';
 
 // The fast paths of the q = 1 kernel: value-only helpers, the far tails of log fatplus without
 // exp, and the (u, l) pair index of large box sets. Each must give what the definitions give.
@@ -125,22 +126,7 @@ describe('q = 1 kernel on a large box set (pair index)', () => {
     const gY = new Float64Array(Y.length);
     const gW = new Float64Array(samples);
     qLogHviValueAndGradient(Y, shape, boxes, logW, gY, gW, options);
-    const h = 1e-6;
-    for (let p = 0; p < Y.length; p++) {
-      const up = Float64Array.from(Y);
-      const dn = Float64Array.from(Y);
-      up[p] = up[p]! + h;
-      dn[p] = dn[p]! - h;
-      const fd = (f(up, logW) - f(dn, logW)) / (2 * h);
-      expect(Math.abs(gY[p]! - fd)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd)));
-    }
-    for (let p = 0; p < samples; p++) {
-      const up = Float64Array.from(logW);
-      const dn = Float64Array.from(logW);
-      up[p] = up[p]! + h;
-      dn[p] = dn[p]! - h;
-      const fd = (f(Y, up) - f(Y, dn)) / (2 * h);
-      expect(Math.abs(gW[p]! - fd)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd)));
-    }
+    expectCentralDifferences((y) => f(y, logW), Y, gY);
+    expectCentralDifferences((lw) => f(Y, lw), logW, gW);
   });
 });
