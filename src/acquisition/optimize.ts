@@ -390,32 +390,128 @@ export function optimizeAcquisition(
   const r = resolve(fn, options, start);
   const domain = new Domain(fn, acquisition.d, options.domain);
   const exclusions = new Exclusions(acquisition.d, r.tolerance, options.exclude ?? []);
-  return optimizeOne(fn, acquisition, r, domain, exclusions, r.seed);
+  function* single(): Search<AcquisitionOptimum> {
+    yield* nextAcquisition(null);
+    return yield* searchOne(fn, r, domain, exclusions, r.seed, 1);
+  }
+  return driveSync(single(), { current: () => acquisition, addPending: () => {} });
 }
 
-function optimizeOne(
+/**
+ * What the search asks of its driver: the next acquisition function (after making `pending` a
+ * pending point, if given), or values (and gradients) at `rows` points (`rows x d`, flat).
+ */
+type SearchRequest =
+  | { readonly kind: 'acquisition'; readonly pending: Float64Array | null }
+  | {
+      readonly kind: 'evaluate';
+      readonly X: Float64Array;
+      readonly rows: number;
+      readonly gradients: boolean;
+    };
+
+/** The driver's answer: the acquisition's dimension, or the values and gradients asked for. */
+interface SearchReply {
+  readonly d: number;
+  readonly values: Float64Array;
+  readonly gradients: Float64Array | null;
+}
+
+type Search<T> = Generator<SearchRequest, T, SearchReply>;
+
+/** Runs a search with a float64 acquisition, one point per call, synchronously. */
+function driveSync<T>(search: Search<T>, target: SequentialAcquisition): T {
+  let acquisition: McAcquisition | null = null;
+  let reply: SearchReply | undefined;
+  for (;;) {
+    const step = reply === undefined ? search.next() : search.next(reply);
+    if (step.done) return step.value;
+    const request = step.value;
+    if (request.kind === 'acquisition') {
+      if (request.pending) target.addPending(request.pending);
+      acquisition = target.current();
+      reply = { d: acquisition.d, values: new Float64Array(0), gradients: null };
+      continue;
+    }
+    const acq = acquisition!;
+    const d = acq.d;
+    const values = new Float64Array(request.rows);
+    const gradients = request.gradients ? new Float64Array(request.rows * d) : null;
+    for (let i = 0; i < request.rows; i++) {
+      const x = request.X.subarray(i * d, (i + 1) * d);
+      values[i] = gradients
+        ? acq.valueAndGradient(x, 1, gradients.subarray(i * d, (i + 1) * d))
+        : acq.evaluate(x, 1);
+    }
+    reply = { d, values, gradients };
+  }
+}
+
+/** Runs a search with a batched acquisition (many points per call, asynchronous: GPU backends). */
+async function driveAsync<T>(search: Search<T>, target: BatchSequentialAcquisition): Promise<T> {
+  let acquisition: BatchAcquisition | null = null;
+  let reply: SearchReply | undefined;
+  for (;;) {
+    const step = reply === undefined ? search.next() : search.next(reply);
+    if (step.done) return step.value;
+    const request = step.value;
+    if (request.kind === 'acquisition') {
+      if (request.pending) await target.addPending(request.pending);
+      acquisition = await target.current();
+      reply = { d: acquisition.d, values: new Float64Array(0), gradients: null };
+      continue;
+    }
+    const acq = acquisition!;
+    const d = acq.d;
+    if (request.gradients) {
+      const gradients = new Float64Array(request.rows * d);
+      const values = await acq.valueAndGradient(request.X, request.rows, 1, gradients);
+      reply = { d, values, gradients };
+    } else {
+      reply = { d, values: await acq.evaluate(request.X, request.rows, 1), gradients: null };
+    }
+  }
+}
+
+/** The acquisition of the current pick, as a search that asks for one. */
+function* nextAcquisition(pending: Float64Array | null): Search<number> {
+  return (yield { kind: 'acquisition', pending }).d;
+}
+
+/**
+ * One pick: raw samples (evaluated `rawChunk` at a time, checking the time budget between chunks),
+ * Boltzmann restarts, all restarts advanced together by L-BFGS-B (one request per iteration with
+ * every active restart), projection and rounding, and the fall-backs, on the acquisition the
+ * driver holds.
+ */
+function* searchOne(
   fn: string,
-  acquisition: McAcquisition,
   r: Resolved,
   domain: Domain,
   exclusions: Exclusions,
   seed: number,
-): AcquisitionOptimum {
+  rawChunk: number,
+): Search<AcquisitionOptimum> {
   const d = domain.d;
   let evaluations = 0;
+  const evaluate = function* (X: Float64Array, rows: number): Search<Float64Array> {
+    evaluations += rows;
+    return (yield { kind: 'evaluate', X, rows, gradients: false }).values;
+  };
   const { X: raw, rows } = rawSamples(fn, domain, r.rawSamples, deriveSeed(seed, 'raw-samples'));
   const rawValues = new Float64Array(rows).fill(Number.NEGATIVE_INFINITY);
   let timedOut = false;
   let evaluated = 0;
-  for (let i = 0; i < rows; i++) {
+  while (evaluated < rows) {
     // Always evaluate enough raw samples to have something to return.
-    if (i >= r.restarts && performance.now() > r.deadline) {
+    if (evaluated >= r.restarts && performance.now() > r.deadline) {
       timedOut = true;
       break;
     }
-    rawValues[i] = acquisition.evaluate(raw.subarray(i * d, (i + 1) * d), 1);
-    evaluations++;
-    evaluated++;
+    const count = Math.min(rawChunk, rows - evaluated);
+    const values = yield* evaluate(raw.subarray(evaluated * d, (evaluated + count) * d), count);
+    rawValues.set(values, evaluated);
+    evaluated += count;
   }
   let bestRawValue = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < evaluated; i++) bestRawValue = Math.max(bestRawValue, rawValues[i]!);
@@ -439,23 +535,33 @@ function optimizeOne(
           maxIterations: r.maxIterations,
         }),
     );
-    const gradient = new Float64Array(d);
     const told = new Uint8Array(solvers.length);
+    const X = new Float64Array(solvers.length * d);
+    const active: number[] = [];
     while (solvers.some((s) => !s.done)) {
       if (performance.now() > r.deadline) {
         timedOut = true;
         break;
       }
+      active.length = 0;
       for (let k = 0; k < solvers.length; k++) {
-        const solver = solvers[k]!;
-        if (solver.done) continue;
-        gradient.fill(0);
-        const value = acquisition.valueAndGradient(solver.x, 1, gradient);
-        evaluations++;
-        for (let j = 0; j < d; j++) gradient[j] = -gradient[j]!;
-        solver.tell(-value, gradient);
-        told[k] = 1;
+        if (solvers[k]!.done) continue;
+        X.set(solvers[k]!.x, active.length * d);
+        active.push(k);
       }
+      evaluations += active.length;
+      const reply = yield {
+        kind: 'evaluate',
+        X: X.subarray(0, active.length * d),
+        rows: active.length,
+        gradients: true,
+      };
+      active.forEach((k, a) => {
+        const gradient = reply.gradients!.subarray(a * d, (a + 1) * d);
+        for (let j = 0; j < d; j++) gradient[j] = -gradient[j]!;
+        solvers[k]!.tell(-reply.values[a]!, gradient);
+        told[k] = 1;
+      });
     }
     for (let k = 0; k < solvers.length; k++) {
       if (!told[k]) continue;
@@ -475,10 +581,7 @@ function optimizeOne(
     domain.project(x, res.start);
     domain.round(x);
     let value = res.value;
-    if (!sameVector(before, x) || !Number.isFinite(value)) {
-      value = acquisition.evaluate(x, 1);
-      evaluations++;
-    }
+    if (!sameVector(before, x) || !Number.isFinite(value)) value = (yield* evaluate(x, 1))[0]!;
     candidates.push({ x, value, source: 'restart' });
   }
   candidates.sort((a, b) => compareValues(b.value, a.value));
@@ -497,10 +600,7 @@ function optimizeOne(
     domain.round(x);
     if (!domain.feasible(x) || exclusions.has(x)) continue;
     let value = rawValues[i]!;
-    if (!sameVector(before, x)) {
-      value = acquisition.evaluate(x, 1);
-      evaluations++;
-    }
+    if (!sameVector(before, x)) value = (yield* evaluate(x, 1))[0]!;
     return { x, value, bestRawValue, iterations, evaluations, timedOut, source: 'raw' };
   }
   // Last resort: perturb the best point found, more and more.
@@ -513,8 +613,7 @@ function optimizeOne(
     domain.project(x, base);
     domain.round(x);
     if (!domain.feasible(x) || exclusions.has(x)) continue;
-    const value = acquisition.evaluate(x, 1);
-    evaluations++;
+    const value = (yield* evaluate(x, 1))[0]!;
     return { x, value, bestRawValue, iterations, evaluations, timedOut, source: 'perturbed' };
   }
   throw new Error(
@@ -545,30 +644,69 @@ export function optimizeSequentialGreedy(
   count: number,
   options: AcquisitionOptimizerOptions = {},
 ): AcquisitionBatch {
-  const fn = 'optimizeSequentialGreedy';
+  return driveSync(greedy('optimizeSequentialGreedy', count, options, 1), target);
+}
+
+/** A batched, asynchronous acquisition function (`TensorAcquisition` from src/tensor satisfies it). */
+export interface BatchAcquisition {
+  readonly d: number;
+  /** Values at b batches of q points (`b x q x d`). */
+  evaluate(X: Float64Array, b: number, q: number): Promise<Float64Array>;
+  /** Values, and gradients written to `gradX` (`b x q x d`). */
+  valueAndGradient(X: Float64Array, b: number, q: number, gradX: Float64Array): Promise<Float64Array>;
+}
+
+/** `SequentialAcquisition` for batched acquisitions. */
+export interface BatchSequentialAcquisition {
+  current(): BatchAcquisition | Promise<BatchAcquisition>;
+  addPending(x: Float64Array): void | Promise<void>;
+}
+
+/** Raw samples per batched call when a time budget must be checked between calls. */
+const BUDGETED_RAW_CHUNK = 64;
+
+/**
+ * `optimizeSequentialGreedy` with a batched acquisition: the same search, with every raw sample
+ * in one call and every active restart of an L-BFGS-B iteration in one call.
+ */
+export function optimizeSequentialGreedyBatched(
+  target: BatchSequentialAcquisition,
+  count: number,
+  options: AcquisitionOptimizerOptions = {},
+): Promise<AcquisitionBatch> {
+  const budgeted = options.timeBudgetMs !== undefined && Number.isFinite(options.timeBudgetMs);
+  const rawChunk = budgeted ? BUDGETED_RAW_CHUNK : Number.MAX_SAFE_INTEGER;
+  return driveAsync(greedy('optimizeSequentialGreedyBatched', count, options, rawChunk), target);
+}
+
+function* greedy(
+  fn: string,
+  count: number,
+  options: AcquisitionOptimizerOptions,
+  rawChunk: number,
+): Search<AcquisitionBatch> {
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`${fn}: count is ${count}, expected an integer >= 0`);
   }
-  const start = performance.now();
-  const r = resolve(fn, options, start);
+  const r = resolve(fn, options, performance.now());
   let domain: Domain | null = null;
   let exclusions: Exclusions | null = null;
   const picks: AcquisitionOptimum[] = [];
   let data = new Float64Array(0);
   let d = 0;
   for (let i = 0; i < count; i++) {
-    const acquisition = target.current();
+    // The acquisition of pick i, with pick i - 1 made a pending point.
+    const dimension = yield* nextAcquisition(i > 0 ? data.slice((i - 1) * d, i * d) : null);
     if (domain === null || exclusions === null) {
-      d = acquisition.d;
+      d = dimension;
       domain = new Domain(fn, d, options.domain);
       exclusions = new Exclusions(d, r.tolerance, options.exclude ?? []);
       data = new Float64Array(count * d);
     }
-    const pick = optimizeOne(fn, acquisition, r, domain, exclusions, deriveSeed(r.seed, 'pick', i));
+    const pick = yield* searchOne(fn, r, domain, exclusions, deriveSeed(r.seed, 'pick', i), rawChunk);
     picks.push(pick);
     data.set(pick.x, i * d);
     exclusions.add(pick.x);
-    if (i + 1 < count) target.addPending(pick.x);
   }
   return {
     candidates: { rows: count, cols: d, data },

@@ -15,6 +15,7 @@ import type { McAcquisition } from './ehvi.js';
 import { MAX_Q } from './hvi.js';
 import { JointSampler, type PosteriorSource } from './posterior.js';
 import { fatmax, logFatplus } from './smooth.js';
+import type { AcquisitionSpec } from './spec.js';
 
 /** Augmentation of the Chebyshev scalarization (Knowles 2006). */
 export const PAREGO_RHO = 0.05;
@@ -288,6 +289,25 @@ export class QNParEgo implements McAcquisition {
 
   valueAndGradient(X: Float64Array, q: number, gradX: Float64Array): number {
     return this.compute(X, q, gradX);
+  }
+
+  spec(): AcquisitionSpec {
+    const sc = this.scalarization;
+    return {
+      family: 'parego',
+      log: this.log,
+      sampler: this.sampler,
+      m: this.m,
+      c: this.c,
+      eta: this.eta,
+      fat: this.log,
+      tauRelu: this.tauRelu,
+      tauMax: this.tauMax,
+      pending: this.pending,
+      pendingRows: this.pendingRows,
+      scalarization: { weights: sc.weights, lower: sc.lower, invRange: sc.invRange, rho: sc.rho },
+      best: this.best,
+    };
   }
 
   private compute(X: Float64Array, q: number, gradX: Float64Array | null): number {

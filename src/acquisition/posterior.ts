@@ -21,6 +21,7 @@ import { type MatrixLike, toMatrix } from '../linalg/matrix.js';
 import { normalBaseSamples } from '../random/normal.js';
 import { createRng, deriveSeed } from '../random/rng.js';
 import { SOBOL_MAX_DIMENSION } from '../random/sobol.js';
+import type { CachedRoot } from './spec.js';
 
 /**
  * What the posterior layer needs of a GP: its float64 internals (`GpModel` from `src/gp`
@@ -209,6 +210,19 @@ export class JointSampler {
       this.candidateBase.set(q, z);
     }
     return z;
+  }
+
+  /** The cached root and the base samples of a q-batch, read-only, for another backend. */
+  cachedRoot(q: number): CachedRoot {
+    return {
+      samples: this.samples,
+      d: this.d,
+      nb: this.nb,
+      baselineX: this.baselineX,
+      outputs: this.states.map((st) => ({ gp: st.gp, VB: st.VB, Lb: st.Lb, W: st.W })),
+      z: this.candidateSamples(q),
+      minVariance: MIN_VARIANCE,
+    };
   }
 
   private sobolColumns(from: number, count: number): Float64Array {

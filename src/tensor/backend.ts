@@ -1,0 +1,320 @@
+/**
+ * The TensorFlow.js backend of the batched acquisition math (float32), started once per process and
+ * chosen in this order unless one is forced:
+ *
+ * 1. `tfjs-node-gpu`: CUDA through `@tensorflow/tfjs-node-gpu`, an optional peer dependency that a
+ *    user with CUDA installs (its install script downloads libtensorflow, so we never install it);
+ * 2. `webgpu`: Dawn's `webgpu` package (an optional dependency) under `@tensorflow/tfjs-backend-webgpu`,
+ *    on a hardware adapter (NVIDIA, AMD and Intel GPUs through their Vulkan drivers). A software
+ *    adapter (Mesa's lavapipe, SwiftShader) is skipped unless allowed or forced: it runs the GPU code
+ *    path on the CPU, for tests, at about a tenth of the speed of wasm;
+ * 3. `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD);
+ * 4. `cpu`: the plain JavaScript backend of `@tensorflow/tfjs`.
+ *
+ * A missing optional package is not an error: it is skipped with its reason, and the reasons are
+ * part of the returned info. `MOBO_TENSOR_BACKEND` forces a backend when the caller does not.
+ *
+ * Two facts about Dawn in Node (../shared/notes/webgpu.md): the object `create()` returns must stay
+ * reachable for the life of the process (it is kept here, and as `navigator.gpu`), and
+ * `navigator.gpu` must exist before `@tensorflow/tfjs-backend-webgpu` is imported.
+ */
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as Tf from '@tensorflow/tfjs';
+
+/** The backends, in the order `auto` tries them. */
+export const TENSOR_BACKENDS = ['tfjs-node-gpu', 'webgpu', 'wasm', 'cpu'] as const;
+export type TensorBackendName = (typeof TENSOR_BACKENDS)[number];
+/** The TensorFlow.js namespace. */
+export type TensorFlow = typeof Tf;
+
+/** Options of `tensorBackend`. */
+export interface TensorBackendOptions {
+  /** 'auto' (default: `MOBO_TENSOR_BACKEND` if set, else the order above) or a backend to force. */
+  readonly backend?: 'auto' | TensorBackendName;
+  /** Let 'auto' pick a software WebGPU adapter (default false). */
+  readonly allowSoftwareAdapter?: boolean;
+}
+
+/** What was started. */
+export interface TensorBackendInfo {
+  readonly name: TensorBackendName;
+  /** The device in words: the adapter's vendor, architecture and description, or the runtime. */
+  readonly device: string;
+  /** True for a software GPU adapter. */
+  readonly software: boolean;
+  /** Backends tried before this one, with why each was not used. */
+  readonly skipped: readonly { readonly name: TensorBackendName; readonly reason: string }[];
+}
+
+/** A started backend: the TensorFlow.js namespace (its global backend is `info.name`) and the info. */
+export interface TensorRuntime {
+  readonly tf: TensorFlow;
+  readonly info: TensorBackendInfo;
+}
+
+/** The tfjs name a backend registers under. */
+const TFJS_NAME: Record<TensorBackendName, string> = {
+  'tfjs-node-gpu': 'tensorflow',
+  webgpu: 'webgpu',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+class Unavailable extends Error {}
+
+let tfPromise: Promise<TensorFlow> | null = null;
+/** Started backends: their device line and whether they are software. */
+const started = new Map<TensorBackendName, { device: string; software: boolean }>();
+/** Why a backend could not start (cached: a second attempt would fail the same way). */
+const failed = new Map<TensorBackendName, string>();
+/** Dawn's GPU object: must outlive every use (see the module comment). */
+let dawnGpu: unknown = null;
+let softwareAdapter: { device: string; software: boolean } | null = null;
+
+/** `@tensorflow/tfjs`, loaded on first use (about a second), with float32 as its only float. */
+export function loadTensorFlow(): Promise<TensorFlow> {
+  tfPromise ??= import('@tensorflow/tfjs').then((tf) => {
+    // Production mode: no per-op NaN checks, and no console advice to install tfjs-node.
+    tf.enableProdMode();
+    return tf;
+  });
+  return tfPromise;
+}
+
+/** Imports an optional package by a name TypeScript does not resolve (it may be absent). */
+async function importOptional(name: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(name)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new Unavailable(`${name} is not installed`);
+    }
+    throw new Unavailable(`${name} failed to load: ${(e as Error).message}`);
+  }
+}
+
+interface GpuAdapterInfoLike {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly description?: string;
+  readonly device?: string;
+  readonly isFallbackAdapter?: boolean;
+}
+
+async function startWebGpu(
+  tf: TensorFlow | null,
+  allowSoftware: boolean,
+): Promise<{ device: string; software: boolean }> {
+  if (!softwareAdapter) {
+    const webgpu = await importOptional('webgpu');
+    const create = webgpu.create as ((flags: string[]) => unknown) | undefined;
+    if (typeof create !== 'function') throw new Unavailable('webgpu has no create()');
+    Object.assign(globalThis, webgpu.globals as object);
+    const gpu = create([]) as { requestAdapter(o?: object): Promise<{ info: GpuAdapterInfoLike } | null> };
+    dawnGpu = gpu;
+    const g = globalThis as { navigator?: { gpu?: unknown } };
+    if (g.navigator === undefined) {
+      Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    } else if (g.navigator.gpu !== gpu) {
+      Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+    }
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Unavailable('webgpu found no adapter (no Vulkan driver for this machine?)');
+    const info = adapter.info;
+    const software = info.isFallbackAdapter === true || info.architecture === 'software';
+    const device = [info.vendor, info.architecture, info.description || info.device]
+      .filter((s) => typeof s === 'string' && s.length > 0)
+      .join(', ');
+    softwareAdapter = { device: device || 'unnamed adapter', software };
+  }
+  if (softwareAdapter.software && !allowSoftware) {
+    throw new Unavailable(
+      `the only adapter is a software one (${softwareAdapter.device}), slower than wasm; force 'webgpu' to use it`,
+    );
+  }
+  if (tf === null) return softwareAdapter;
+  if (!tf.findBackendFactory('webgpu')) await importOptional('@tensorflow/tfjs-backend-webgpu');
+  if (!tf.findBackendFactory('webgpu')) {
+    throw new Unavailable(
+      '@tensorflow/tfjs-backend-webgpu registered with another copy of @tensorflow/tfjs-core',
+    );
+  }
+  return softwareAdapter;
+}
+
+async function start(
+  tf: TensorFlow,
+  name: TensorBackendName,
+  allowSoftware: boolean,
+): Promise<{ device: string; software: boolean }> {
+  if (name === 'tfjs-node-gpu') {
+    await importOptional('@tensorflow/tfjs-node-gpu');
+    if (!tf.findBackendFactory('tensorflow')) {
+      throw new Unavailable(
+        '@tensorflow/tfjs-node-gpu registered with another copy of @tensorflow/tfjs-core: install the same version as @tensorflow/tfjs',
+      );
+    }
+    return { device: 'CUDA (libtensorflow)', software: false };
+  }
+  if (name === 'webgpu') return startWebGpu(tf, allowSoftware);
+  if (name === 'wasm') {
+    if (!tf.findBackendFactory('wasm')) await importOptional('@tensorflow/tfjs-backend-wasm');
+    return { device: 'WebAssembly (SIMD where the runtime has it), one thread', software: false };
+  }
+  return { device: 'JavaScript', software: false };
+}
+
+async function activate(tf: TensorFlow, name: TensorBackendName, allowSoftware: boolean): Promise<void> {
+  const cached = failed.get(name);
+  if (cached !== undefined) throw new Unavailable(cached);
+  try {
+    const prior = started.get(name);
+    const what = prior ?? (await start(tf, name, allowSoftware));
+    if (what.software && !allowSoftware) throw new Unavailable(`software adapter (${what.device})`);
+    if (!(await tf.setBackend(TFJS_NAME[name]))) {
+      throw new Unavailable(`TensorFlow.js could not initialize the ${name} backend`);
+    }
+    started.set(name, what);
+  } catch (e) {
+    const reason = (e as Error).message;
+    // A software adapter that was refused may still be forced later: do not cache that refusal.
+    if (!(e instanceof Unavailable && /software/.test(reason))) failed.set(name, reason);
+    throw e instanceof Unavailable ? e : new Unavailable(reason);
+  }
+}
+
+function resolveName(options: TensorBackendOptions): 'auto' | TensorBackendName {
+  const env = process.env.MOBO_TENSOR_BACKEND;
+  const requested = options.backend ?? (env !== undefined && env !== '' ? env : 'auto');
+  if (requested !== 'auto' && !(TENSOR_BACKENDS as readonly string[]).includes(requested)) {
+    const where = options.backend === undefined ? 'MOBO_TENSOR_BACKEND' : 'backend';
+    throw new RangeError(
+      `tensorBackend: ${where} is ${JSON.stringify(requested)}, expected 'auto' or one of ${TENSOR_BACKENDS.join(', ')}`,
+    );
+  }
+  return requested as 'auto' | TensorBackendName;
+}
+
+/**
+ * Starts (once) and selects the TensorFlow.js backend; later calls switch between started ones.
+ * A forced backend that cannot start is an error that says why; 'auto' falls through the order.
+ */
+export async function tensorBackend(options: TensorBackendOptions = {}): Promise<TensorRuntime> {
+  const requested = resolveName(options);
+  const tf = await loadTensorFlow();
+  if (requested !== 'auto') {
+    try {
+      await activate(tf, requested, true);
+    } catch (e) {
+      throw new Error(`tensorBackend: the ${requested} backend is not available: ${(e as Error).message}`);
+    }
+    const what = started.get(requested)!;
+    return { tf, info: { name: requested, ...what, skipped: [] } };
+  }
+  const skipped: { name: TensorBackendName; reason: string }[] = [];
+  for (const name of TENSOR_BACKENDS) {
+    try {
+      await activate(tf, name, options.allowSoftwareAdapter ?? false);
+      return { tf, info: { name, ...started.get(name)!, skipped } };
+    } catch (e) {
+      skipped.push({ name, reason: (e as Error).message });
+    }
+  }
+  throw new Error(
+    `tensorBackend: no backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+  );
+}
+
+/** Why `gpuTensorBackend` found no GPU, per candidate. */
+let gpuProbe: Promise<TensorRuntime | null> | null = null;
+
+/**
+ * A GPU backend if this machine has one (tfjs-node-gpu, or WebGPU on a hardware adapter), else
+ * null; decided once per process. Probes WebGPU before loading TensorFlow.js, so a machine
+ * without a GPU pays only for the adapter query. `MOBO_TENSOR_BACKEND` overrides the probe.
+ */
+export function gpuTensorBackend(): Promise<TensorRuntime | null> {
+  const env = process.env.MOBO_TENSOR_BACKEND;
+  if (env !== undefined && env !== '' && env !== 'auto') return tensorBackend();
+  gpuProbe ??= (async () => {
+    let nodeGpu = true;
+    try {
+      createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
+    } catch {
+      nodeGpu = false;
+    }
+    if (!nodeGpu) {
+      // No Vulkan driver that could be a GPU: do not wake Dawn (it would only print warnings).
+      if (!mayHaveGpuDriver()) return null;
+      try {
+        const tf = await loadTensorFlowIfHardwareAdapter();
+        if (!tf) return null;
+      } catch {
+        return null;
+      }
+    }
+    const runtime = await tensorBackend({ backend: 'auto' });
+    return runtime.info.name === 'tfjs-node-gpu' || runtime.info.name === 'webgpu' ? runtime : null;
+  })();
+  return gpuProbe;
+}
+
+/** Where the Vulkan loader looks for driver manifests on Linux. */
+const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+/**
+ * False when no GPU driver can be present: on Linux, no Vulkan driver manifest other than Mesa's
+ * lavapipe (software) and none named by VK_DRIVER_FILES or VK_ICD_FILENAMES. Elsewhere (Metal, D3D12)
+ * always true.
+ */
+export function mayHaveGpuDriver(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES) return true;
+  for (const dir of VULKAN_ICD_DIRS) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    if (names.some((n) => n.endsWith('.json') && !n.startsWith('lvp_icd'))) return true;
+  }
+  return false;
+}
+
+/** Queries Dawn for an adapter first; loads TensorFlow.js only when a hardware one exists. */
+async function loadTensorFlowIfHardwareAdapter(): Promise<TensorFlow | null> {
+  if (!softwareAdapter) {
+    // startWebGpu queries the adapter; TensorFlow.js is only needed past that point.
+    const probe = await startWebGpu(null, false).catch((e: unknown) => {
+      if (e instanceof Unavailable && /software/.test((e as Error).message)) return null;
+      throw e;
+    });
+    if (probe === null) return null;
+  }
+  if (!softwareAdapter || softwareAdapter.software) return null;
+  return loadTensorFlow();
+}
+
+/**
+ * Every backend that can start here, each with its info (forcing each in turn, so software
+ * adapters count); leaves the global backend at the last one started. For tests and benchmarks.
+ */
+export async function availableTensorBackends(): Promise<TensorBackendInfo[]> {
+  const out: TensorBackendInfo[] = [];
+  for (const name of TENSOR_BACKENDS) {
+    try {
+      out.push((await tensorBackend({ backend: name })).info);
+    } catch {
+      // Not here: skipped.
+    }
+  }
+  return out;
+}
+
+/** The Dawn GPU object, if WebGPU was started (kept reachable on purpose). */
+export function dawnGpuObject(): unknown {
+  return dawnGpu;
+}
