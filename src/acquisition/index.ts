@@ -6,6 +6,7 @@
  */
 export { checkEta, DEFAULT_ETA, logFeasibility, logFeasibilityBackward } from './constraints.js';
 export {
+  defaultPartitioningAlpha,
   type HypervolumeAcquisitionOptions,
   type McAcquisition,
   QEhvi,

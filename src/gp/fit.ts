@@ -51,6 +51,15 @@ export interface FitOptions {
   readonly subsetSize?: number;
   /** Iteration cap of the full-data run above `subsetThreshold`; default 6. */
   readonly largeMaxIterations?: number;
+  /**
+   * The constant mean: 'fitted' (default; a hyperparameter of the MAP fit, as BoTorch's
+   * ConstantMean) or 'max', fixed at the largest observed outcome. For a minimized objective 'max'
+   * is the pessimistic prior mean of De Ath, Fieldsend, Everson 2020 ("What do you mean? The role
+   * of the mean function in Bayesian optimisation"): far from the data the model predicts the
+   * worst value seen, not the average, so an acquisition no longer finds improvement in every
+   * unexplored corner of the cube merely because the posterior there reverts to the mean.
+   */
+  readonly mean?: 'fitted' | 'max';
 }
 
 /** Bounds of the natural hyperparameters (the optimizer works on their logs). */
@@ -75,6 +84,7 @@ interface Resolved {
   readonly subsetThreshold: number;
   readonly subsetSize: number;
   readonly largeMaxIterations: number;
+  readonly mean: 'fitted' | 'max';
 }
 
 function nonNegativeInteger(v: number | undefined, fallback: number, name: string): number {
@@ -104,7 +114,12 @@ function resolve(options: FitOptions, d: number): Resolved {
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed)) throw new RangeError(`fitGp: seed is ${seed}, expected a finite number`);
   const maxIterations = nonNegativeInteger(options.maxIterations, 200, 'maxIterations');
+  const mean = options.mean ?? 'fitted';
+  if (mean !== 'fitted' && mean !== 'max') {
+    throw new RangeError(`fitGp: mean is ${JSON.stringify(mean)}, expected 'fitted' or 'max'`);
+  }
   return {
+    mean,
     kernel,
     priors,
     noiseLowerBound,
@@ -210,6 +225,7 @@ function randomStart(first: Float64Array, layout: ParameterLayout, r: Resolved, 
     const step = i === layout.mean ? 0.5 * rng.normal() : rng.normal();
     eta[i] = clamp(first[i]! + step, lower[i]!, upper[i]!);
   }
+  if (r.mean === 'max') eta[layout.mean] = first[layout.mean]!;
   return eta;
 }
 
@@ -351,6 +367,14 @@ function fitOne(
   const target = new LogPosterior(pairs, ys, setup, shared.work);
   const bounds = boundsOf(layout, r.noiseLowerBound);
   const first = initialEta(layout, r, warmStart, warnings);
+  if (r.mean === 'max') {
+    // A fixed constant: equal bounds keep L-BFGS-B from moving it, and the random starts with it.
+    let largest = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) largest = Math.max(largest, ys[i]!);
+    bounds.lower[layout.mean] = largest;
+    bounds.upper[layout.mean] = largest;
+    first[layout.mean] = largest;
+  }
   const rng = createRng(seed);
 
   let evaluations = 0;

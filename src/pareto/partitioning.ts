@@ -52,7 +52,13 @@ export interface NondominatedPartitioningOptions {
  * boxes) (bench/partition.ts), while alpha = 1e-3 already leaves out cells holding a third of
  * the hypervolume in non-dominated volume: a volume threshold makes cells coarse in many
  * dimensions (a cell of volume 1e-3 has sides near 0.25 for m = 5). Approximate mode is for fronts
- * where the exact box count is out of reach (roughly m >= 7 with hundreds of points).
+ * where the exact box count is out of reach (roughly m >= 7 with hundreds of points), or where the
+ * count times the evaluations of an acquisition costs too much: MoboGenerator uses alpha = 1e-3 at
+ * m = 5 (as Ax). There, on DTLZ2 (d = 6, n = 100 Sobol points), it cuts the boxes per MC sample of
+ * qLogNEHVI from about 1,035 to 159 and one ask of q = 5 from 43 s to 10-14 s of CPU, while the
+ * exact qLogNEHVI at the first pick is -3.50 against -3.28 at the exact optimum (80% of its EHVI).
+ * BoTorch's threshold is coarser still: alpha times the volume of the front's range widened by 1
+ * on every side. A small alpha can give more boxes than the exact decomposition.
  */
 export class NondominatedPartitioning {
   /** Number of objectives. */

@@ -2,18 +2,34 @@
  * The model-based MOBO generator: independent GPs per objective and outcome constraint (MAP fits
  * warm-started from the last generation's hyperparameters), a Monte Carlo hypervolume acquisition
  * (qLogNEHVI by default, as Ax/BoTorch), and sequential greedy optimization of a q-batch with
- * earlier picks and in-flight trials as pending points.
+ * earlier picks and in-flight trials as pending points. Two defaults depart from plain BoTorch:
+ * the objective GPs' constant mean is the worst observed value (`objectiveMean`), and from 5
+ * objectives on the box decompositions are approximate (`partitioningAlpha`, as Ax).
  */
 import type { McAcquisition } from '../acquisition/ehvi.js';
-import { QEhvi, QLogNehvi, QNehvi } from '../acquisition/ehvi.js';
+import { defaultPartitioningAlpha, QEhvi, QLogNehvi, QNehvi } from '../acquisition/ehvi.js';
 import { MAX_Q } from '../acquisition/hvi.js';
-import { optimizeSequentialGreedy, type SequentialAcquisition } from '../acquisition/optimize.js';
+import {
+  type BatchSequentialAcquisition,
+  optimizeSequentialGreedy,
+  optimizeSequentialGreedyBatched,
+  type SequentialAcquisition,
+} from '../acquisition/optimize.js';
 import { QNParEgo } from '../acquisition/parego.js';
+import type { SpecSource } from '../acquisition/spec.js';
 import { fitGps } from '../gp/fit.js';
 import type { GpHyperparameters, GpModel } from '../gp/model.js';
 import { type Matrix, selectRows, zeros } from '../linalg/matrix.js';
 import { inferReferencePoint } from '../pareto/reference.js';
 import { deriveSeed } from '../random/rng.js';
+import { TensorAcquisition } from '../tensor/acquisition.js';
+import {
+  gpuTensorBackend,
+  TENSOR_BACKENDS,
+  type TensorBackendName,
+  type TensorRuntime,
+  tensorBackend,
+} from '../tensor/backend.js';
 import type { GenerationInput, GenerationResult, Generator } from './generator.js';
 import { checkGenerationInput, SobolGenerator } from './sobol.js';
 
@@ -37,8 +53,29 @@ export interface MoboGeneratorOptions {
   readonly maxIterations?: number;
   /** Extra random starts of each GP fit (default 0). */
   readonly fitRestarts?: number;
+  /**
+   * Where the acquisition runs: 'auto' (default: a GPU through TensorFlow.js when this machine has
+   * one, see `gpuTensorBackend`, else the float64 TypeScript kernels, which beat tfjs's wasm and cpu
+   * backends on a CPU), 'float64', or a TensorFlow.js backend to force (float32).
+   */
+  readonly backend?: 'auto' | 'float64' | TensorBackendName;
   /** GP prior: 'dimension-scaled' (default, RBF) or 'gamma' (Matérn-5/2), as `fitGp`. */
   readonly prior?: 'dimension-scaled' | 'gamma';
+  /**
+   * Tolerance of the hypervolume acquisitions' box decompositions, 0 <= alpha < 1 (0: exact).
+   * Default `defaultPartitioningAlpha(m)`: exact up to 4 objectives, 1e-3 at 5, 1e-2 at 6 and more
+   * (as Ax/BoTorch). Ignored by qNParEGO.
+   */
+  readonly partitioningAlpha?: number;
+  /**
+   * The objective GPs' constant mean: 'worst' (default) fixes it at the worst (largest, in
+   * minimization form) observed value, the pessimistic mean of De Ath, Fieldsend, Everson 2020;
+   * 'fitted' makes it a MAP hyperparameter, as BoTorch. With 'fitted', on DTLZ2 (m = 2, d = 6)
+   * the posterior far from the first 14 to 30 points reverts to the average outcome with its full
+   * variance, and qLogNEHVI spends whole batches on corners of the cube (see
+   * test/closure/mobo-closure.test.ts). Outcome-constraint GPs always fit their mean.
+   */
+  readonly objectiveMean?: 'worst' | 'fitted';
 }
 
 /** Journaled state: the last hyperparameters (warm starts) and the inferred reference point. */
@@ -50,7 +87,10 @@ export interface MoboGeneratorState {
   readonly referencePoint: number[] | null;
 }
 
-/** Most objectives for which the hypervolume acquisitions are the default (exact box decompositions). */
+/**
+ * Most objectives for which the hypervolume acquisitions are the default (box decompositions exact
+ * up to 4 objectives, approximate with `defaultPartitioningAlpha(m)` at 5 and 6).
+ */
 export const MAX_HYPERVOLUME_OBJECTIVES = 6;
 const BACKEND = 'float64-typescript';
 
@@ -67,12 +107,25 @@ function checkOptions(options: MoboGeneratorOptions): MoboGeneratorOptions {
     'timeBudgetMs',
     'maxIterations',
     'fitRestarts',
+    'backend',
     'prior',
+    'partitioningAlpha',
+    'objectiveMean',
   ]);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
       throw new TypeError(`${fn}: unknown option "${key}", expected one of ${[...known].join(', ')}`);
     }
+  }
+  if (
+    options.backend !== undefined &&
+    options.backend !== 'auto' &&
+    options.backend !== 'float64' &&
+    !(TENSOR_BACKENDS as readonly string[]).includes(options.backend)
+  ) {
+    throw new RangeError(
+      `${fn}: backend is ${JSON.stringify(options.backend)}, expected 'auto', 'float64' or one of ${TENSOR_BACKENDS.join(', ')}`,
+    );
   }
   if (options.acquisition !== undefined && !MOBO_ACQUISITIONS.includes(options.acquisition)) {
     throw new RangeError(
@@ -95,6 +148,19 @@ function checkOptions(options: MoboGeneratorOptions): MoboGeneratorOptions {
     throw new RangeError(
       `${fn}: prior is ${JSON.stringify(options.prior)}, expected 'dimension-scaled' or 'gamma'`,
     );
+  }
+  if (
+    options.objectiveMean !== undefined &&
+    options.objectiveMean !== 'worst' &&
+    options.objectiveMean !== 'fitted'
+  ) {
+    throw new RangeError(
+      `${fn}: objectiveMean is ${JSON.stringify(options.objectiveMean)}, expected 'worst' or 'fitted'`,
+    );
+  }
+  const alpha = options.partitioningAlpha;
+  if (alpha !== undefined && (typeof alpha !== 'number' || !(alpha >= 0 && alpha < 1))) {
+    throw new RangeError(`${fn}: partitioningAlpha is ${String(alpha)}, expected a number in [0, 1)`);
   }
   if (options.timeBudgetMs !== undefined && !(options.timeBudgetMs > 0)) {
     throw new RangeError(`${fn}: timeBudgetMs is ${options.timeBudgetMs}, expected > 0`);
@@ -165,7 +231,7 @@ function feasibleRows(Y: Matrix, C: Matrix): Matrix {
 function fitBest(
   X: Matrix,
   Y: Matrix,
-  options: { seed: number; restarts: number; prior: 'dimension-scaled' | 'gamma' },
+  options: { seed: number; restarts: number; prior: 'dimension-scaled' | 'gamma'; mean: 'fitted' | 'max' },
   warm: GpHyperparameters[] | undefined,
 ): { models: GpModel[]; from: ('prior' | 'warm')[] } {
   const cold = fitGps(X, Y, options);
@@ -253,11 +319,22 @@ export class MoboGenerator implements Generator {
     const fitSeed = deriveSeed(input.seed, 'mobo', 'fit');
     const fitRestarts = this.options.fitRestarts ?? 0;
     const prior = this.options.prior ?? 'dimension-scaled';
+    const objectiveMean = this.options.objectiveMean ?? 'worst';
     const fitOptions = { seed: fitSeed, restarts: fitRestarts, prior };
-    const objectiveFit = fitBest(X, Y, fitOptions, previous.objectives);
+    const objectiveFit = fitBest(
+      X,
+      Y,
+      { ...fitOptions, mean: objectiveMean === 'worst' ? 'max' : 'fitted' },
+      previous.objectives,
+    );
     const constraintFit =
       c > 0
-        ? fitBest(X, C, { ...fitOptions, seed: deriveSeed(fitSeed, 'constraints') }, previous.constraints)
+        ? fitBest(
+            X,
+            C,
+            { ...fitOptions, mean: 'fitted', seed: deriveSeed(fitSeed, 'constraints') },
+            previous.constraints,
+          )
         : { models: [], from: [] };
     const objectives = objectiveFit.models;
     const constraints: GpModel[] = constraintFit.models;
@@ -273,6 +350,8 @@ export class MoboGenerator implements Generator {
     const mcSeed = deriveSeed(input.seed, 'mobo', 'mc');
     const samples = this.options.mcSamples ?? 128;
     const pending = input.pending;
+    const partitioningAlpha =
+      name === 'qNParEGO' ? 0 : (this.options.partitioningAlpha ?? defaultPartitioningAlpha(m));
     const target = this.acquisitionTarget(name, {
       objectives,
       constraints,
@@ -284,6 +363,7 @@ export class MoboGenerator implements Generator {
       samples,
       seed: mcSeed,
       d,
+      partitioningAlpha,
     });
     // Build now, so that the decomposition time is its own phase.
     target.current();
@@ -291,15 +371,24 @@ export class MoboGenerator implements Generator {
 
     // Optimization.
     const tOpt = performance.now();
-    const batch = optimizeSequentialGreedy(target, input.count, {
+    const runtime = await this.tensorRuntime();
+    // The tighter of the option and the caller's pace; what the fit and decompositions used is spent.
+    const budgets = [this.options.timeBudgetMs, input.timeBudgetMs].filter(
+      (b): b is number => b !== undefined,
+    );
+    const budget = budgets.length > 0 ? Math.min(...budgets) : undefined;
+    const optimizerOptions = {
       seed: deriveSeed(input.seed, 'mobo', 'optimize'),
       domain: space,
       exclude: [X, input.failed, pending],
       ...(this.options.rawSamples !== undefined ? { rawSamples: this.options.rawSamples } : {}),
       ...(this.options.restarts !== undefined ? { restarts: this.options.restarts } : {}),
       ...(this.options.maxIterations !== undefined ? { maxIterations: this.options.maxIterations } : {}),
-      ...(this.options.timeBudgetMs !== undefined ? { timeBudgetMs: this.options.timeBudgetMs } : {}),
-    });
+      ...(budget !== undefined ? { timeBudgetMs: Math.max(0, budget - (performance.now() - t0)) } : {}),
+    };
+    const batch = runtime
+      ? await optimizeSequentialGreedyBatched(tensorTarget(runtime, target), input.count, optimizerOptions)
+      : optimizeSequentialGreedy(target, input.count, optimizerOptions);
     const optimizationMs = performance.now() - tOpt;
 
     const state: MoboGeneratorState = {
@@ -313,7 +402,7 @@ export class MoboGenerator implements Generator {
       metadata: {
         generator: this.name,
         acquisition: name,
-        backend: BACKEND,
+        backend: runtime ? `tfjs-${runtime.info.name} (float32; ${runtime.info.device})` : BACKEND,
         fitMs,
         decompositionMs,
         optimizationMs,
@@ -328,14 +417,26 @@ export class MoboGenerator implements Generator {
         constraintFitMoved: constraints.map((g) => g.fit.movedFromStart),
         warmStarted: previous.objectives !== undefined,
         fitFrom: objectiveFit.from,
+        objectiveMean,
         referencePoint,
         referenceSource,
         mcSamples: samples,
+        // The box decompositions' tolerance (0: exact; approximate only for m >= 3).
+        partitioningAlpha,
+        partitioning: partitioningAlpha > 0 && m >= 3 ? 'approximate' : 'exact',
         rawSamples: this.options.rawSamples ?? 512,
         restarts: this.options.restarts ?? 10,
       },
       state,
     };
+  }
+
+  /** The TensorFlow.js runtime the acquisition runs on, or null for the float64 kernels. */
+  private async tensorRuntime(): Promise<TensorRuntime | null> {
+    const backend = this.options.backend ?? 'auto';
+    if (backend === 'float64') return null;
+    if (backend === 'auto') return gpuTensorBackend();
+    return tensorBackend({ backend });
   }
 
   private acquisitionTarget(
@@ -351,6 +452,7 @@ export class MoboGenerator implements Generator {
       samples: number;
       seed: number;
       d: number;
+      partitioningAlpha: number;
     },
   ): SequentialAcquisition {
     const common = {
@@ -368,6 +470,7 @@ export class MoboGenerator implements Generator {
             const options = {
               ...common,
               reference: a.referencePoint,
+              partitioningAlpha: a.partitioningAlpha,
               baseline: a.X,
               ...(a.pending.rows > 0 ? { pending: a.pending } : {}),
             };
@@ -400,6 +503,7 @@ export class MoboGenerator implements Generator {
             current = new QEhvi({
               ...common,
               reference: a.referencePoint,
+              partitioningAlpha: a.partitioningAlpha,
               front: feasibleY.rows > 0 ? feasibleY : zeros(0, a.Y.cols),
               ...(pending ? { pending } : {}),
             });
@@ -423,4 +527,24 @@ export class MoboGenerator implements Generator {
       },
     };
   }
+}
+
+/**
+ * The sequential target on a TensorFlow.js backend: each float64 acquisition (which holds the
+ * cached root and the box decompositions) is mirrored by a `TensorAcquisition`, rebuilt after
+ * every pick because the pick changes the float64 object's baseline and boxes.
+ */
+function tensorTarget(runtime: TensorRuntime, target: SequentialAcquisition): BatchSequentialAcquisition {
+  let mirror: TensorAcquisition | null = null;
+  return {
+    current: () => {
+      mirror ??= new TensorAcquisition(runtime, target.current() as McAcquisition & SpecSource);
+      return mirror;
+    },
+    addPending: (x) => {
+      mirror?.dispose();
+      mirror = null;
+      target.addPending(x);
+    },
+  };
 }

@@ -105,6 +105,24 @@ describe('fitGp', () => {
     expect(a.fit.logPosterior).toBeGreaterThanOrEqual(single.fit.logPosterior - 1e-9);
   });
 
+  it("mean 'max' fixes the constant mean at the largest standardized outcome, restarts included", () => {
+    const { X, y } = sampleGp(30, [0.4, 0.4], 1e-3, 7);
+    const n = y.length;
+    const avg = y.reduce((s, v) => s + v, 0) / n;
+    const sd = Math.sqrt(y.reduce((s, v) => s + (v - avg) ** 2, 0) / (n - 1));
+    const largest = (Math.max(...y) - avg) / sd;
+    const model = fitGp(X, y, { mean: 'max', restarts: 2, seed: 1 });
+    expect(model.hyperparameters.mean).toBeCloseTo(largest, 12);
+    expect(model.fit.movedFromStart).toBe(true);
+    // Far from the data the posterior mean reverts to the largest observation, not the average.
+    const far = model.posterior([[40, -40]]).mean[0]!;
+    expect(far).toBeCloseTo(Math.max(...y), 8);
+    const fitted = fitGp(X, y);
+    expect(fitted.hyperparameters.mean).not.toBeCloseTo(largest, 3);
+    expect(fitted.fit.logPosterior).toBeGreaterThanOrEqual(model.fit.logPosterior - 1e-9);
+    expect(() => fitGp(X, y, { mean: 'min' as 'max' })).toThrow(/mean is "min", expected 'fitted' or 'max'/);
+  });
+
   it('fixed per-point noise is used and not fitted', () => {
     const { X, y } = sampleGp(30, [0.3, 0.8], 1e-3, 9);
     const noise = y.map((_, i) => 0.01 * (1 + (i % 3)));

@@ -250,7 +250,62 @@ describe('MoboGenerator', () => {
     expect(r.metadata.fallback).toMatch(/sobol/);
   });
 
+  it('records the box decompositions used: exact up to 4 objectives, approximate (alpha) beyond', async () => {
+    const X = sobol(12, d);
+    const two = await new MoboGenerator(FAST).generate(input({ X, count: 1 }));
+    expect(two.metadata).toMatchObject({
+      partitioningAlpha: 0,
+      partitioning: 'exact',
+      objectiveMean: 'worst',
+    });
+    // Five objectives of the same 4 inputs: DTLZ2 (m = 5, d = 5) with its last input at 0.5.
+    const five = dtlz2({ objectives: 5, dimensions: 5 });
+    const X5 = zeros(X.rows, 5);
+    for (let i = 0; i < X.rows; i++) {
+      for (let k = 0; k < d; k++) X5.data[i * 5 + k] = X.data[i * d + k]!;
+      X5.data[i * 5 + 4] = 0.5;
+    }
+    const Y5 = five.evaluate(X5);
+    const ref5 = Float64Array.from(five.referencePoint);
+    const approx = await new MoboGenerator(FAST).generate(
+      input({ X, Y: Y5, referencePoint: ref5, count: 2 }),
+    );
+    expect(approx.metadata).toMatchObject({ partitioningAlpha: 1e-3, partitioning: 'approximate' });
+    expect(approx.candidates.rows).toBe(2);
+    const exact = await new MoboGenerator({ ...FAST, partitioningAlpha: 0 }).generate(
+      input({ X, Y: Y5, referencePoint: ref5, count: 1 }),
+    );
+    expect(exact.metadata).toMatchObject({ partitioningAlpha: 0, partitioning: 'exact' });
+    // qNParEGO builds no box decomposition.
+    const parego = await new MoboGenerator({ ...FAST, acquisition: 'qNParEGO' }).generate(
+      input({ X, Y: Y5, referencePoint: ref5, count: 1 }),
+    );
+    expect(parego.metadata).toMatchObject({ partitioningAlpha: 0, partitioning: 'exact' });
+  });
+
+  it("fixes the objective GPs' mean at the worst observed value unless objectiveMean is 'fitted'", async () => {
+    const X = sobol(12, d);
+    const Y = problem.evaluate(X);
+    const standardizedMax = (j: number): number => {
+      const col = Array.from({ length: X.rows }, (_, i) => Y.data[i * 2 + j]!);
+      const avg = col.reduce((s, v) => s + v, 0) / col.length;
+      const sd = Math.sqrt(col.reduce((s, v) => s + (v - avg) ** 2, 0) / (col.length - 1));
+      return (Math.max(...col) - avg) / sd;
+    };
+    const worst = await new MoboGenerator(FAST).generate(input({ X, count: 1 }));
+    const state = worst.state as MoboGeneratorState;
+    for (let j = 0; j < 2; j++) expect(state.objectives[j]!.mean).toBeCloseTo(standardizedMax(j), 10);
+    const fitted = await new MoboGenerator({ ...FAST, objectiveMean: 'fitted' }).generate(
+      input({ X, count: 1 }),
+    );
+    expect(fitted.metadata.objectiveMean).toBe('fitted');
+    const fittedState = fitted.state as MoboGeneratorState;
+    expect(fittedState.objectives[0]!.mean).not.toBeCloseTo(standardizedMax(0), 3);
+  });
+
   it('validates its options', () => {
+    expect(() => new MoboGenerator({ partitioningAlpha: 1 })).toThrow(/partitioningAlpha is 1/);
+    expect(() => new MoboGenerator({ objectiveMean: 'best' as 'worst' })).toThrow(/objectiveMean is "best"/);
     expect(() => new MoboGenerator({ acquisition: 'qUCB' as 'qEHVI' })).toThrow(/acquisition is "qUCB"/);
     expect(() => new MoboGenerator({ restarts: 0 })).toThrow(/restarts is 0/);
     expect(() => new MoboGenerator({ rawSample: 3 } as MoboGeneratorOptions)).toThrow(
