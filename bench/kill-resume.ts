@@ -7,9 +7,15 @@
  * (same seed): a resume continues exactly.
  *
  * `npx tsx bench/kill-resume.ts [cycles] [--runner inline|pool|subprocess] [--trials N]
- * [--no-compare]` (default 50 cycles on the
- * worker pool, 500 trials of about 0.3 s); prints the result and writes it under the runner's key in bench/results/kill-resume.json. test/cli/run-kill.test.ts
- * runs a few cycles of the same.
+ * [--no-compare] [--async] [--mobo]` (default 50 cycles on the worker pool, 500 trials of about 0.3 s);
+ * prints the result and writes it under the runner's key (with `-async` and `-mobo` appended when
+ * given) in bench/results/kill-resume.json. test/cli/run-kill.test.ts runs a few cycles of the same.
+ *
+ * `--async` schedules asynchronously (no comparison with an uninterrupted run: timing decides what
+ * each ask sees). `--mobo` uses the 'mobo' strategy (Sobol 8, then GP + qLogNEHVI, with a small
+ * acquisition optimization so that it is quick): with `--async` its generations run in a worker thread
+ * and the scheduler keeps candidates asked ahead, so kills also land between an ask and the start of
+ * its trials.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -55,6 +61,8 @@ export interface KillResumeOptions {
   compareWithUninterrupted?: boolean;
   /** Seed of the kill delays. */
   seed: number;
+  /** 'nsga2' (default): Sobol 8, then NSGA-II; 'mobo': Sobol 8, then GP + qLogNEHVI (small optimization). */
+  strategy?: 'nsga2' | 'mobo';
   /** Working directory (default: a new temporary one, removed afterwards). */
   directory?: string;
 }
@@ -165,10 +173,18 @@ export async function killResume(options: KillResumeOptions): Promise<KillResume
         { name: 'f1', minimize: true, threshold: 2.2 },
         { name: 'f2', minimize: true, threshold: 2.2 },
       ],
-      strategy: [
-        { strategy: 'sobol', trials: 8 },
-        { strategy: 'nsga2', options: { populationSize: 8 } },
-      ],
+      strategy:
+        options.strategy === 'mobo'
+          ? [
+              {
+                strategy: 'mobo',
+                options: { initialTrials: 8, restarts: 2, rawSamples: 64, mcSamples: 32, maxIterations: 50 },
+              },
+            ]
+          : [
+              { strategy: 'sobol', trials: 8 },
+              { strategy: 'nsga2', options: { populationSize: 8 } },
+            ],
       budget: { trials: options.trials },
       runner: {
         kind: options.runner,
@@ -256,6 +272,9 @@ async function main(): Promise<void> {
   }
   const trialsArg = args.includes('--trials') ? Number(args[args.indexOf('--trials') + 1]) : 500;
   if (!Number.isInteger(trialsArg) || trialsArg < 1) throw new Error('--trials must be a positive integer');
+  const asynchronous = args.includes('--async');
+  const strategy = args.includes('--mobo') ? 'mobo' : 'nsga2';
+  const key = `${runner}${asynchronous ? '-async' : ''}${strategy === 'mobo' ? '-mobo' : ''}`;
   const result = await killResume({
     cycles,
     trials: trialsArg,
@@ -264,10 +283,15 @@ async function main(): Promise<void> {
     delayMs: 150,
     minMs: 1200,
     maxMs: 4000,
-    compareWithUninterrupted: !args.includes('--no-compare'),
+    compareWithUninterrupted: !asynchronous && !args.includes('--no-compare'),
+    batchSynchronous: !asynchronous,
+    strategy,
     seed: 2026,
   });
-  console.log(`kill-and-resume of mobo run (${runner} runner, ${result.trials} trials, maxParallel 4)`);
+  console.log(
+    `kill-and-resume of mobo run (${runner} runner, ${asynchronous ? 'asynchronous' : 'batch-synchronous'}, ` +
+      `strategy ${strategy}, ${result.trials} trials, maxParallel 4)`,
+  );
   console.log(
     `  cycles ${result.cycles}: killed ${result.killed} (${result.killedMidRun} while trials were running)`,
   );
@@ -294,8 +318,15 @@ async function main(): Promise<void> {
   } catch {
     previous = {};
   }
-  const entry = { date: new Date().toISOString(), node: process.version, ...result };
-  writeFileSync(file, `${JSON.stringify({ ...previous, [runner]: entry }, null, 2)}\n`);
+  const entry = {
+    date: new Date().toISOString(),
+    node: process.version,
+    runner,
+    scheduling: asynchronous ? 'asynchronous' : 'batch-synchronous',
+    strategy,
+    ...result,
+  };
+  writeFileSync(file, `${JSON.stringify({ ...previous, [key]: entry }, null, 2)}\n`);
   if (result.problems.length > 0) process.exitCode = 1;
 }
 

@@ -15,9 +15,12 @@ export {
 export {
   type AcquisitionDomain,
   type AcquisitionOptimizerOptions,
+  type BatchAcquisition,
+  type BatchSequentialAcquisition,
   boltzmannRestarts,
   optimizeAcquisition,
   optimizeSequentialGreedy,
+  optimizeSequentialGreedyBatched,
 } from './acquisition/optimize.js';
 // Experiments and the ask/tell facade.
 export {
@@ -27,6 +30,7 @@ export {
   parseMoboConfig,
   parseOptimizerConfig,
 } from './experiment/config.js';
+export type { RunnerState } from './experiment/experiment.js';
 export { readJournal } from './experiment/journal.js';
 export {
   type AskedTrial,
@@ -172,3 +176,15 @@ export {
   registerGenerator,
   type StrategyConfig,
 } from './strategy/strategies.js';
+// The float32 TensorFlow.js backends of the acquisition functions.
+export { TensorAcquisition, type TensorAcquisitionOptions } from './tensor/acquisition.js';
+export {
+  availableTensorBackends,
+  gpuTensorBackend,
+  TENSOR_BACKENDS,
+  type TensorBackendInfo,
+  type TensorBackendName,
+  type TensorBackendOptions,
+  type TensorRuntime,
+  tensorBackend,
+} from './tensor/backend.js';

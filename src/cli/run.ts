@@ -4,7 +4,8 @@
  * An experiment directory holds:
  * - `mobo.json`: the run's configuration, resolved (absolute output and task paths), written first
  * - `journal.jsonl`: the experiment journal (Optimizer)
- * - `runner.jsonl`: the scheduler's ledger of runner metadata per attempt (see Scheduler)
+ * - `runner.jsonl`: only in directories written before the journal held runner records: the old
+ *   sidecar ledger of runner metadata per attempt, read on resume (see Scheduler)
  * - `task.mts` or `task.mjs`: for a built-in problem, the task module every runner loads (derived data)
  * - `trials/<id>/attempt-<n>/`: each attempt's working directory
  */
@@ -218,7 +219,7 @@ export function schedulerOptions(
   return {
     trials: budget.trials ?? (budget.seconds !== undefined ? 1_000_000 : 40),
     maxParallel: runner.maxParallel ?? 2,
-    ledger: join(output, 'runner.jsonl'),
+    legacyLedger: join(output, 'runner.jsonl'),
     ...(budget.seconds === undefined ? {} : { seconds: budget.seconds }),
     ...(budget.maxFailures === undefined ? {} : { maxFailures: budget.maxFailures }),
     ...(runner.batchSynchronous === undefined ? {} : { batchSynchronous: runner.batchSynchronous }),
@@ -455,7 +456,7 @@ export async function resumeCommand(directory: string, options: RunOptions, io: 
     });
     const before = optimizer.trials();
     io.stdout(
-      `resuming ${output}: ${before.length} trial(s) so far, ${before.filter((t) => t.state === 'running' || t.state === 'stale').length} to pick up; seed ${optimizer.seed}\n`,
+      `resuming ${output}: ${before.length} trial(s) so far, ${before.filter((t) => t.state === 'running' || t.state === 'stale' || t.state === 'candidate').length} to pick up; seed ${optimizer.seed}\n`,
     );
     return await drive(optimizer, config, output, options, io);
   } catch (e) {

@@ -59,8 +59,24 @@ export const eventSchema = z.discriminatedUnion('type', [
     reason: z.string().optional(),
   }),
   z.object({ type: z.literal('reference'), t, point: z.array(z.number()) }),
+  /**
+   * What a runner did with an attempt of a trial (written by the Scheduler; no state change):
+   * 'launch' before the runner is called (a crash after it may leave work behind, so the next attempt
+   * gets a new number), 'launched' with the JSON metadata the runner returned (job ids, directories:
+   * what a resumed run polls to reattach), 'retry' when the attempt failed in a way worth a retry.
+   */
+  z.object({
+    type: z.literal('runner'),
+    t,
+    id,
+    attempt: z.number().int().min(1),
+    phase: z.enum(['launch', 'launched', 'retry']),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    reason: z.string().optional(),
+  }),
 ]);
 
 export type JournalHeader = z.infer<typeof headerSchema>;
 export type JournalEvent = z.infer<typeof eventSchema>;
 export type AskEvent = Extract<JournalEvent, { type: 'ask' }>;
+export type RunnerEvent = Extract<JournalEvent, { type: 'runner' }>;

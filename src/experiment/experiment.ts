@@ -1,6 +1,20 @@
 import type { Params } from '../space/schema.js';
-import type { JournalEvent } from './events.js';
+import type { JournalEvent, RunnerEvent } from './events.js';
 import { canTransition, type Trial, type TrialState, TrialStateError } from './trial.js';
+
+/** What the journal's runner events say about one trial (see `RunnerEvent`). */
+export interface RunnerState {
+  /** The highest attempt launched (0 when none). */
+  readonly attempt: number;
+  /** When that attempt's runner returned its metadata (ms since the epoch), if it did. */
+  readonly launchedAt?: number;
+  /** The metadata the runner returned for that attempt (job ids, directories), if it did. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Attempts that failed in a way worth a retry. */
+  readonly retries: number;
+}
+
+const NO_RUNNER: RunnerState = Object.freeze({ attempt: 0, retries: 0 });
 
 /** The whole replayable state of an experiment as plain JSON (for tests, status tools, reports). */
 export interface ExperimentSnapshot {
@@ -45,6 +59,7 @@ export class Experiment {
   private askCount = 0;
   private lastGeneratorState: unknown;
   private readonly order: number[] = [];
+  private readonly runners = new Map<number, RunnerState>();
   private readonly dimension: number;
   private readonly objectives: number;
 
@@ -87,6 +102,11 @@ export class Experiment {
   /** Ids of completed trials in the order their values arrived. */
   get completionOrder(): readonly number[] {
     return this.order;
+  }
+
+  /** What the runner events say about trial `id` (attempt 0 and no retries when there are none). */
+  runnerState(id: number): RunnerState {
+    return this.runners.get(id) ?? NO_RUNNER;
   }
 
   snapshot(): ExperimentSnapshot {
@@ -170,6 +190,12 @@ export class Experiment {
           if (!failed) this.order.push(event.id);
         };
       }
+      case 'runner': {
+        if (this.trial(event.id) === undefined) {
+          throw new RangeError(`${what}: runner record for trial ${event.id}, which does not exist`);
+        }
+        return () => this.applyRunner(event);
+      }
       case 'reference': {
         this.checkReference(event.point, what);
         return () => {
@@ -224,6 +250,24 @@ export class Experiment {
       );
     }
     return trial;
+  }
+
+  private applyRunner(event: RunnerEvent): void {
+    const known = this.runnerState(event.id);
+    let next: RunnerState = known;
+    if (event.phase === 'launch') {
+      next = { attempt: Math.max(known.attempt, event.attempt), retries: known.retries };
+    } else if (event.phase === 'launched' && event.attempt >= known.attempt) {
+      next = {
+        attempt: event.attempt,
+        launchedAt: event.t,
+        metadata: Object.freeze({ ...(event.metadata ?? {}) }),
+        retries: known.retries,
+      };
+    } else if (event.phase === 'retry') {
+      next = { ...known, retries: known.retries + 1 };
+    }
+    this.runners.set(event.id, Object.freeze(next));
   }
 
   private checkReference(point: readonly number[], what: string): void {

@@ -10,10 +10,16 @@ import { Outcomes } from '../space/outcomes.js';
 import { deepFreeze, type Params } from '../space/schema.js';
 import { SearchSpace } from '../space/search-space.js';
 import type { GenerationInput, Generator } from '../strategy/generator.js';
-import { createGenerator, defaultGeneratorRegistry, type GeneratorRegistry } from '../strategy/strategies.js';
+import {
+  createGenerator,
+  defaultGeneratorRegistry,
+  type GeneratorRegistry,
+  MOBO_GENERATOR,
+} from '../strategy/strategies.js';
 import { type OptimizerConfig, parseOptimizerConfig, type ValidOptimizerConfig } from './config.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader } from './events.js';
-import { Experiment, type ExperimentSnapshot } from './experiment.js';
+import { Experiment, type ExperimentSnapshot, type RunnerState } from './experiment.js';
+import { GenerationThread } from './generation-thread.js';
 import { type EventSink, FileSink, NullSink, readJournal, truncateTornTail } from './journal.js';
 import { acquireLock } from './lock.js';
 import { isPending, type Trial, type TrialState } from './trial.js';
@@ -40,7 +46,29 @@ export interface AskedTrial {
 export interface AskOptions {
   /** true (default): new trials start 'running'; false: 'candidate' until `markRunning(id)`. */
   readonly markRunning?: boolean;
+  /**
+   * Run the generator in a worker thread (default false), so this thread stays free (tell, fail,
+   * a scheduler's polls and launches) while it works. The candidates are the same as in-thread, bit
+   * for bit. Ignored, with generation in this thread, when the strategy's model generator is a
+   * plug-in registered in this thread (`canGenerateOffThread` is false).
+   */
+  readonly offThread?: boolean;
+  /**
+   * Wall-clock budget of this ask's generation in ms (default none): a model generator cuts its
+   * acquisition search short to keep pace with quick trials. The trials asked are then not the
+   * same as without it (the budget depends on the machine's speed).
+   */
+  readonly timeBudgetMs?: number;
 }
+
+/** What a runner did with an attempt of a trial; journaled by `recordRunner` (see `RunnerEvent`). */
+export type RunnerRecord =
+  /** About to hand attempt `attempt` to the runner. */
+  | { readonly phase: 'launch'; readonly attempt: number }
+  /** The runner took the attempt and returned this JSON metadata (job ids, directories). */
+  | { readonly phase: 'launched'; readonly attempt: number; readonly metadata: Record<string, unknown> }
+  /** The attempt failed in a way worth a retry. */
+  | { readonly phase: 'retry'; readonly attempt: number; readonly reason: string };
 
 export interface TellOptions {
   /** Standard errors of the observed metrics, by name (finite, >= 0). */
@@ -87,6 +115,8 @@ export class Optimizer {
   /** The experiment seed: every random stream derives from it and the ask counter. */
   readonly seed: number;
   private readonly generator: Generator;
+  private readonly threadable: boolean;
+  private thread: GenerationThread | undefined;
   private readonly experiment: Experiment;
   private readonly logger: Logger;
   private sink: EventSink = new NullSink();
@@ -110,11 +140,10 @@ export class Optimizer {
       objectives: config.objectives,
       outcomeConstraints: config.outcomeConstraints,
     });
-    this.generator = createGenerator(
-      this.config.strategy ?? 'mobo',
-      this.space.encoded,
-      options.registry ?? defaultGeneratorRegistry,
-    );
+    const registry = options.registry ?? defaultGeneratorRegistry;
+    this.generator = createGenerator(this.config.strategy ?? 'mobo', this.space.encoded, registry);
+    // A worker thread rebuilds the generator from the configuration with the built-in generators only.
+    this.threadable = !registry.has(MOBO_GENERATOR);
     this.experiment = new Experiment(this.space.dimension, this.outcomes.m, this.outcomes.thresholdPoint);
     this.logger = options.logger ?? defaultLogger;
   }
@@ -194,7 +223,9 @@ export class Optimizer {
    * Proposes `n` new trials (default 1) and records them before resolving: running by default, or
    * candidates with `{ markRunning: false }`. Every candidate, running, stale or abandoned trial is
    * pending: never proposed again. May return fewer than `n` when the generator cannot find that
-   * many new points (e.g. a small discrete space), with a warning.
+   * many new points (e.g. a small discrete space), with a warning. With `{ offThread: true }` the
+   * generator runs in a worker thread (same candidates); tell, fail and the other recording calls
+   * are taken meanwhile.
    */
   ask(n = 1, options?: AskOptions): Promise<AskedTrial[]> {
     return this.exclusive(async () => {
@@ -202,15 +233,30 @@ export class Optimizer {
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 100_000) {
         throw new RangeError(`${what}: expected a count of trials from 1 to 100000, got ${formatValue(n)}`);
       }
-      const markRunning = optionsObject<AskOptions>(options, what).markRunning ?? true;
+      const given = optionsObject<AskOptions>(options, what);
+      const markRunning = given.markRunning ?? true;
       if (typeof markRunning !== 'boolean') {
         throw new TypeError(`${what}: markRunning must be true or false, got ${formatValue(markRunning)}`);
+      }
+      const offThread = given.offThread ?? false;
+      if (typeof offThread !== 'boolean') {
+        throw new TypeError(`${what}: offThread must be true or false, got ${formatValue(offThread)}`);
       }
       // A point inferred for this generation is journaled in the ask record itself, so that an ask
       // is one record: a crash keeps all of it or none.
       const inferred = this.experiment.referencePoint === null ? this.frozenInference() : undefined;
-      const input = this.generationInput(n, inferred ?? this.inferReferencePoint());
-      const result = await this.generator.generate(input);
+      const budget = given.timeBudgetMs;
+      if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
+        throw new RangeError(`${what}: timeBudgetMs must be a number of ms > 0, got ${formatValue(budget)}`);
+      }
+      const input = {
+        ...this.generationInput(n, inferred ?? this.inferReferencePoint()),
+        ...(budget !== undefined ? { timeBudgetMs: budget } : {}),
+      };
+      const result =
+        offThread && this.threadable
+          ? await this.generationThread().generate(input)
+          : await this.generator.generate(input);
       const rows = this.checkCandidates(result?.candidates, n, input.pending);
       let metadata: unknown;
       let state: unknown;
@@ -302,6 +348,62 @@ export class Optimizer {
   }
 
   /**
+   * Journals what a runner did with an attempt of trial `id` (before resolving): the attempt handed
+   * to it, the metadata it returned (job ids, directories), or a transient failure to retry. Replayed
+   * by `open`, so a resumed scheduler reattaches to work an earlier process started. Changes no trial
+   * state. Throws a RangeError for an unknown trial or a bad record.
+   */
+  recordRunner(id: number, record: RunnerRecord): Promise<RunnerState> {
+    return this.immediate(() => {
+      const what = `Optimizer.recordRunner(trial ${formatValue(id)})`;
+      if (this.experiment.trial(id) === undefined) {
+        throw new RangeError(`${what}: no such trial (trials are 0..${this.experiment.size - 1})`);
+      }
+      const r = record as Partial<Record<string, unknown>>;
+      if (!Number.isInteger(r.attempt) || (r.attempt as number) < 1) {
+        throw new RangeError(`${what}: attempt must be an integer >= 1, got ${formatValue(r.attempt)}`);
+      }
+      const base = { type: 'runner' as const, t: Date.now(), id, attempt: r.attempt as number };
+      if (record.phase === 'launch') {
+        this.commit({ ...base, phase: 'launch' });
+      } else if (record.phase === 'launched') {
+        let metadata: Record<string, unknown>;
+        try {
+          metadata = JSON.parse(JSON.stringify(record.metadata ?? {})) as Record<string, unknown>;
+        } catch (e) {
+          throw new TypeError(`${what}: metadata is not JSON: ${(e as Error).message}`);
+        }
+        if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+          throw new TypeError(`${what}: metadata must be an object, got ${formatValue(record.metadata)}`);
+        }
+        this.commit({ ...base, phase: 'launched', metadata });
+      } else if (record.phase === 'retry') {
+        this.commit({ ...base, phase: 'retry', reason: reasonText(record.reason, what) });
+      } else {
+        throw new RangeError(
+          `${what}: phase must be 'launch', 'launched' or 'retry', got ${formatValue(r.phase)}`,
+        );
+      }
+      return this.experiment.runnerState(id);
+    });
+  }
+
+  /** What the journal's runner records say about trial `id`: last attempt, its metadata, retries. */
+  runnerState(id: number): RunnerState {
+    return this.experiment.runnerState(id);
+  }
+
+  /** Whether `ask(n, { offThread: true })` generates in a worker thread (false: a plug-in generator). */
+  get canGenerateOffThread(): boolean {
+    return this.threadable;
+  }
+
+  /** Starts the generation worker thread now, so the first off-thread ask does not wait for it to load. */
+  startGenerationThread(): void {
+    if (this.threadable && !this.closed) this.generationThread().start();
+  }
+
+  /**
    * Records a heartbeat of running trial `id` (in memory only: heartbeats are not journaled, so
    * after a resume a trial's clock restarts at its start time).
    */
@@ -372,6 +474,8 @@ export class Optimizer {
     await this.queue.catch(() => {});
     if (this.closed) return;
     this.closed = true;
+    await this.thread?.close();
+    this.thread = undefined;
     this.sink.close();
     this.releaseLock();
   }
@@ -471,6 +575,13 @@ export class Optimizer {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  private generationThread(): GenerationThread {
+    this.thread ??= new GenerationThread(
+      JSON.parse(JSON.stringify({ ...this.config, journal: undefined })) as Record<string, unknown>,
+    );
+    return this.thread;
+  }
 
   /**
    * Runs a recording call now. Such calls have no await inside, so each is atomic in the event loop;

@@ -286,7 +286,7 @@ function startsWithJournalHeader(file: string): boolean {
 
 /**
  * The journal of an experiment: `target` itself when it is a file; in a folder (an output folder
- * of `mobo run` holds `journal.jsonl` beside the runner's `runner.jsonl`), `journal.jsonl` or
+ * of `mobo run` holds `journal.jsonl`, and older ones a sidecar `runner.jsonl` too), `journal.jsonl` or
  * `experiment.jsonl`, else the one `*.jsonl` file that starts with a mobo journal header. Throws
  * an Error saying what was found otherwise.
  */

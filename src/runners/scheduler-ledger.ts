@@ -1,11 +1,11 @@
 /**
- * The scheduler's sidecar journal, `<output>/runner.jsonl`: which attempt of which trial was handed to
- * the runner, and the metadata (job ids, process ids, directories) that `run()` returned for it, so that
- * a resumed scheduler can `poll()` work an earlier process started.
+ * The sidecar ledger `<output>/runner.jsonl` of experiments written before the experiment journal had
+ * runner records: which attempt of which trial was handed to the runner, and the metadata (job ids,
+ * process ids, directories) that `run()` returned for it. The Scheduler now journals the same facts as
+ * `runner` events in the experiment journal (`Optimizer.recordRunner`); it reads an old ledger
+ * (`RunnerLedger.read`, never written) so that resuming such an experiment still reattaches its jobs.
  *
- * It exists because the experiment journal has no record for per-trial runner metadata (see the
- * Scheduler's doc). One JSON object a line, appended and fsynced before the scheduler acts on it; a
- * torn last line (a crash mid-write) is ignored on read and cut off before the next append.
+ * One JSON object a line; a torn last line (a crash mid-write) is ignored on read.
  */
 import {
   closeSync,
@@ -65,9 +65,23 @@ export class RunnerLedger {
    * the file and line; a torn last line is dropped.
    */
   static open(file: string | undefined): RunnerLedger {
-    const ledger = new RunnerLedger(file);
+    const { ledger, valid } = RunnerLedger.#parse(file);
     if (file === undefined) return ledger;
+    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    ftruncateSync(fd, valid);
+    ledger.#fd = fd;
+    return ledger;
+  }
+
+  /** Reads a ledger without opening it for writing (an empty one when `file` does not exist). */
+  static read(file: string): RunnerLedger {
+    return RunnerLedger.#parse(file).ledger;
+  }
+
+  static #parse(file: string | undefined): { ledger: RunnerLedger; valid: number } {
+    const ledger = new RunnerLedger(file);
     let valid = 0;
+    if (file === undefined) return { ledger, valid };
     if (existsSync(file)) {
       const text = readFileSync(file, 'utf8');
       const lines = text.split('\n');
@@ -96,10 +110,7 @@ export class RunnerLedger {
         if (complete) valid = offset;
       }
     }
-    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
-    ftruncateSync(fd, valid);
-    ledger.#fd = fd;
-    return ledger;
+    return { ledger, valid };
   }
 
   /** The ledger's knowledge of trial `id` (attempt 0 and no retries when it never saw it). */

@@ -6,11 +6,19 @@
  *
  * Journaling. Every event is written before it is acted on: a trial is marked running in the experiment
  * journal before `run()` starts it; the outcome is told (or failed) before its slot is reused; a timeout
- * is journaled as failed before the trial is stopped. The runner's metadata for each attempt (job ids,
- * process ids, directories) goes to a sidecar ledger, `runner.jsonl` (see RunnerLedger), fsynced right
- * after `run()` returns, because the experiment journal has no record type for it. (Proposed change:
- * a journal event `{ type: 'runner', t, id, attempt, metadata }` and `Optimizer.recordRunner(id,
- * attempt, metadata)` / `Optimizer.runnerMetadata(id)`, which would retire the sidecar.)
+ * is journaled as failed before the trial is stopped. What the runner did with each attempt goes into
+ * the same journal as `runner` events (`Optimizer.recordRunner`): 'launch' before `run()`, 'launched'
+ * with the metadata it returned (job ids, process ids, directories) right after, 'retry' for a
+ * transient failure. Experiments written before those events existed kept them in a sidecar
+ * `runner.jsonl`; the `legacyLedger` option reads one (never writes it).
+ *
+ * Asking. In asynchronous mode an ask runs while the scheduler goes on polling and launching: with a
+ * model-based strategy the generator runs in a worker thread (`offThreadGeneration`), and the
+ * scheduler asks ahead (`askAhead`): it keeps candidates proposed for slots that will free soon, so a
+ * freed slot is filled at once instead of waiting for the next generation. Such trials are journaled
+ * as candidates and marked running when they start; every trial asked and not finished (candidates
+ * included) is a pending point of the next ask. A kill at any moment loses nothing: a resume starts
+ * the candidates as slots free.
  *
  * Retries. A retry is a new attempt of the same trial id with the same parameters, never a new trial:
  * the trial goes `running -> stale` (journaled with the reason, e.g. "attempt 1 failed (transient):
@@ -19,7 +27,7 @@
  * own directory). So every trial id appears once, its point stays pending throughout (never proposed
  * again), and the journal says what happened to each attempt.
  *
- * Resume. Trials that the journal holds as running are re-polled with their ledger metadata
+ * Resume. Trials that the journal holds as running are re-polled with their runner metadata
  * (reattach) when the runner can follow work of an earlier process (subprocess, SLURM); those of
  * runners whose trials die with their process (in-process, pool), or that never got metadata (a crash
  * inside `run()`), are re-run as their next attempt, which does not count as a retry. Stale trials
@@ -30,10 +38,14 @@
  * flight, so every ask sees the same data whatever the runner's timing: the same seed gives the same
  * trials on every runner, also across kills and resumes.
  */
+import type { RunnerState } from '../experiment/experiment.js';
 import type { Logger, Optimizer } from '../experiment/optimizer.js';
 import type { Trial } from '../experiment/trial.js';
-import { type LedgerTrial, RunnerLedger } from './scheduler-ledger.js';
+import { RunnerLedger } from './scheduler-ledger.js';
 import type { Runner, TrialHandle, TrialOutcome, TrialRequest, TrialStatus } from './types.js';
+
+/** The share of the slots' pace an ask may take (see `paceGeneration`). */
+export const PACE_FRACTION = 0.7;
 
 export interface SchedulerOptions {
   /** Trials in the experiment at which asking stops (trials of earlier sessions count). Required. */
@@ -42,6 +54,36 @@ export interface SchedulerOptions {
   maxParallel?: number;
   /** Ask `maxParallel` trials, wait for all of them, repeat. Default false (refill slots as they free). */
   batchSynchronous?: boolean;
+  /**
+   * Run the strategy's generator in a worker thread, so that slots freed during a slow generation are
+   * refilled and results recorded meanwhile (same candidates as in-thread). Default: true when the
+   * strategy has a 'mobo' step (GP fits and acquisition optimization take seconds), else false.
+   */
+  offThreadGeneration?: boolean;
+  /**
+   * Asynchronous mode: candidates to keep proposed beyond the free slots, so that a slot that frees
+   * starts its next trial at once. The next ask is for the free slots plus this, less the candidates
+   * waiting. Default: `maxParallel` with off-thread generation, else 0 (an in-thread ask blocks
+   * everything anyway). Each candidate asked ahead is proposed with the data known at its ask.
+   */
+  askAhead?: number;
+  /**
+   * Asynchronous mode: the most trials one ask proposes. Default `ceil(maxParallel / 2)` with
+   * off-thread generation, else `maxParallel`. An ask's candidates all arrive when it ends, so when
+   * many slots wait, two asks of 4 start the first 4 trials after about half the time one ask of 8
+   * takes; a sequential greedy batch costs about the same per candidate either way (its model fit is
+   * a few percent of an ask).
+   */
+  maxAskSize?: number;
+  /**
+   * Asynchronous mode: give each ask a time budget so that generation keeps pace with the trials,
+   * `PACE_FRACTION x median attempt time / maxParallel x trials asked` (once 3 attempts have
+   * completed). A model generator then cuts its acquisition search short rather than leave slots
+   * idle. With trials of minutes or hours the budget is far above what an ask takes and changes
+   * nothing. Default true with off-thread generation; never in batch-synchronous mode (which keeps
+   * asks independent of timing).
+   */
+  paceGeneration?: boolean;
   /** Per-attempt time limit: past it the trial is failed 'timeout after N s' and stopped. Default none. */
   timeoutSeconds?: number;
   /** Re-runs of a trial after failures the runner marks transient. Default 2. */
@@ -70,8 +112,11 @@ export interface SchedulerOptions {
   minPollMs?: number;
   /** Longest pause between polls, ms (polls slow down as trials age: 5% of the youngest's age). Default 5000. */
   maxPollMs?: number;
-  /** The sidecar ledger file (`<output>/runner.jsonl`); default in memory (no resume across processes). */
-  ledger?: string;
+  /**
+   * The sidecar `runner.jsonl` of an experiment written before the journal had runner records: read
+   * (never written) so that a resume reattaches the jobs it lists. A missing file is fine.
+   */
+  legacyLedger?: string;
   /** Called after every change (trial started or finished), and at least every poll round. */
   onProgress?: (progress: SchedulerProgress) => void;
   /** Messages for the user (interrupts, retries, stop reasons). Default: none. */
@@ -116,7 +161,15 @@ export interface SchedulerStats {
   /** busyMs / (maxParallel * wallMs): how well the slots were kept busy. */
   busyFraction: number;
   /** Every ask: trials in the experiment before it, how many it asked, and its latency in ms. */
-  asks: { size: number; count: number; ms: number }[];
+  asks: { size: number; count: number; ms: number; budgetMs?: number }[];
+  /** Whether asks ran in a worker thread. */
+  offThread: boolean;
+  /** Candidates kept ahead of the free slots (asynchronous mode). */
+  askAhead: number;
+  /** The most trials one ask proposed (asynchronous mode). */
+  maxAskSize: number;
+  /** Whether asks had a time budget that keeps pace with the slots (see `paceGeneration`). */
+  paceGeneration: boolean;
   /** Transient failures retried in this session. */
   retries: number;
 }
@@ -135,6 +188,13 @@ interface Relaunch {
   id: number;
   /** Not before this time (ms since the epoch). */
   due: number;
+}
+
+/** Whether a strategy (as configured) has a model-based 'mobo' step, whose asks take seconds. */
+function hasModelStep(strategy: unknown): boolean {
+  if (strategy === undefined || strategy === 'mobo') return true;
+  const steps = Array.isArray(strategy) ? strategy : [strategy];
+  return steps.some((s) => s === 'mobo' || (s !== null && typeof s === 'object' && s.strategy === 'mobo'));
 }
 
 /** Runner kinds whose trials die with the process that started them: never reattached on resume. */
@@ -178,7 +238,13 @@ export class Scheduler {
   readonly #handleSignals: boolean;
   readonly #minPollMs: number;
   readonly #maxPollMs: number;
-  readonly #ledgerFile: string | undefined;
+  readonly #legacyFile: string | undefined;
+  readonly #offThread: boolean;
+  readonly #askAhead: number;
+  readonly #maxAskSize: number;
+  readonly #pace: boolean;
+  /** Durations in ms of the attempts that completed, for the pace of generation. */
+  readonly #durations: number[] = [];
   readonly #onProgress: (progress: SchedulerProgress) => void;
   readonly #log: (message: string) => void;
   readonly #logger: Logger;
@@ -186,7 +252,14 @@ export class Scheduler {
   readonly #inFlight = new Map<number, Flight>();
   readonly #relaunch = new Map<number, Relaunch>();
   readonly #outcomes: boolean[] = [];
-  #ledger: RunnerLedger | undefined;
+  /** Candidates asked (journaled as 'candidate') and not yet started, in ask order. */
+  readonly #ready: number[] = [];
+  /** The ask running in the background (off-thread generation), if any. */
+  #asking: Promise<void> | undefined;
+  #askError: { error: unknown } | undefined;
+  /** A wake-up that arrived while the loop was not pausing: the next pause returns at once. */
+  #nudged = false;
+  #legacy: RunnerLedger | undefined;
   #stopping: StopReason | undefined;
   #stopMessage = '';
   #cancel = false;
@@ -195,7 +268,7 @@ export class Scheduler {
   #startedAt = 0;
   #hypervolume = 0;
   #running = false;
-  readonly #stats: SchedulerStats = { wallMs: 0, busyMs: 0, busyFraction: 0, asks: [], retries: 0 };
+  readonly #stats: SchedulerStats;
 
   constructor(optimizer: Optimizer, runner: Runner, options: SchedulerOptions) {
     if (options === null || typeof options !== 'object')
@@ -231,7 +304,32 @@ export class Scheduler {
     this.#handleSignals = options.handleSignals ?? false;
     this.#minPollMs = positive(options.minPollMs, 10, 'minPollMs');
     this.#maxPollMs = Math.max(this.#minPollMs, positive(options.maxPollMs, 5000, 'maxPollMs'));
-    this.#ledgerFile = options.ledger;
+    this.#legacyFile = options.legacyLedger;
+    this.#offThread = options.offThreadGeneration ?? hasModelStep(optimizer.config.strategy);
+    this.#askAhead = this.#batch
+      ? 0
+      : positive(options.askAhead, this.#offThread ? this.#maxParallel : 0, 'askAhead', true);
+    this.#maxAskSize = Math.max(
+      1,
+      positive(
+        options.maxAskSize,
+        this.#offThread ? Math.ceil(this.#maxParallel / 2) : this.#maxParallel,
+        'maxAskSize',
+        true,
+      ),
+    );
+    this.#pace = !this.#batch && (options.paceGeneration ?? this.#offThread);
+    this.#stats = {
+      wallMs: 0,
+      busyMs: 0,
+      busyFraction: 0,
+      asks: [],
+      retries: 0,
+      offThread: this.#offThread,
+      askAhead: this.#askAhead,
+      maxAskSize: this.#maxAskSize,
+      paceGeneration: this.#pace,
+    };
     this.#onProgress = options.onProgress ?? (() => {});
     this.#log = options.log ?? (() => {});
     this.#logger = options.logger ?? defaultLogger;
@@ -255,7 +353,8 @@ export class Scheduler {
     if (this.#running) throw new Error('Scheduler.run: already running');
     this.#running = true;
     this.#startedAt = Date.now();
-    this.#ledger = RunnerLedger.open(this.#ledgerFile);
+    this.#legacy = this.#legacyFile === undefined ? undefined : RunnerLedger.read(this.#legacyFile);
+    if (this.#offThread) this.#opt.startGenerationThread();
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
@@ -277,11 +376,12 @@ export class Scheduler {
       await this.#recover();
       await this.#loop();
     } finally {
+      // An ask still out (the loop failed) must not outlive run(): its trials are journaled candidates.
+      await this.#asking?.catch(() => {});
       if (this.#handleSignals) {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
-      this.#ledger.close();
       this.#running = false;
     }
     const wallMs = Date.now() - this.#startedAt;
@@ -297,6 +397,24 @@ export class Scheduler {
       message = `interrupted with ${progress.asked} of ${this.#trials} trials asked${left > 0 ? `, ${left} to re-run on resume` : ''}`;
     }
     return { reason, message, progress, stats: { ...this.#stats, asks: [...this.#stats.asks] } };
+  }
+
+  /**
+   * What is known of trial `id`'s attempts: the journal's runner records, merged with an old sidecar
+   * ledger's (attempts continue its numbering; retries add up).
+   */
+  #known(id: number): RunnerState {
+    const journal = this.#opt.runnerState(id);
+    const old = this.#legacy?.trial(id);
+    if (old === undefined || (old.attempt === 0 && old.retries === 0)) return journal;
+    if (journal.attempt === 0 && journal.retries === 0) return old;
+    const latest = journal.attempt >= old.attempt ? journal : old;
+    return {
+      attempt: Math.max(journal.attempt, old.attempt),
+      ...(latest.launchedAt === undefined ? {} : { launchedAt: latest.launchedAt }),
+      ...(latest.metadata === undefined ? {} : { metadata: latest.metadata }),
+      retries: journal.retries + old.retries,
+    };
   }
 
   /** The current counts. */
@@ -322,13 +440,19 @@ export class Scheduler {
 
   // --- recovery --------------------------------------------------------------------------------
 
-  /** Picks up trials an earlier session left running, stale or as candidates. */
+  /**
+   * Picks up trials an earlier session left running or stale (re-run at once, or reattached) and
+   * candidates (started as slots free, before any new ask).
+   */
   async #recover(): Promise<void> {
-    const ledger = this.#ledger!;
     const now = Date.now();
     const open = this.#opt.trials(['running', 'candidate', 'stale']);
     for (const trial of open) {
-      const known = ledger.trial(trial.id);
+      if (trial.state === 'candidate' && this.#known(trial.id).attempt === 0) {
+        this.#ready.push(trial.id);
+        continue;
+      }
+      const known = this.#known(trial.id);
       const canReattach =
         trial.state === 'running' &&
         known.metadata !== undefined &&
@@ -340,7 +464,7 @@ export class Scheduler {
         this.#inFlight.set(trial.id, {
           id: trial.id,
           attempt: known.attempt,
-          metadata: known.metadata!,
+          metadata: { ...known.metadata! },
           launchedAt: known.launchedAt!,
           lastSeen: now,
         });
@@ -366,17 +490,22 @@ export class Scheduler {
     for (;;) {
       if (this.#cancel) await this.#cancelAll();
       this.#checkTime();
+      this.#rethrowAskError();
       if (this.#stopping === undefined) {
         await this.#launchDue();
+        await this.#launchReady();
         await this.#askMore();
+        await this.#launchReady();
       }
       this.#onProgress(this.progress());
       if (this.#inFlight.size === 0) {
         if (this.#stopping !== undefined) {
-          // Waiting retries stay stale in the journal: a resume re-runs them.
+          // Waiting retries stay stale and unstarted candidates stay candidates: a resume runs them.
+          await this.#asking;
+          this.#rethrowAskError();
           return;
         }
-        if (this.#relaunch.size === 0) {
+        if (this.#relaunch.size === 0 && this.#ready.length === 0 && this.#asking === undefined) {
           if (this.#exhausted || this.#opt.trials().length >= this.#trials) return;
           continue;
         }
@@ -400,8 +529,23 @@ export class Scheduler {
     }
   }
 
-  /** Sleeps until the next poll is due, a retry is due, or an interrupt. */
+  /** A background ask that failed (a journal write, a generator bug) ends the run with its error. */
+  #rethrowAskError(): void {
+    if (this.#askError !== undefined) throw this.#askError.error;
+  }
+
+  /** Ends a pause now, or the next one at once when the loop is not pausing (an ask came back). */
+  #nudge(): void {
+    this.#nudged = true;
+    this.#wake?.();
+  }
+
+  /** Sleeps until the next poll is due, a retry is due, an ask comes back, or an interrupt. */
   async #pause(): Promise<void> {
+    if (this.#nudged) {
+      this.#nudged = false;
+      return;
+    }
     const now = Date.now();
     let youngest = Number.POSITIVE_INFINITY;
     for (const f of this.#inFlight.values()) youngest = Math.min(youngest, now - f.launchedAt);
@@ -424,6 +568,7 @@ export class Scheduler {
       this.#wake = done;
     });
     this.#wake = undefined;
+    this.#nudged = false;
   }
 
   /** Free slots, counting waiting retries as taken. */
@@ -431,24 +576,90 @@ export class Scheduler {
     return this.#maxParallel - this.#inFlight.size - this.#relaunch.size;
   }
 
+  /**
+   * Asks for trials when slots (and, asynchronously, the candidates kept ahead) need them. Batch mode
+   * and in-thread generation wait for the ask; an off-thread ask runs in the background and hands its
+   * candidates over when it comes back.
+   */
   async #askMore(): Promise<void> {
-    if (this.#exhausted) return;
-    if (this.#batch && (this.#inFlight.size > 0 || this.#relaunch.size > 0)) return;
+    if (this.#exhausted || this.#asking !== undefined) return;
     const size = this.#opt.trials().length;
-    const n = Math.min(this.#free(), this.#trials - size);
+    if (this.#batch) {
+      if (this.#inFlight.size > 0 || this.#relaunch.size > 0 || this.#ready.length > 0) return;
+      const n = Math.min(this.#free(), this.#trials - size);
+      if (n <= 0) return;
+      await this.#ask(size, n, true);
+      return;
+    }
+    // Bounded: an ask's candidates all arrive when it ends, so a larger ask keeps starved slots
+    // waiting longer, and its later picks cost more (see maxAskSize).
+    const n = Math.min(
+      this.#free() + this.#askAhead - this.#ready.length,
+      this.#maxAskSize,
+      this.#trials - size,
+    );
     if (n <= 0) return;
+    // Without ask-ahead or a worker thread, the asked trials start at once: journal them as running.
+    const direct = this.#askAhead === 0 && !this.#offThread;
+    if (!this.#offThread) {
+      await this.#ask(size, n, direct);
+      return;
+    }
+    this.#asking = this.#ask(size, n, false).then(
+      () => {
+        this.#asking = undefined;
+        this.#nudge();
+      },
+      (error: unknown) => {
+        this.#asking = undefined;
+        this.#askError = { error };
+        this.#nudge();
+      },
+    );
+  }
+
+  /** One ask of `n` trials: started now (`direct`, as running) or kept as candidates for free slots. */
+  async #ask(size: number, n: number, direct: boolean): Promise<void> {
     const t0 = performance.now();
-    const asked = await this.#opt.ask(n);
-    this.#stats.asks.push({ size, count: n, ms: performance.now() - t0 });
+    const budget = this.#paceBudget(n);
+    const asked = await this.#opt.ask(n, {
+      markRunning: direct,
+      offThread: this.#offThread,
+      ...(budget !== undefined ? { timeBudgetMs: budget } : {}),
+    });
+    this.#stats.asks.push({
+      size,
+      count: n,
+      ms: performance.now() - t0,
+      ...(budget !== undefined ? { budgetMs: budget } : {}),
+    });
     if (asked.length === 0) {
       this.#exhausted = true;
       this.#log('the strategy proposed no new points: finishing the trials in flight');
       return;
     }
-    await this.#launch(
-      asked.map((t) => t.id),
-      false,
-    );
+    const ids = asked.map((t) => t.id);
+    if (direct) await this.#launch(ids);
+    else this.#ready.push(...ids);
+  }
+
+  /** The time budget of an ask of n trials that keeps pace with the slots (see `paceGeneration`). */
+  #paceBudget(n: number): number | undefined {
+    if (!this.#pace || this.#durations.length < 3) return undefined;
+    const sorted = [...this.#durations].sort((a, b) => a - b);
+    const median = sorted[sorted.length >> 1]!;
+    return Math.max(1, (PACE_FRACTION * median * n) / this.#maxParallel);
+  }
+
+  /** Starts waiting candidates in the free slots, oldest first. */
+  async #launchReady(): Promise<void> {
+    const free = this.#free();
+    if (free <= 0 || this.#ready.length === 0) return;
+    const ids = this.#ready
+      .splice(0, free)
+      // One that was finished or given up elsewhere meanwhile (tell, abandon) is not run.
+      .filter((id) => this.#opt.trial(id).state === 'candidate');
+    if (ids.length > 0) await this.#launch(ids);
   }
 
   async #launchDue(): Promise<void> {
@@ -456,21 +667,20 @@ export class Scheduler {
     const due = [...this.#relaunch.values()].filter((r) => r.due <= now).map((r) => r.id);
     if (due.length === 0) return;
     for (const id of due) this.#relaunch.delete(id);
-    await this.#launch(due, true);
+    await this.#launch(due);
   }
 
   /**
-   * Hands trials to the runner as their next attempts: ledger 'launch', markRunning where needed,
-   * `run()`, then ledger 'launched' with the metadata, before anything else happens.
+   * Hands trials to the runner as their next attempts: journal a runner 'launch', markRunning where
+   * needed, `run()`, then a runner 'launched' with the metadata, before anything else happens.
    */
-  async #launch(ids: readonly number[], again: boolean): Promise<void> {
-    const ledger = this.#ledger!;
+  async #launch(ids: readonly number[]): Promise<void> {
     const requests: TrialRequest[] = [];
     for (const id of ids) {
       const trial = this.#opt.trial(id);
-      const attempt = ledger.trial(id).attempt + 1;
-      ledger.append({ type: 'launch', t: Date.now(), id, attempt });
-      if (again && trial.state !== 'running') await this.#opt.markRunning(id);
+      const attempt = this.#known(id).attempt + 1;
+      await this.#opt.recordRunner(id, { phase: 'launch', attempt });
+      if (trial.state !== 'running') await this.#opt.markRunning(id);
       requests.push({ id, attempt, params: { ...trial.params } });
     }
     let metadata: Record<string, unknown>[];
@@ -497,17 +707,21 @@ export class Scheduler {
       return;
     }
     const now = Date.now();
-    requests.forEach((r, k) => {
-      const meta = JSON.parse(JSON.stringify(metadata[k] ?? {})) as Record<string, unknown>;
-      ledger.append({ type: 'launched', t: now, id: r.id, attempt: r.attempt, metadata: meta });
+    for (let k = 0; k < requests.length; k++) {
+      const r = requests[k]!;
+      const state = await this.#opt.recordRunner(r.id, {
+        phase: 'launched',
+        attempt: r.attempt,
+        metadata: (metadata[k] ?? {}) as Record<string, unknown>,
+      });
       this.#inFlight.set(r.id, {
         id: r.id,
         attempt: r.attempt,
-        metadata: meta,
+        metadata: { ...state.metadata },
         launchedAt: now,
         lastSeen: now,
       });
-    });
+    }
   }
 
   /** Polls every trial in flight once and acts on what changed; true when something finished. */
@@ -564,6 +778,7 @@ export class Scheduler {
     this.#inFlight.delete(id);
     this.#stats.busyMs += Date.now() - flight.launchedAt;
     if (outcome.status === 'completed') {
+      this.#durations.push(Date.now() - flight.launchedAt);
       let trial: Trial;
       try {
         trial = await this.#opt.tell(id, outcome.values);
@@ -578,14 +793,13 @@ export class Scheduler {
       this.#recordOutcome(trial.state === 'completed', `trial ${id}: ${trial.reason ?? ''}`);
       return;
     }
-    const ledger = this.#ledger!;
-    const known: LedgerTrial = ledger.trial(id);
+    const known = this.#known(id);
     if (outcome.transient && known.retries < this.#retries && !this.#cancel) {
       const k = known.retries + 1;
       const delay = Math.min(this.#maxRetryDelayMs, this.#retryDelayMs * 2 ** (k - 1));
       const reason = `attempt ${flight.attempt} failed (transient): ${outcome.reason}; retry ${k} of ${this.#retries} in ${seconds(delay)} s`;
       await this.#opt.markStale(id, reason);
-      ledger.append({ type: 'retry', t: Date.now(), id, attempt: flight.attempt, reason: outcome.reason });
+      await this.#opt.recordRunner(id, { phase: 'retry', attempt: flight.attempt, reason: outcome.reason });
       this.#stats.retries++;
       this.#log(`trial ${id}: ${reason}`);
       this.#relaunch.set(id, { id, due: Date.now() + delay });

@@ -59,6 +59,11 @@ export interface GenerationInput {
   readonly seed: number;
   /** JSON state the same generator returned last time (warm starts), or undefined. */
   readonly state: unknown;
+  /**
+   * Wall-clock budget of this generation in ms, set by a caller that must keep pace (a scheduler
+   * whose trials are quick); a model generator cuts its search short to meet it. Undefined: none.
+   */
+  readonly timeBudgetMs?: number;
 }
 
 export interface GenerationResult {

@@ -15,6 +15,9 @@ describe('mobo run / mobo resume under SIGKILL', () => {
       maxParallel: 3,
       minMs: 700,
       maxMs: 2200,
+      // Long enough that the whole run outlasts the latest kill (with 40 ms an unloaded machine can
+      // finish the 30 trials before a kill at 1.8 s, and then no cycle kills anything).
+      delayMs: 100,
       compareWithUninterrupted: true,
       seed: Number(process.env.MOBO_KILL_SEED ?? Date.now() % 100_000),
     });

@@ -69,7 +69,12 @@ describe('mobo run, status and resume', () => {
     );
     expect(readFileSync(join(output, 'report.html'), 'utf8')).toContain('<figure data-plot="front"');
     expect(existsSync(join(output, 'task.mts'))).toBe(true);
-    expect(existsSync(join(output, 'runner.jsonl'))).toBe(true);
+    // Runner metadata is in the experiment journal; no sidecar ledger any more.
+    expect(existsSync(join(output, 'runner.jsonl'))).toBe(false);
+    const runnerEvents = readFileSync(join(output, 'journal.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"type":"runner"'));
+    expect(runnerEvents.length).toBeGreaterThanOrEqual(24);
 
     const status = capture();
     expect(statusCommand(output, {}, status)).toBe(0);

@@ -228,7 +228,7 @@ describe('mobo report on a finished experiment', () => {
     expect(tableIds(html, 'front')).toEqual(data.front);
   });
 
-  it('reports the output folder of mobo run (journal.jsonl beside runner.jsonl)', async () => {
+  it('reports the output folder of mobo run (the journal holds the runner metadata too)', async () => {
     const output = path.join(temp.dir, 'run-zdt1');
     const config = path.join(temp.dir, 'zdt1.json');
     fs.writeFileSync(
@@ -244,7 +244,8 @@ describe('mobo report on a finished experiment', () => {
     );
     const runIo = { ...captureIo(), progressIntervalMs: 100_000 };
     expect(await runCommand(config, {}, runIo)).toBe(0);
-    expect(fs.existsSync(path.join(output, 'runner.jsonl'))).toBe(true);
+    expect(fs.existsSync(path.join(output, 'journal.jsonl'))).toBe(true);
+    expect(fs.existsSync(path.join(output, 'runner.jsonl'))).toBe(false);
     const io = captureIo();
     expect(reportCommand(output, { assets }, io)).toBe(0);
     expect(io.out.join('')).toContain(

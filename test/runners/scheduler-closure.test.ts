@@ -57,7 +57,6 @@ async function experiment(kind: string, make: (task: Task, output: string) => Ru
     trials: 12,
     maxParallel: 4,
     batchSynchronous: true,
-    ledger: join(output, 'runner.jsonl'),
     minPollMs: 5,
     maxPollMs: 200,
   }).run();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,7 +175,6 @@ describe('Scheduler with the in-process runner', () => {
   it('retries transient failures as new attempts of the same trial, with the journal saying so', async () => {
     const output = dir();
     const journal = join(output, 'journal.jsonl');
-    const ledgerFile = join(output, 'runner.jsonl');
     const opt = await Optimizer.create(config(journal), { logger: quiet });
     const runner = new FlakyRunner(new InProcessRunner(async (p) => values(p), { directory: output }), 2);
     const logs: string[] = [];
@@ -184,7 +183,6 @@ describe('Scheduler with the in-process runner', () => {
       maxParallel: 2,
       retries: 2,
       retryDelaySeconds: 0.02,
-      ledger: ledgerFile,
       log: (m) => logs.push(m),
     }).run();
     await runner.close();
@@ -204,16 +202,32 @@ describe('Scheduler with the in-process runner', () => {
       1,
     );
     const events = readJournal(journal).events.map((e) => e.event);
-    const trial0 = events.filter((e) => 'id' in e && e.id === 0).map((e) => e.type);
+    const trial0 = events.filter((e) => 'id' in e && e.id === 0 && e.type !== 'runner').map((e) => e.type);
     expect(trial0).toEqual(['stale', 'running', 'stale', 'running', 'complete']);
+    // The runner's records of each attempt are in the journal too, in order.
+    const runner0 = events.flatMap((e) =>
+      e.type === 'runner' && e.id === 0 ? [`${e.phase} ${e.attempt}`] : [],
+    );
+    expect(runner0).toEqual([
+      'launch 1',
+      'launched 1',
+      'retry 1',
+      'launch 2',
+      'launched 2',
+      'retry 2',
+      'launch 3',
+      'launched 3',
+    ]);
     const stale = events.find((e) => e.type === 'stale');
     expect(stale?.type === 'stale' && stale.reason).toMatch(
       /^attempt 1 failed \(transient\): node died; retry 1 of 2 in/,
     );
     expect(readJournal(journal).events.filter((e) => e.event.type === 'ask')).toHaveLength(1);
-    const ledger = RunnerLedger.open(ledgerFile);
-    expect(ledger.trial(0)).toMatchObject({ attempt: 3, retries: 2 });
-    ledger.close();
+    expect(opt.runnerState(0)).toMatchObject({ attempt: 3, retries: 2, metadata: { runner: 'in-process' } });
+    const replayed = await Optimizer.open(journal, { logger: quiet });
+    expect(replayed.runnerState(0)).toEqual(opt.runnerState(0));
+    await replayed.close();
+    expect(existsSync(join(output, 'runner.jsonl'))).toBe(false);
     expect(logs.some((l) => l.includes('retry 2 of 2'))).toBe(true);
   });
 
@@ -319,14 +333,13 @@ describe('Scheduler with the in-process runner', () => {
   it('on interrupt with cancel, marks running trials stale; a resume re-runs them under the same ids', async () => {
     const output = dir();
     const journal = join(output, 'journal.jsonl');
-    const ledger = join(output, 'runner.jsonl');
     const opt = await Optimizer.create(config(journal), { logger: quiet });
     const hang: TaskFunction = (_, context) =>
       new Promise((_resolve, reject) =>
         context.signal?.addEventListener('abort', () => reject(new Error('stopped'))),
       );
     const runner = new InProcessRunner(hang, { directory: output });
-    const scheduler = new Scheduler(opt, runner, { trials: 6, maxParallel: 3, ledger });
+    const scheduler = new Scheduler(opt, runner, { trials: 6, maxParallel: 3 });
     const done = scheduler.run();
     await sleep(100);
     scheduler.interrupt('cancel');
@@ -339,15 +352,13 @@ describe('Scheduler with the in-process runner', () => {
 
     const again = await Optimizer.open(journal, { logger: quiet });
     const good = new InProcessRunner(async (p) => values(p), { directory: output });
-    const resumed = await new Scheduler(again, good, { trials: 6, maxParallel: 3, ledger }).run();
+    const resumed = await new Scheduler(again, good, { trials: 6, maxParallel: 3 }).run();
     await good.close();
     expect(resumed.reason).toBe('budget');
     const trials = again.trials();
     expect(trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(trials.every((t) => t.state === 'completed')).toBe(true);
-    const led = RunnerLedger.open(ledger);
-    expect(led.trial(0)).toMatchObject({ attempt: 2, retries: 0 });
-    led.close();
+    expect(again.runnerState(0)).toMatchObject({ attempt: 2, retries: 0 });
     await again.close();
   });
 
@@ -370,6 +381,120 @@ describe('Scheduler with the in-process runner', () => {
     expect(opt.trials().map((t) => t.state)).toEqual(['completed', 'completed']);
     await opt.close();
   });
+});
+
+describe('Scheduler asking ahead with generation in a worker thread', () => {
+  it('keeps candidates ready, journals them as candidates, and starts them as slots free', async () => {
+    const output = dir();
+    const journal = join(output, 'journal.jsonl');
+    const opt = await Optimizer.create(config(journal), { logger: quiet });
+    const runner = new InProcessRunner(
+      async (p) => {
+        await sleep(30);
+        return values(p);
+      },
+      { directory: output },
+    );
+    const result = await new Scheduler(opt, runner, {
+      trials: 12,
+      maxParallel: 3,
+      offThreadGeneration: true,
+      askAhead: 2,
+    }).run();
+    await runner.close();
+    expect(result.reason).toBe('budget');
+    expect(result.stats).toMatchObject({ offThread: true, askAhead: 2 });
+    expect(opt.trials().map((t) => t.state)).toEqual(new Array(12).fill('completed'));
+    const events = readJournal(journal).events.map((e) => e.event);
+    const asks = events.filter((e) => e.type === 'ask');
+    expect(asks.every((e) => e.type === 'ask' && e.state === 'candidate')).toBe(true);
+    // No ask is larger than maxParallel; each trial is started once, after its ask.
+    expect(asks.every((e) => e.type === 'ask' && e.trials.length <= 3)).toBe(true);
+    expect(events.filter((e) => e.type === 'running')).toHaveLength(12);
+    // Every ask saw the unfinished trials as pending: no point was proposed twice.
+    expect(new Set(opt.trials().map((t) => JSON.stringify(t.params))).size).toBe(12);
+    await opt.close();
+  }, 30_000);
+
+  it('in batch-synchronous mode, mobo generations in a worker thread give the trials of in-thread ones', async () => {
+    const run = async (offThreadGeneration: boolean) => {
+      const opt = await Optimizer.create(
+        {
+          ...config(),
+          strategy: {
+            strategy: 'mobo',
+            options: { initialTrials: 4, restarts: 2, rawSamples: 64, mcSamples: 32, maxIterations: 30 },
+          },
+        },
+        { logger: quiet },
+      );
+      const runner = new InProcessRunner(async (p) => values(p), { directory: dir() });
+      const result = await new Scheduler(opt, runner, {
+        trials: 10,
+        maxParallel: 3,
+        batchSynchronous: true,
+        offThreadGeneration,
+      }).run();
+      await runner.close();
+      expect(result.stats.offThread).toBe(offThreadGeneration);
+      const out = opt.trials().map((t) => [t.id, t.state, t.params, t.values]);
+      await opt.close();
+      return out;
+    };
+    const there = await run(true);
+    expect(there).toHaveLength(10);
+    expect(there).toEqual(await run(false));
+  }, 60_000);
+
+  it('leaves asked-ahead candidates in the journal on interrupt; a resume starts them before asking more', async () => {
+    const output = dir();
+    const journal = join(output, 'journal.jsonl');
+    const opt = await Optimizer.create(config(journal), { logger: quiet });
+    const slow = new InProcessRunner(
+      async (p) => {
+        await sleep(300);
+        return values(p);
+      },
+      { directory: output },
+    );
+    const scheduler = new Scheduler(opt, slow, {
+      trials: 10,
+      maxParallel: 2,
+      offThreadGeneration: true,
+      askAhead: 3,
+    });
+    const done = scheduler.run();
+    // Long enough for the worker to start and the asks to fill the slots and the candidates ahead.
+    for (let k = 0; k < 100 && opt.trials('candidate').length === 0; k++) await sleep(50);
+    scheduler.interrupt('wait');
+    const first = await done;
+    await slow.close();
+    expect(first.reason).toBe('interrupted');
+    const candidates = opt.trials('candidate').map((t) => t.id);
+    expect(candidates.length).toBeGreaterThan(0);
+    await opt.close();
+
+    const again = await Optimizer.open(journal, { logger: quiet });
+    const fast = new InProcessRunner(async (p) => values(p), { directory: output });
+    const started: number[] = [];
+    const watching: Runner = {
+      kind: fast.kind,
+      run: (trials) => {
+        started.push(...trials.map((t) => t.id));
+        return fast.run(trials);
+      },
+      poll: (handles) => fast.poll(handles),
+      stop: (handles) => fast.stop(handles),
+      close: () => fast.close(),
+    };
+    const resumed = await new Scheduler(again, watching, { trials: 10, maxParallel: 2 }).run();
+    await fast.close();
+    expect(resumed.reason).toBe('budget');
+    expect(started.slice(0, candidates.length)).toEqual(candidates);
+    expect(again.trials().map((t) => t.state)).toEqual(new Array(10).fill('completed'));
+    expect(again.runnerState(candidates[0]!).attempt).toBe(1);
+    await again.close();
+  }, 30_000);
 });
 
 describe('Scheduler with the pool runner', () => {
@@ -396,7 +521,6 @@ describe('Scheduler with the pool runner', () => {
       timeoutSeconds: 2,
       retries: 1,
       retryDelaySeconds: 0.01,
-      ledger: join(output, 'runner.jsonl'),
     }).run();
     await runner.close();
     expect(result.reason).toBe('budget');
@@ -432,6 +556,46 @@ describe('Scheduler with the subprocess runner', () => {
   it('reattaches on resume to processes an earlier scheduler started, without re-running them', async () => {
     const output = dir();
     const journal = join(output, 'journal.jsonl');
+    const script =
+      'const p = JSON.parse(require("fs").readFileSync(process.env.MOBO_PARAMS_FILE, "utf8"));' +
+      'setTimeout(() => console.log(JSON.stringify({ f1: p.x1, f2: 1 - p.x1 + p.x2 })), 600);';
+    const command = [process.execPath, '-e', script];
+    // A first process asks, starts the trials and journals their metadata, then "crashes".
+    const first = await Optimizer.create(config(journal), { logger: quiet });
+    const asked = await first.ask(2);
+    const runner = new SubprocessRunner({ command, directory: output });
+    const requests = asked.map((t) => ({ id: t.id, params: { ...t.params }, attempt: 1 }));
+    for (const r of requests) await first.recordRunner(r.id, { phase: 'launch', attempt: 1 });
+    const metadata = await runner.run(requests);
+    for (const [k, r] of requests.entries()) {
+      await first.recordRunner(r.id, { phase: 'launched', attempt: 1, metadata: metadata[k]! });
+    }
+    await runner.close();
+    await first.close();
+
+    const opt = await Optimizer.open(journal, { logger: quiet });
+    expect(opt.runnerState(0)).toMatchObject({ attempt: 1, metadata: metadata[0] });
+    const second = new SubprocessRunner({ command, directory: output });
+    const logs: string[] = [];
+    const result = await new Scheduler(opt, second, {
+      trials: 2,
+      maxParallel: 2,
+      log: (m) => logs.push(m),
+    }).run();
+    await second.close();
+    expect(result.reason).toBe('budget');
+    expect(logs.filter((l) => l.includes('reattached to attempt 1'))).toHaveLength(2);
+    for (const t of opt.trials()) {
+      expect(t.state).toBe('completed');
+      expect(t.values).toEqual(values(t.params));
+    }
+    expect(opt.runnerState(0).attempt).toBe(1);
+    await opt.close();
+  });
+
+  it('reattaches to processes listed in the sidecar runner.jsonl of an older experiment, and never writes it', async () => {
+    const output = dir();
+    const journal = join(output, 'journal.jsonl');
     const ledgerFile = join(output, 'runner.jsonl');
     const script =
       'const p = JSON.parse(require("fs").readFileSync(process.env.MOBO_PARAMS_FILE, "utf8"));' +
@@ -458,7 +622,7 @@ describe('Scheduler with the subprocess runner', () => {
     const result = await new Scheduler(opt, second, {
       trials: 2,
       maxParallel: 2,
-      ledger: ledgerFile,
+      legacyLedger: ledgerFile,
       log: (m) => logs.push(m),
     }).run();
     await second.close();
@@ -468,9 +632,6 @@ describe('Scheduler with the subprocess runner', () => {
       expect(t.state).toBe('completed');
       expect(t.values).toEqual(values(t.params));
     }
-    const again = RunnerLedger.open(ledgerFile);
-    expect(again.trial(0).attempt).toBe(1);
-    again.close();
     expect(readFileSync(ledgerFile, 'utf8').trim().split('\n')).toHaveLength(4);
     await opt.close();
   });
