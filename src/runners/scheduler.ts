@@ -46,6 +46,8 @@ import type { Runner, TrialHandle, TrialOutcome, TrialRequest, TrialStatus } fro
 
 /** The share of the slots' pace an ask may take (see `paceGeneration`). */
 export const PACE_FRACTION = 0.7;
+/** Below this many ms of search per trial, asks are not paced (see `paceGeneration`). */
+export const MIN_PACED_SEARCH_MS = 50;
 
 export interface SchedulerOptions {
   /** Trials in the experiment at which asking stops (trials of earlier sessions count). Required. */
@@ -80,7 +82,8 @@ export interface SchedulerOptions {
    * `PACE_FRACTION x median attempt time / maxParallel x trials asked` (once 3 attempts have
    * completed). A model generator then cuts its acquisition search short rather than leave slots
    * idle. With trials of minutes or hours the budget is far above what an ask takes and changes
-   * nothing. Default true with off-thread generation; never in batch-synchronous mode (which keeps
+   * nothing; with trials so quick that less than `MIN_PACED_SEARCH_MS` per trial would be left,
+   * asks are not paced at all. Default true with off-thread generation; never in batch-synchronous mode (which keeps
    * asks independent of timing).
    */
   paceGeneration?: boolean;
@@ -648,7 +651,11 @@ export class Scheduler {
     if (!this.#pace || this.#durations.length < 3) return undefined;
     const sorted = [...this.#durations].sort((a, b) => a - b);
     const median = sorted[sorted.length >> 1]!;
-    return Math.max(1, (PACE_FRACTION * median * n) / this.#maxParallel);
+    const perTrial = (PACE_FRACTION * median) / this.#maxParallel;
+    // Trials so quick that no useful search fits in their pace: keep the full search (idle slots
+    // cost little there, and a search cut to nothing would propose near-random points).
+    if (perTrial < MIN_PACED_SEARCH_MS) return undefined;
+    return perTrial * n;
   }
 
   /** Starts waiting candidates in the free slots, oldest first. */

@@ -12,7 +12,7 @@ import { Optimizer } from '../../src/experiment/optimizer.js';
 import { zeros } from '../../src/linalg/matrix.js';
 import { SobolSequence } from '../../src/random/sobol.js';
 import { InProcessRunner } from '../../src/runners/in-process.js';
-import { PACE_FRACTION, Scheduler } from '../../src/runners/scheduler.js';
+import { MIN_PACED_SEARCH_MS, PACE_FRACTION, Scheduler } from '../../src/runners/scheduler.js';
 import type { GenerationInput } from '../../src/strategy/generator.js';
 import { MoboGenerator } from '../../src/strategy/mobo.js';
 import { SobolGenerator } from '../../src/strategy/sobol.js';
@@ -22,12 +22,14 @@ import { continuous, space } from '../strategy/helpers.js';
 const root = mkdtempSync(join(tmpdir(), 'mobo-pace-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function evaluate(p: Record<string, unknown>): Promise<Record<string, number>> {
-  await new Promise((r) => setTimeout(r, 40));
-  return { f1: Number(p.x1), f2: 1 - Number(p.x1) };
-}
+const task =
+  (ms: number) =>
+  async (p: Record<string, unknown>): Promise<Record<string, number>> => {
+    await new Promise((r) => setTimeout(r, ms));
+    return { f1: Number(p.x1), f2: 1 - Number(p.x1) };
+  };
 
-async function run(batchSynchronous: boolean, paceGeneration?: boolean) {
+async function run(batchSynchronous: boolean, paceGeneration?: boolean, taskMs = 200) {
   const budgets: (number | undefined)[] = [];
   const registry = new GeneratorRegistry();
   // A model step that records the budget it was given (Sobol underneath).
@@ -53,7 +55,7 @@ async function run(batchSynchronous: boolean, paceGeneration?: boolean) {
     },
     { registry, logger: { warn: () => {} } },
   );
-  const runner = new InProcessRunner(evaluate, { directory: join(root, `r${Math.random()}`) });
+  const runner = new InProcessRunner(task(taskMs), { directory: join(root, `r${Math.random()}`) });
   const result = await new Scheduler(opt, runner, {
     trials: 16,
     maxParallel: 2,
@@ -72,22 +74,25 @@ describe('paced generation', () => {
     expect(result.stats.paceGeneration).toBe(true);
     const paced = result.stats.asks.filter((a) => a.budgetMs !== undefined);
     expect(paced.length).toBeGreaterThan(0);
-    // Attempts sleep 40 ms: each budget is about PACE_FRACTION x 40 ms x count / 2 (timer slack allowed).
+    // Attempts sleep 200 ms: each budget is about PACE_FRACTION x 200 ms x count / 2 (timer slack allowed).
     for (const a of paced) {
-      expect(a.budgetMs!).toBeGreaterThanOrEqual((PACE_FRACTION * 40 * a.count) / 2 - 1);
-      expect(a.budgetMs!).toBeLessThan((PACE_FRACTION * 200 * a.count) / 2);
+      expect(a.budgetMs!).toBeGreaterThanOrEqual((PACE_FRACTION * 200 * a.count) / 2 - 1);
+      expect(a.budgetMs!).toBeLessThan((PACE_FRACTION * 600 * a.count) / 2);
     }
     // The model step saw the same budgets (the first asks, before 3 completions, had none).
     expect(budgets.filter((b) => b !== undefined).length).toBeGreaterThan(0);
     expect(budgets[0]).toBeUndefined();
   });
 
-  it('never paces in batch-synchronous mode, nor when turned off', async () => {
-    for (const [batch, pace] of [
-      [true, true],
-      [false, false],
+  it('never paces in batch-synchronous mode, nor when turned off, nor when trials are too quick for a useful search', async () => {
+    for (const [batch, pace, ms] of [
+      [true, true, 200],
+      [false, false, 200],
+      // 0.7 x 40 ms / 2 slots = 14 ms a trial, under MIN_PACED_SEARCH_MS.
+      [false, true, 40],
     ] as const) {
-      const { budgets, result } = await run(batch, pace);
+      expect((PACE_FRACTION * 40) / 2).toBeLessThan(MIN_PACED_SEARCH_MS);
+      const { budgets, result } = await run(batch, pace, ms);
       expect(result.stats.asks.every((a) => a.budgetMs === undefined)).toBe(true);
       expect(budgets.every((b) => b === undefined)).toBe(true);
     }
