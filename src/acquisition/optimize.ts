@@ -491,8 +491,13 @@ function* searchOne(
   exclusions: Exclusions,
   seed: number,
   rawChunk: number,
+  deadline: number = r.deadline,
 ): Search<AcquisitionOptimum> {
   const d = domain.d;
+  // Under a time budget the raw samples get at most RAW_SHARE of this pick's time, so that the
+  // restarts are refined by L-BFGS-B rather than the budget spent on picking them.
+  const start = performance.now();
+  const rawDeadline = start + RAW_SHARE * (deadline - start);
   let evaluations = 0;
   const evaluate = function* (X: Float64Array, rows: number): Search<Float64Array> {
     evaluations += rows;
@@ -504,7 +509,7 @@ function* searchOne(
   let evaluated = 0;
   while (evaluated < rows) {
     // Always evaluate enough raw samples to have something to return.
-    if (evaluated >= r.restarts && performance.now() > r.deadline) {
+    if (evaluated >= r.restarts && performance.now() > rawDeadline) {
       timedOut = true;
       break;
     }
@@ -526,7 +531,7 @@ function* searchOne(
   );
   const results: { x: Float64Array; value: number; start: Float64Array }[] = [];
   let iterations = 0;
-  if (!timedOut && performance.now() <= r.deadline) {
+  if (performance.now() <= deadline) {
     const solvers = starts.map(
       (s) =>
         new LbfgsbSolver(raw.subarray(s * d, (s + 1) * d), {
@@ -539,7 +544,7 @@ function* searchOne(
     const X = new Float64Array(solvers.length * d);
     const active: number[] = [];
     while (solvers.some((s) => !s.done)) {
-      if (performance.now() > r.deadline) {
+      if (performance.now() > deadline) {
         timedOut = true;
         break;
       }
@@ -662,6 +667,9 @@ export interface BatchSequentialAcquisition {
   addPending(x: Float64Array): void | Promise<void>;
 }
 
+/** The share of a pick's time budget that raw samples may take (the rest refines the restarts). */
+const RAW_SHARE = 0.4;
+
 /** Raw samples per batched call when a time budget must be checked between calls. */
 const BUDGETED_RAW_CHUNK = 64;
 
@@ -703,7 +711,10 @@ function* greedy(
       exclusions = new Exclusions(d, r.tolerance, options.exclude ?? []);
       data = new Float64Array(count * d);
     }
-    const pick = yield* searchOne(fn, r, domain, exclusions, deriveSeed(r.seed, 'pick', i), rawChunk);
+    // The budget left is shared evenly by the picks left (Infinity without a budget).
+    const now = performance.now();
+    const deadline = now + (r.deadline - now) / (count - i);
+    const pick = yield* searchOne(fn, r, domain, exclusions, deriveSeed(r.seed, 'pick', i), rawChunk, deadline);
     picks.push(pick);
     data.set(pick.x, i * d);
     exclusions.add(pick.x);
