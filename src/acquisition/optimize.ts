@@ -714,7 +714,15 @@ function* greedy(
     // The budget left is shared evenly by the picks left (Infinity without a budget).
     const now = performance.now();
     const deadline = now + (r.deadline - now) / (count - i);
-    const pick = yield* searchOne(fn, r, domain, exclusions, deriveSeed(r.seed, 'pick', i), rawChunk, deadline);
+    const pick = yield* searchOne(
+      fn,
+      r,
+      domain,
+      exclusions,
+      deriveSeed(r.seed, 'pick', i),
+      rawChunk,
+      deadline,
+    );
     picks.push(pick);
     data.set(pick.x, i * d);
     exclusions.add(pick.x);

@@ -18,6 +18,7 @@ import { MoboGenerator } from '../../src/strategy/mobo.js';
 import { SobolGenerator } from '../../src/strategy/sobol.js';
 import { GeneratorRegistry } from '../../src/strategy/strategies.js';
 import { continuous, space } from '../strategy/helpers.js';
+import { twoObjectiveConfig } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mobo-pace-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -41,18 +42,7 @@ async function run(batchSynchronous: boolean, paceGeneration?: boolean, taskMs =
     },
   }));
   const opt = await Optimizer.create(
-    {
-      parameters: [
-        { name: 'x1', type: 'float', bounds: [0, 1] },
-        { name: 'x2', type: 'float', bounds: [0, 1] },
-      ],
-      objectives: [
-        { name: 'f1', minimize: true, threshold: 2 },
-        { name: 'f2', minimize: true, threshold: 2 },
-      ],
-      strategy: { strategy: 'mobo', options: { initialTrials: 2 } },
-      seed: 1,
-    },
+    twoObjectiveConfig(undefined, 1, { strategy: 'mobo', options: { initialTrials: 2 } }),
     { registry, logger: { warn: () => {} } },
   );
   const runner = new InProcessRunner(task(taskMs), { directory: join(root, `r${Math.random()}`) });

@@ -18,6 +18,7 @@ import type {
   TrialRequest,
   TrialStatus,
 } from '../../src/runners/types.js';
+import { sleep, sleepingRunner, twoObjectiveConfig, values } from './fixtures.js';
 
 let root = '';
 beforeAll(() => {
@@ -34,24 +35,7 @@ function dir(): string {
 
 const quiet = { warn: () => {} };
 
-function config(journal?: string, seed = 3): OptimizerConfig {
-  return {
-    ...(journal === undefined ? {} : { journal }),
-    parameters: [
-      { name: 'x1', type: 'float', bounds: [0, 1] },
-      { name: 'x2', type: 'float', bounds: [0, 1] },
-    ],
-    objectives: [
-      { name: 'f1', minimize: true, threshold: 2 },
-      { name: 'f2', minimize: true, threshold: 2 },
-    ],
-    strategy: 'sobol',
-    seed,
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const values = (p: Record<string, unknown>) => ({ f1: Number(p.x1), f2: 1 - Number(p.x1) + Number(p.x2) });
+const config = (journal?: string, seed = 3): OptimizerConfig => twoObjectiveConfig(journal, seed);
 
 /** A runner that fails the first `failures` attempts of each trial as transient, then delegates. */
 class FlakyRunner implements Runner {
@@ -271,13 +255,7 @@ describe('Scheduler with the in-process runner', () => {
 
   it('stops starting trials when the time budget is spent', async () => {
     const opt = await Optimizer.create(config(), { logger: quiet });
-    const runner = new InProcessRunner(
-      async (p) => {
-        await sleep(100);
-        return values(p);
-      },
-      { directory: dir() },
-    );
+    const runner = sleepingRunner(100, dir());
     const result = await new Scheduler(opt, runner, { trials: 100, maxParallel: 2, seconds: 0.25 }).run();
     await runner.close();
     expect(result.reason).toBe('time');
@@ -364,13 +342,7 @@ describe('Scheduler with the in-process runner', () => {
 
   it('on interrupt with wait, lets running trials finish and asks no more', async () => {
     const opt = await Optimizer.create(config(), { logger: quiet });
-    const runner = new InProcessRunner(
-      async (p) => {
-        await sleep(150);
-        return values(p);
-      },
-      { directory: dir() },
-    );
+    const runner = sleepingRunner(150, dir());
     const scheduler = new Scheduler(opt, runner, { trials: 10, maxParallel: 2 });
     const done = scheduler.run();
     await sleep(50);
@@ -388,13 +360,7 @@ describe('Scheduler asking ahead with generation in a worker thread', () => {
     const output = dir();
     const journal = join(output, 'journal.jsonl');
     const opt = await Optimizer.create(config(journal), { logger: quiet });
-    const runner = new InProcessRunner(
-      async (p) => {
-        await sleep(30);
-        return values(p);
-      },
-      { directory: output },
-    );
+    const runner = sleepingRunner(30, output);
     const result = await new Scheduler(opt, runner, {
       trials: 12,
       maxParallel: 3,
@@ -450,13 +416,7 @@ describe('Scheduler asking ahead with generation in a worker thread', () => {
     const output = dir();
     const journal = join(output, 'journal.jsonl');
     const opt = await Optimizer.create(config(journal), { logger: quiet });
-    const slow = new InProcessRunner(
-      async (p) => {
-        await sleep(300);
-        return values(p);
-      },
-      { directory: output },
-    );
+    const slow = sleepingRunner(300, output);
     const scheduler = new Scheduler(opt, slow, {
       trials: 10,
       maxParallel: 2,
