@@ -312,6 +312,34 @@ function gemmLowerLeft(
   }
 }
 
+/** L^{-1} of the lower triangle of L (`n x n`) in a new array (upper part zero); arguments unchecked. */
+function invertLower(L: Float64Array, n: number): Float64Array {
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const o = i * n;
+    for (let j = 0; j <= i; j++) inv[o + j] = L[o + j]!;
+  }
+  const half = Math.ceil(n / 2);
+  invertLowerRecursive(inv, n, 0, n, new Float64Array(Math.max(n, half * half)), createGemmWorkspace());
+  return inv;
+}
+
+/**
+ * `L^{-1}` of an `n x n` lower triangular L (row-major; its upper part is ignored), by the
+ * recursive blocked inverse (~n^3/3 multiply-adds). For the few places that need the explicit
+ * inverse of a factor: the float32 tensor path, which has no triangular solve.
+ */
+export function lowerInverse(L: Float64Array, n: number): Float64Array {
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`lowerInverse: n must be a non-negative integer, got ${n}`);
+  if (!(L instanceof Float64Array) || L.length < n * n) {
+    throw new RangeError(
+      `lowerInverse: L must be a Float64Array of length ${n * n}, got length ${L?.length}`,
+    );
+  }
+  return invertLower(L, n);
+}
+
 /**
  * `(L L^T)^{-1}` as a full symmetric `n x n` matrix, from the `n x n` lower Cholesky factor L:
  * inverts L in a copy (recursive blocked triangular inverse), then forms `L^{-T} L^{-1}` blockwise.
@@ -330,13 +358,7 @@ export function choleskyInverse(L: Float64Array, n: number, out?: Float64Array):
       `choleskyInverse: out must be a Float64Array of length ${n * n}, got ${out?.length}`,
     );
   }
-  const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const o = i * n;
-    for (let j = 0; j <= i; j++) inv[o + j] = L[o + j]!;
-  }
-  const half = Math.ceil(n / 2);
-  invertLowerRecursive(inv, n, 0, n, new Float64Array(Math.max(n, half * half)), createGemmWorkspace());
+  const inv = invertLower(L, n);
   const result = out ?? new Float64Array(n * n);
   result.fill(0, 0, n * n);
   // (L L^T)^{-1} = inv^T inv = sum over row blocks P of inv[P, :p1]^T inv[P, :p1], since row block

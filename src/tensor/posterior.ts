@@ -17,18 +17,17 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { CachedRoot } from '../acquisition/spec.js';
 import type { KernelKind } from '../gp/kernels.js';
-import { solveLower } from '../linalg/triangular.js';
+import { lowerInverse } from '../linalg/triangular.js';
 import type { TensorFlow } from './backend.js';
 
 /** Float32 cannot resolve posterior variances much below this fraction of the prior variance. */
 const FLOAT32_MIN_VARIANCE = 1e-6;
 
+/** (L^{-1})^T of an n x n lower factor, row-major: what a row-vector product `k L^{-T}` needs. */
 function inverseTransposeOfLower(L: Float64Array, n: number): Float64Array {
-  const I = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) I[i * n + i] = 1;
-  const inv = solveLower(L, n, I, n);
+  const inv = lowerInverse(L, n);
   const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j * n + i] = inv[i * n + j]!;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[j * n + i] = inv[i * n + j]!;
   return out;
 }
 

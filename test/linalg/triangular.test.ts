@@ -4,6 +4,7 @@ import { cholesky } from '../../src/linalg/cholesky.js';
 import {
   choleskyInverse,
   choleskySolve,
+  lowerInverse,
   solveLower,
   solveLowerTranspose,
 } from '../../src/linalg/triangular.js';
@@ -68,4 +69,23 @@ describe('choleskyInverse', () => {
       expect(maxAbsDiff(eye, new Float64Array(n * n))).toBeLessThan(1e-10);
     });
   }
+});
+
+describe('lowerInverse', () => {
+  for (const n of [...SIZES, 200]) {
+    it(`L L^{-1} = I, lower triangular, ignoring L's upper part, for n = ${n}`, () => {
+      const { factor } = cholesky(randomSpd(n, uniform(`linv-${n}`)), n);
+      const L = factor.slice();
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) L[i * n + j] = Number.NaN;
+      const inv = lowerInverse(L, n);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(inv[i * n + j]).toBe(0);
+      const eye = naiveProduct(false, false, n, n, n, factor, inv);
+      for (let i = 0; i < n; i++) eye[i * n + i] = eye[i * n + i]! - 1;
+      expect(maxAbsDiff(eye, new Float64Array(n * n))).toBeLessThan(1e-10);
+    });
+  }
+
+  it('rejects mis-sized arguments', () => {
+    expect(() => lowerInverse(new Float64Array(3), 2)).toThrow(/lowerInverse: L must be/);
+  });
 });
