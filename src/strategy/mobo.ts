@@ -10,6 +10,7 @@ import type { McAcquisition } from '../acquisition/ehvi.js';
 import { defaultPartitioningAlpha, QEhvi, QLogNehvi, QNehvi } from '../acquisition/ehvi.js';
 import { MAX_Q } from '../acquisition/hvi.js';
 import {
+  type AcquisitionBatch,
   type BatchSequentialAcquisition,
   optimizeSequentialGreedy,
   optimizeSequentialGreedyBatched,
@@ -386,9 +387,18 @@ export class MoboGenerator implements Generator {
       ...(this.options.maxIterations !== undefined ? { maxIterations: this.options.maxIterations } : {}),
       ...(budget !== undefined ? { timeBudgetMs: Math.max(0, budget - (performance.now() - t0)) } : {}),
     };
-    const batch = runtime
-      ? await optimizeSequentialGreedyBatched(tensorTarget(runtime, target), input.count, optimizerOptions)
-      : optimizeSequentialGreedy(target, input.count, optimizerOptions);
+    let batch: AcquisitionBatch;
+    if (runtime) {
+      const mirrored = tensorTarget(runtime, target);
+      try {
+        batch = await optimizeSequentialGreedyBatched(mirrored, input.count, optimizerOptions);
+      } finally {
+        // The last pick's tensors (GPU memory on a GPU backend) are not needed past this generation.
+        mirrored.dispose();
+      }
+    } else {
+      batch = optimizeSequentialGreedy(target, input.count, optimizerOptions);
+    }
     const optimizationMs = performance.now() - tOpt;
 
     const state: MoboGeneratorState = {
@@ -534,17 +544,24 @@ export class MoboGenerator implements Generator {
  * cached root and the box decompositions) is mirrored by a `TensorAcquisition`, rebuilt after
  * every pick because the pick changes the float64 object's baseline and boxes.
  */
-function tensorTarget(runtime: TensorRuntime, target: SequentialAcquisition): BatchSequentialAcquisition {
+function tensorTarget(
+  runtime: TensorRuntime,
+  target: SequentialAcquisition,
+): BatchSequentialAcquisition & { dispose(): void } {
   let mirror: TensorAcquisition | null = null;
+  const dispose = () => {
+    mirror?.dispose();
+    mirror = null;
+  };
   return {
     current: () => {
       mirror ??= new TensorAcquisition(runtime, target.current() as McAcquisition & SpecSource);
       return mirror;
     },
     addPending: (x) => {
-      mirror?.dispose();
-      mirror = null;
+      dispose();
       target.addPending(x);
     },
+    dispose,
   };
 }

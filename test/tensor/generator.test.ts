@@ -8,6 +8,7 @@ import { dtlz2 } from '../../problems/dtlz.js';
 import { zeros } from '../../src/linalg/matrix.js';
 import { SobolSequence } from '../../src/random/sobol.js';
 import { MoboGenerator } from '../../src/strategy/mobo.js';
+import { tensorBackend } from '../../src/tensor/backend.js';
 import { continuous, space } from '../strategy/helpers.js';
 
 const d = 4;
@@ -41,6 +42,11 @@ describe('MoboGenerator on a tensor backend', () => {
     const b = tensor.metadata.acquisitionValues as number[];
     // Log values: the first pick's optimum within 0.05 (5%) of the float64 search's, or better.
     expect(b[0]!).toBeGreaterThan(a[0]! - 0.05);
+    // A generation leaves no tensors behind (GPU memory on a GPU backend).
+    const { tf } = await tensorBackend({ backend: 'wasm' });
+    const before = tf.memory().numTensors;
+    await new MoboGenerator({ ...options, backend: 'wasm' }).generate(input);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects an unknown backend with the choices', () => {
