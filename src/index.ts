@@ -179,7 +179,6 @@ export {
 // The float32 TensorFlow.js backends of the acquisition functions.
 export { TensorAcquisition, type TensorAcquisitionOptions } from './tensor/acquisition.js';
 export {
-  availableTensorBackends,
   gpuTensorBackend,
   TENSOR_BACKENDS,
   type TensorBackendInfo,

@@ -15,7 +15,7 @@
  * part of the returned info. `MOBO_TENSOR_BACKEND` forces a backend when the caller does not.
  *
  * Two facts about Dawn in Node (../shared/notes/webgpu.md): the object `create()` returns must stay
- * reachable for the life of the process (it is kept here, and as `navigator.gpu`), and
+ * reachable for the life of the process (it is kept as the global `navigator.gpu`), and
  * `navigator.gpu` must exist before `@tensorflow/tfjs-backend-webgpu` is imported.
  */
 import { readdirSync } from 'node:fs';
@@ -62,15 +62,22 @@ const TFJS_NAME: Record<TensorBackendName, string> = {
 };
 
 class Unavailable extends Error {}
+/** A software adapter where software ones are not allowed: not cached, a later call may force it. */
+class SoftwareRefused extends Unavailable {}
+
+/** A started backend's device line, and whether it is a software GPU adapter. */
+interface Device {
+  readonly device: string;
+  readonly software: boolean;
+}
 
 let tfPromise: Promise<TensorFlow> | null = null;
-/** Started backends: their device line and whether they are software. */
-const started = new Map<TensorBackendName, { device: string; software: boolean }>();
+/** Started backends. */
+const started = new Map<TensorBackendName, Device>();
 /** Why a backend could not start (cached: a second attempt would fail the same way). */
 const failed = new Map<TensorBackendName, string>();
-/** Dawn's GPU object: must outlive every use (see the module comment). */
-let dawnGpu: unknown = null;
-let softwareAdapter: { device: string; software: boolean } | null = null;
+/** The WebGPU adapter Dawn offered, once asked. */
+let adapter: Device | null = null;
 
 /** `@tensorflow/tfjs`, loaded on first use (about a second), with float32 as its only float. */
 export function loadTensorFlow(): Promise<TensorFlow> {
@@ -103,52 +110,58 @@ interface GpuAdapterInfoLike {
   readonly isFallbackAdapter?: boolean;
 }
 
-async function startWebGpu(
-  tf: TensorFlow | null,
-  allowSoftware: boolean,
-): Promise<{ device: string; software: boolean }> {
-  if (!softwareAdapter) {
-    const webgpu = await importOptional('webgpu');
-    const create = webgpu.create as ((flags: string[]) => unknown) | undefined;
-    if (typeof create !== 'function') throw new Unavailable('webgpu has no create()');
-    Object.assign(globalThis, webgpu.globals as object);
-    const gpu = create([]) as { requestAdapter(o?: object): Promise<{ info: GpuAdapterInfoLike } | null> };
-    dawnGpu = gpu;
-    const g = globalThis as { navigator?: { gpu?: unknown } };
-    if (g.navigator === undefined) {
-      Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-    } else if (g.navigator.gpu !== gpu) {
-      Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
-    }
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) throw new Unavailable('webgpu found no adapter (no Vulkan driver for this machine?)');
-    const info = adapter.info;
-    const software = info.isFallbackAdapter === true || info.architecture === 'software';
-    const device = [info.vendor, info.architecture, info.description || info.device]
-      .filter((s) => typeof s === 'string' && s.length > 0)
-      .join(', ');
-    softwareAdapter = { device: device || 'unnamed adapter', software };
+/**
+ * Creates Dawn's GPU object (once, as `navigator.gpu`) and asks it for an adapter: what it is, and
+ * whether it is a software one. Needs no TensorFlow.js.
+ */
+async function queryAdapter(): Promise<Device> {
+  if (adapter) return adapter;
+  const webgpu = await importOptional('webgpu');
+  const create = webgpu.create as ((flags: string[]) => unknown) | undefined;
+  if (typeof create !== 'function') throw new Unavailable('webgpu has no create()');
+  Object.assign(globalThis, webgpu.globals as object);
+  const gpu = create([]) as { requestAdapter(o?: object): Promise<{ info: GpuAdapterInfoLike } | null> };
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (g.navigator === undefined) {
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  } else if (g.navigator.gpu !== gpu) {
+    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
   }
-  if (softwareAdapter.software && !allowSoftware) {
-    throw new Unavailable(
-      `the only adapter is a software one (${softwareAdapter.device}), slower than wasm; force 'webgpu' to use it`,
+  const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!found) throw new Unavailable('webgpu found no adapter (no Vulkan driver for this machine?)');
+  const info = found.info;
+  const device = [info.vendor, info.architecture, info.description || info.device]
+    .filter((s) => typeof s === 'string' && s.length > 0)
+    .join(', ');
+  adapter = {
+    device: device || 'unnamed adapter',
+    software: info.isFallbackAdapter === true || info.architecture === 'software',
+  };
+  return adapter;
+}
+
+/** Throws `SoftwareRefused` for a software adapter unless software ones are allowed. */
+function refuseSoftware(what: Device, allowSoftware: boolean): void {
+  if (what.software && !allowSoftware) {
+    throw new SoftwareRefused(
+      `the only adapter is a software one (${what.device}), slower than wasm; force 'webgpu' to use it`,
     );
   }
-  if (tf === null) return softwareAdapter;
+}
+
+async function startWebGpu(tf: TensorFlow, allowSoftware: boolean): Promise<Device> {
+  const what = await queryAdapter();
+  refuseSoftware(what, allowSoftware);
   if (!tf.findBackendFactory('webgpu')) await importOptional('@tensorflow/tfjs-backend-webgpu');
   if (!tf.findBackendFactory('webgpu')) {
     throw new Unavailable(
       '@tensorflow/tfjs-backend-webgpu registered with another copy of @tensorflow/tfjs-core',
     );
   }
-  return softwareAdapter;
+  return what;
 }
 
-async function start(
-  tf: TensorFlow,
-  name: TensorBackendName,
-  allowSoftware: boolean,
-): Promise<{ device: string; software: boolean }> {
+async function start(tf: TensorFlow, name: TensorBackendName, allowSoftware: boolean): Promise<Device> {
   if (name === 'tfjs-node-gpu') {
     await importOptional('@tensorflow/tfjs-node-gpu');
     if (!tf.findBackendFactory('tensorflow')) {
@@ -171,16 +184,15 @@ async function activate(tf: TensorFlow, name: TensorBackendName, allowSoftware: 
   if (cached !== undefined) throw new Unavailable(cached);
   try {
     const prior = started.get(name);
+    if (prior) refuseSoftware(prior, allowSoftware);
     const what = prior ?? (await start(tf, name, allowSoftware));
-    if (what.software && !allowSoftware) throw new Unavailable(`software adapter (${what.device})`);
     if (!(await tf.setBackend(TFJS_NAME[name]))) {
       throw new Unavailable(`TensorFlow.js could not initialize the ${name} backend`);
     }
     started.set(name, what);
   } catch (e) {
     const reason = (e as Error).message;
-    // A software adapter that was refused may still be forced later: do not cache that refusal.
-    if (!(e instanceof Unavailable && /software/.test(reason))) failed.set(name, reason);
+    if (!(e instanceof SoftwareRefused)) failed.set(name, reason);
     throw e instanceof Unavailable ? e : new Unavailable(reason);
   }
 }
@@ -227,38 +239,38 @@ export async function tensorBackend(options: TensorBackendOptions = {}): Promise
   );
 }
 
-/** Why `gpuTensorBackend` found no GPU, per candidate. */
+/** The one probe of `gpuTensorBackend`, shared by every call. */
 let gpuProbe: Promise<TensorRuntime | null> | null = null;
 
 /**
  * A GPU backend if this machine has one (tfjs-node-gpu, or WebGPU on a hardware adapter), else
- * null; decided once per process. Probes WebGPU before loading TensorFlow.js, so a machine
- * without a GPU pays only for the adapter query. `MOBO_TENSOR_BACKEND` overrides the probe.
+ * null; decided once per process. Asks Dawn for its adapter before loading TensorFlow.js, so a
+ * machine without a GPU pays only for that query, and none at all without a Vulkan driver
+ * manifest. `MOBO_TENSOR_BACKEND` overrides the probe.
  */
 export function gpuTensorBackend(): Promise<TensorRuntime | null> {
   const env = process.env.MOBO_TENSOR_BACKEND;
   if (env !== undefined && env !== '' && env !== 'auto') return tensorBackend();
   gpuProbe ??= (async () => {
-    let nodeGpu = true;
-    try {
-      createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
-    } catch {
-      nodeGpu = false;
-    }
-    if (!nodeGpu) {
+    if (!isInstalled('@tensorflow/tfjs-node-gpu')) {
       // No Vulkan driver that could be a GPU: do not wake Dawn (it would only print warnings).
       if (!mayHaveGpuDriver()) return null;
-      try {
-        const tf = await loadTensorFlowIfHardwareAdapter();
-        if (!tf) return null;
-      } catch {
-        return null;
-      }
+      const what = await queryAdapter().catch(() => null);
+      if (what === null || what.software) return null;
     }
     const runtime = await tensorBackend({ backend: 'auto' });
     return runtime.info.name === 'tfjs-node-gpu' || runtime.info.name === 'webgpu' ? runtime : null;
   })();
   return gpuProbe;
+}
+
+function isInstalled(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Where the Vulkan loader looks for driver manifests on Linux. */
@@ -282,39 +294,4 @@ export function mayHaveGpuDriver(): boolean {
     if (names.some((n) => n.endsWith('.json') && !n.startsWith('lvp_icd'))) return true;
   }
   return false;
-}
-
-/** Queries Dawn for an adapter first; loads TensorFlow.js only when a hardware one exists. */
-async function loadTensorFlowIfHardwareAdapter(): Promise<TensorFlow | null> {
-  if (!softwareAdapter) {
-    // startWebGpu queries the adapter; TensorFlow.js is only needed past that point.
-    const probe = await startWebGpu(null, false).catch((e: unknown) => {
-      if (e instanceof Unavailable && /software/.test((e as Error).message)) return null;
-      throw e;
-    });
-    if (probe === null) return null;
-  }
-  if (!softwareAdapter || softwareAdapter.software) return null;
-  return loadTensorFlow();
-}
-
-/**
- * Every backend that can start here, each with its info (forcing each in turn, so software
- * adapters count); leaves the global backend at the last one started. For tests and benchmarks.
- */
-export async function availableTensorBackends(): Promise<TensorBackendInfo[]> {
-  const out: TensorBackendInfo[] = [];
-  for (const name of TENSOR_BACKENDS) {
-    try {
-      out.push((await tensorBackend({ backend: name })).info);
-    } catch {
-      // Not here: skipped.
-    }
-  }
-  return out;
-}
-
-/** The Dawn GPU object, if WebGPU was started (kept reachable on purpose). */
-export function dawnGpuObject(): unknown {
-  return dawnGpu;
 }
