@@ -6,7 +6,7 @@
  */
 
 import type { GpInternals } from '../gp/model.js';
-import type { BoxSet } from '../pareto/partitioning.js';
+import type { SampleBoxes } from './hvi.js';
 
 /** The cached root of a `JointSampler` (see its comment) and the base samples of a q-batch. */
 export interface CachedRoot {
@@ -60,7 +60,7 @@ export interface AcquisitionSpec {
   readonly pending: Float64Array;
   readonly pendingRows: number;
   /** Hypervolume: one box set for every sample, or one per sample. */
-  readonly boxes?: BoxSet | readonly BoxSet[];
+  readonly boxes?: SampleBoxes;
   /** qNParEGO: the augmented Chebyshev scalarization and each sample's best baseline value. */
   readonly scalarization?: {
     readonly weights: Float64Array;

@@ -83,8 +83,8 @@ export interface SchedulerOptions {
    * completed). A model generator then cuts its acquisition search short rather than leave slots
    * idle. With trials of minutes or hours the budget is far above what an ask takes and changes
    * nothing; with trials so quick that less than `MIN_PACED_SEARCH_MS` per trial would be left,
-   * asks are not paced at all. Default true with off-thread generation; never in batch-synchronous mode (which keeps
-   * asks independent of timing).
+   * asks are not paced at all. Default true with off-thread generation; never in batch-synchronous
+   * mode (which keeps asks independent of timing).
    */
   paceGeneration?: boolean;
   /** Per-attempt time limit: past it the trial is failed 'timeout after N s' and stopped. Default none. */

@@ -11,6 +11,7 @@
  * Reads back with `await data()`: the WebGPU backend has no synchronous read in Node.
  */
 import type { Tensor } from '@tensorflow/tfjs';
+import type { SampleBoxes } from '../acquisition/hvi.js';
 import type { AcquisitionSpec, SpecSource } from '../acquisition/spec.js';
 import type { BoxSet } from '../pareto/partitioning.js';
 import type { TensorFlow, TensorRuntime } from './backend.js';
@@ -48,8 +49,8 @@ interface BoxTensors {
   readonly count: number;
 }
 
-function boxTensors(tf: TensorFlow, boxes: BoxSet | readonly BoxSet[], m: number): BoxTensors {
-  const list: readonly BoxSet[] = 'count' in boxes ? [boxes as BoxSet] : (boxes as readonly BoxSet[]);
+function boxTensors(tf: TensorFlow, boxes: SampleBoxes, m: number): BoxTensors {
+  const list: readonly BoxSet[] = Array.isArray(boxes) ? boxes : [boxes as BoxSet];
   const K = Math.max(1, ...list.map((b) => b.count));
   const Nb = list.length;
   const lower: Tensor[] = [];
@@ -107,7 +108,7 @@ function points(tf: TensorFlow, t: Tensor): Tensor[] {
   );
 }
 
-/** The non-empty subsets of q points as member lists, odd sizes first flagged. */
+/** The non-empty subsets of q points: their members, and whether their size is odd (inclusion-exclusion sign). */
 function subsets(q: number): { members: number[]; odd: boolean }[] {
   const out: { members: number[]; odd: boolean }[] = [];
   for (let mask = 1; mask < 1 << q; mask++) {
@@ -230,8 +231,7 @@ export class TensorAcquisition {
           tf.valueAndGrad((t: Tensor) => this.value(t))(x, tf.ones([rows])),
         );
         values.set(await value.data(), start);
-        const g = await grad.data();
-        for (let p = 0; p < rows * q * d; p++) gradX[start * q * d + p] = g[p]!;
+        gradX.set(await grad.data(), start * q * d);
         value.dispose();
         grad.dispose();
       }
