@@ -68,7 +68,8 @@ export function defaultPartitioningAlpha(m: number): number {
   return m === 5 ? 1e-3 : 1e-2;
 }
 
-function checkAlpha(where: string, alpha: number | undefined): number {
+/** The tolerance `alpha` (default 0), or a RangeError naming `where` unless 0 <= alpha < 1. */
+export function checkPartitioningAlpha(where: string, alpha: number | undefined): number {
   const a = alpha ?? 0;
   if (typeof a !== 'number' || !(a >= 0 && a < 1)) {
     throw new RangeError(`${where}: partitioningAlpha is ${String(alpha)}, expected a number in [0, 1)`);
@@ -239,7 +240,7 @@ export class QEhvi implements McAcquisition {
 
   constructor(options: QEhviOptions) {
     this.reference = checkModels('QEhvi', options);
-    const alpha = checkAlpha('QEhvi', options.partitioningAlpha);
+    const alpha = checkPartitioningAlpha('QEhvi', options.partitioningAlpha);
     const partitioning =
       options.front instanceof NondominatedPartitioning
         ? options.front
@@ -333,7 +334,7 @@ class NoisyHypervolume implements McAcquisition {
     this.tauRelu = options.tauRelu ?? TAU_RELU;
     this.tauMax = options.tauMax ?? TAU_MAX;
     this.fat = options.fat ?? true;
-    this.partitioningAlpha = checkAlpha(where, options.partitioningAlpha);
+    this.partitioningAlpha = checkPartitioningAlpha(where, options.partitioningAlpha);
     let baseline = toMatrix(options.baseline, `${where}: baseline`);
     const prune = options.prune ?? true;
     if (prune !== false && baseline.rows > 0) {

@@ -7,7 +7,13 @@
  * objectives on the box decompositions are approximate (`partitioningAlpha`, as Ax).
  */
 import type { McAcquisition } from '../acquisition/ehvi.js';
-import { defaultPartitioningAlpha, QEhvi, QLogNehvi, QNehvi } from '../acquisition/ehvi.js';
+import {
+  checkPartitioningAlpha,
+  defaultPartitioningAlpha,
+  QEhvi,
+  QLogNehvi,
+  QNehvi,
+} from '../acquisition/ehvi.js';
 import { MAX_Q } from '../acquisition/hvi.js';
 import {
   type AcquisitionBatch,
@@ -159,10 +165,7 @@ function checkOptions(options: MoboGeneratorOptions): MoboGeneratorOptions {
       `${fn}: objectiveMean is ${JSON.stringify(options.objectiveMean)}, expected 'worst' or 'fitted'`,
     );
   }
-  const alpha = options.partitioningAlpha;
-  if (alpha !== undefined && (typeof alpha !== 'number' || !(alpha >= 0 && alpha < 1))) {
-    throw new RangeError(`${fn}: partitioningAlpha is ${String(alpha)}, expected a number in [0, 1)`);
-  }
+  checkPartitioningAlpha(fn, options.partitioningAlpha);
   if (options.timeBudgetMs !== undefined && !(options.timeBudgetMs > 0)) {
     throw new RangeError(`${fn}: timeBudgetMs is ${options.timeBudgetMs}, expected > 0`);
   }
