@@ -16,6 +16,36 @@ export interface RunnerState {
 
 const NO_RUNNER: RunnerState = Object.freeze({ attempt: 0, retries: 0 });
 
+/** One runner record, from the journal or from the old sidecar ledger. */
+export interface RunnerRecordFields {
+  readonly phase: 'launch' | 'launched' | 'retry';
+  readonly attempt: number;
+  /** When it was written (ms since the epoch). */
+  readonly t: number;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What is known of a trial's attempts after one more runner record (frozen): 'launch' raises the
+ * attempt, 'launched' for the latest attempt records its metadata, 'retry' counts one retry.
+ */
+export function nextRunnerState(known: RunnerState, record: RunnerRecordFields): RunnerState {
+  let next: RunnerState = known;
+  if (record.phase === 'launch') {
+    next = { attempt: Math.max(known.attempt, record.attempt), retries: known.retries };
+  } else if (record.phase === 'launched' && record.attempt >= known.attempt) {
+    next = {
+      attempt: record.attempt,
+      launchedAt: record.t,
+      metadata: Object.freeze({ ...(record.metadata ?? {}) }),
+      retries: known.retries,
+    };
+  } else if (record.phase === 'retry') {
+    next = { ...known, retries: known.retries + 1 };
+  }
+  return Object.freeze(next);
+}
+
 /** The whole replayable state of an experiment as plain JSON (for tests, status tools, reports). */
 export interface ExperimentSnapshot {
   readonly trials: readonly Trial[];
@@ -253,21 +283,7 @@ export class Experiment {
   }
 
   private applyRunner(event: RunnerEvent): void {
-    const known = this.runnerState(event.id);
-    let next: RunnerState = known;
-    if (event.phase === 'launch') {
-      next = { attempt: Math.max(known.attempt, event.attempt), retries: known.retries };
-    } else if (event.phase === 'launched' && event.attempt >= known.attempt) {
-      next = {
-        attempt: event.attempt,
-        launchedAt: event.t,
-        metadata: Object.freeze({ ...(event.metadata ?? {}) }),
-        retries: known.retries,
-      };
-    } else if (event.phase === 'retry') {
-      next = { ...known, retries: known.retries + 1 };
-    }
-    this.runners.set(event.id, Object.freeze(next));
+    this.runners.set(event.id, nextRunnerState(this.runnerState(event.id), event));
   }
 
   private checkReference(point: readonly number[], what: string): void {

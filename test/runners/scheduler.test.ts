@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { Optimizer } from '../../src/experiment/optimizer.js';
 import { InProcessRunner } from '../../src/runners/in-process.js';
 import { PoolRunner } from '../../src/runners/pool.js';
 import { Scheduler } from '../../src/runners/scheduler.js';
-import { RunnerLedger } from '../../src/runners/scheduler-ledger.js';
+import type { LedgerRecord } from '../../src/runners/scheduler-ledger.js';
 import { SubprocessRunner } from '../../src/runners/subprocess.js';
 import { defineTask } from '../../src/runners/task.js';
 import type {
@@ -564,15 +564,15 @@ describe('Scheduler with the subprocess runner', () => {
     // A first process asks, starts the trials and journals their metadata, then "crashes".
     const first = await Optimizer.create(config(journal), { logger: quiet });
     const asked = await first.ask(2);
-    const ledger = RunnerLedger.open(ledgerFile);
+    // The old sidecar format: one JSON record a line.
+    const ledger = (record: LedgerRecord) => appendFileSync(ledgerFile, `${JSON.stringify(record)}\n`);
     const runner = new SubprocessRunner({ command, directory: output });
     const requests = asked.map((t) => ({ id: t.id, params: { ...t.params }, attempt: 1 }));
-    for (const r of requests) ledger.append({ type: 'launch', t: Date.now(), id: r.id, attempt: 1 });
+    for (const r of requests) ledger({ type: 'launch', t: Date.now(), id: r.id, attempt: 1 });
     const metadata = await runner.run(requests);
     requests.forEach((r, k) => {
-      ledger.append({ type: 'launched', t: Date.now(), id: r.id, attempt: 1, metadata: metadata[k]! });
+      ledger({ type: 'launched', t: Date.now(), id: r.id, attempt: 1, metadata: metadata[k]! });
     });
-    ledger.close();
     await runner.close();
     await first.close();
 
