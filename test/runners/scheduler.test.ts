@@ -7,7 +7,7 @@ import { readJournal } from '../../src/experiment/journal.js';
 import { Optimizer } from '../../src/experiment/optimizer.js';
 import { InProcessRunner } from '../../src/runners/in-process.js';
 import { PoolRunner } from '../../src/runners/pool.js';
-import { Scheduler } from '../../src/runners/scheduler.js';
+import { Scheduler, type SchedulerOptions } from '../../src/runners/scheduler.js';
 import type { LedgerRecord } from '../../src/runners/scheduler-ledger.js';
 import { SubprocessRunner } from '../../src/runners/subprocess.js';
 import { defineTask } from '../../src/runners/task.js';
@@ -36,6 +36,66 @@ function dir(): string {
 const quiet = { warn: () => {} };
 
 const config = (journal?: string, seed = 3): OptimizerConfig => twoObjectiveConfig(journal, seed);
+
+/** A subprocess that reads its parameters and prints the fixture's values after 600 ms. */
+const slowScript =
+  'const p = JSON.parse(require("fs").readFileSync(process.env.MOBO_PARAMS_FILE, "utf8"));' +
+  'setTimeout(() => console.log(JSON.stringify({ f1: p.x1, f2: 1 - p.x1 + p.x2 })), 600);';
+const slowCommand = [process.execPath, '-e', slowScript];
+
+type LaunchRecord =
+  | { phase: 'launch'; attempt: number }
+  | { phase: 'launched'; attempt: number; metadata: Record<string, unknown> };
+
+/**
+ * A first process asks 2 trials, starts them as subprocesses (`slowCommand`), passes each launch and
+ * the metadata the runner returned to `record`, then "crashes" (closes without waiting for them).
+ * Returns the metadata.
+ */
+async function startThenCrash(
+  journal: string,
+  output: string,
+  record: (first: Optimizer, id: number, r: LaunchRecord) => Promise<void>,
+): Promise<Record<string, unknown>[]> {
+  const first = await Optimizer.create(config(journal), { logger: quiet });
+  const asked = await first.ask(2);
+  const runner = new SubprocessRunner({ command: slowCommand, directory: output });
+  const requests = asked.map((t) => ({ id: t.id, params: { ...t.params }, attempt: 1 }));
+  for (const r of requests) await record(first, r.id, { phase: 'launch', attempt: 1 });
+  const metadata = await runner.run(requests);
+  for (const [k, r] of requests.entries()) {
+    await record(first, r.id, { phase: 'launched', attempt: 1, metadata: metadata[k]! });
+  }
+  await runner.close();
+  await first.close();
+  return metadata;
+}
+
+/**
+ * Resumes `startThenCrash`'s experiment with a fresh subprocess runner: both trials must be
+ * reattached (not re-run) and complete with the fixture's values.
+ */
+async function resumeReattaching(
+  opt: Optimizer,
+  output: string,
+  options: Partial<SchedulerOptions> = {},
+): Promise<void> {
+  const second = new SubprocessRunner({ command: slowCommand, directory: output });
+  const logs: string[] = [];
+  const result = await new Scheduler(opt, second, {
+    trials: 2,
+    maxParallel: 2,
+    log: (m) => logs.push(m),
+    ...options,
+  }).run();
+  await second.close();
+  expect(result.reason).toBe('budget');
+  expect(logs.filter((l) => l.includes('reattached to attempt 1'))).toHaveLength(2);
+  for (const t of opt.trials()) {
+    expect(t.state).toBe('completed');
+    expect(t.values).toEqual(values(t.params));
+  }
+}
 
 /** A runner that fails the first `failures` attempts of each trial as transient, then delegates. */
 class FlakyRunner implements Runner {
@@ -516,39 +576,13 @@ describe('Scheduler with the subprocess runner', () => {
   it('reattaches on resume to processes an earlier scheduler started, without re-running them', async () => {
     const output = dir();
     const journal = join(output, 'journal.jsonl');
-    const script =
-      'const p = JSON.parse(require("fs").readFileSync(process.env.MOBO_PARAMS_FILE, "utf8"));' +
-      'setTimeout(() => console.log(JSON.stringify({ f1: p.x1, f2: 1 - p.x1 + p.x2 })), 600);';
-    const command = [process.execPath, '-e', script];
-    // A first process asks, starts the trials and journals their metadata, then "crashes".
-    const first = await Optimizer.create(config(journal), { logger: quiet });
-    const asked = await first.ask(2);
-    const runner = new SubprocessRunner({ command, directory: output });
-    const requests = asked.map((t) => ({ id: t.id, params: { ...t.params }, attempt: 1 }));
-    for (const r of requests) await first.recordRunner(r.id, { phase: 'launch', attempt: 1 });
-    const metadata = await runner.run(requests);
-    for (const [k, r] of requests.entries()) {
-      await first.recordRunner(r.id, { phase: 'launched', attempt: 1, metadata: metadata[k]! });
-    }
-    await runner.close();
-    await first.close();
+    const metadata = await startThenCrash(journal, output, async (first, id, record) => {
+      await first.recordRunner(id, record);
+    });
 
     const opt = await Optimizer.open(journal, { logger: quiet });
     expect(opt.runnerState(0)).toMatchObject({ attempt: 1, metadata: metadata[0] });
-    const second = new SubprocessRunner({ command, directory: output });
-    const logs: string[] = [];
-    const result = await new Scheduler(opt, second, {
-      trials: 2,
-      maxParallel: 2,
-      log: (m) => logs.push(m),
-    }).run();
-    await second.close();
-    expect(result.reason).toBe('budget');
-    expect(logs.filter((l) => l.includes('reattached to attempt 1'))).toHaveLength(2);
-    for (const t of opt.trials()) {
-      expect(t.state).toBe('completed');
-      expect(t.values).toEqual(values(t.params));
-    }
+    await resumeReattaching(opt, output);
     expect(opt.runnerState(0).attempt).toBe(1);
     await opt.close();
   });
@@ -557,41 +591,17 @@ describe('Scheduler with the subprocess runner', () => {
     const output = dir();
     const journal = join(output, 'journal.jsonl');
     const ledgerFile = join(output, 'runner.jsonl');
-    const script =
-      'const p = JSON.parse(require("fs").readFileSync(process.env.MOBO_PARAMS_FILE, "utf8"));' +
-      'setTimeout(() => console.log(JSON.stringify({ f1: p.x1, f2: 1 - p.x1 + p.x2 })), 600);';
-    const command = [process.execPath, '-e', script];
-    // A first process asks, starts the trials and journals their metadata, then "crashes".
-    const first = await Optimizer.create(config(journal), { logger: quiet });
-    const asked = await first.ask(2);
     // The old sidecar format: one JSON record a line.
-    const ledger = (record: LedgerRecord) => appendFileSync(ledgerFile, `${JSON.stringify(record)}\n`);
-    const runner = new SubprocessRunner({ command, directory: output });
-    const requests = asked.map((t) => ({ id: t.id, params: { ...t.params }, attempt: 1 }));
-    for (const r of requests) ledger({ type: 'launch', t: Date.now(), id: r.id, attempt: 1 });
-    const metadata = await runner.run(requests);
-    requests.forEach((r, k) => {
-      ledger({ type: 'launched', t: Date.now(), id: r.id, attempt: 1, metadata: metadata[k]! });
+    await startThenCrash(journal, output, async (_first, id, record) => {
+      const line: LedgerRecord =
+        record.phase === 'launch'
+          ? { type: 'launch', t: Date.now(), id, attempt: record.attempt }
+          : { type: 'launched', t: Date.now(), id, attempt: record.attempt, metadata: record.metadata };
+      appendFileSync(ledgerFile, `${JSON.stringify(line)}\n`);
     });
-    await runner.close();
-    await first.close();
 
     const opt = await Optimizer.open(journal, { logger: quiet });
-    const second = new SubprocessRunner({ command, directory: output });
-    const logs: string[] = [];
-    const result = await new Scheduler(opt, second, {
-      trials: 2,
-      maxParallel: 2,
-      legacyLedger: ledgerFile,
-      log: (m) => logs.push(m),
-    }).run();
-    await second.close();
-    expect(result.reason).toBe('budget');
-    expect(logs.filter((l) => l.includes('reattached to attempt 1'))).toHaveLength(2);
-    for (const t of opt.trials()) {
-      expect(t.state).toBe('completed');
-      expect(t.values).toEqual(values(t.params));
-    }
+    await resumeReattaching(opt, output, { legacyLedger: ledgerFile });
     expect(readFileSync(ledgerFile, 'utf8').trim().split('\n')).toHaveLength(4);
     await opt.close();
   });
