@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InProcessRunner } from '../../src/runners/in-process.js';
 import { defineTask } from '../../src/runners/task.js';
 import type { TrialRequest } from '../../src/runners/types.js';
-import { conformanceTask, runnerConformance, waitFinished } from './conformance.js';
+import { conformanceTask, runnerConformance, WAIT_MS, waitFinished } from './conformance.js';
 
 runnerConformance('InProcessRunner', () => new InProcessRunner(conformanceTask, { maxConcurrent: 2 }), {
   concurrency: 2,
@@ -26,7 +26,7 @@ describe('InProcessRunner', () => {
     ];
     const metadata = await runner.run(trials);
     const handles = trials.map((t, i) => ({ id: t.id, metadata: metadata[i]! }));
-    const { statuses } = await waitFinished(runner, handles.slice(0, 1), 5000);
+    const { statuses } = await waitFinished(runner, handles.slice(0, 1), WAIT_MS);
     expect(statuses[0]!.outcome).toEqual({ status: 'completed', values: { y: 42 } });
     await runner.stop(handles.slice(1));
     expect(aborted).toBe(true);
@@ -61,7 +61,7 @@ describe('InProcessRunner', () => {
       [noExport, /has no exported function "nope" \(it exports conformanceTask/],
     ] as const) {
       const metadata = await runner.run([{ id: 7, params: {}, attempt: 1 }]);
-      const { statuses } = await waitFinished(runner, [{ id: 7, metadata: metadata[0]! }], 5000);
+      const { statuses } = await waitFinished(runner, [{ id: 7, metadata: metadata[0]! }], WAIT_MS);
       expect(statuses[0]!.outcome).toMatchObject({ status: 'failed', transient: false });
       expect(statuses[0]!.outcome?.status === 'failed' && statuses[0]!.outcome.reason).toMatch(pattern);
       await runner.close();

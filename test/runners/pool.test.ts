@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PoolRunner } from '../../src/runners/pool.js';
 import type { TrialRequest } from '../../src/runners/types.js';
-import { conformanceTask, runnerConformance, waitFinished } from './conformance.js';
+import { conformanceTask, runnerConformance, WAIT_MS, waitFinished } from './conformance.js';
 
 runnerConformance('PoolRunner', () => new PoolRunner(conformanceTask, { maxThreads: 2 }), {
   concurrency: 2,
@@ -21,7 +21,7 @@ describe('PoolRunner', () => {
       ];
       const metadata = await runner.run(trials);
       const handles = trials.map((t, i) => ({ id: t.id, metadata: metadata[i]! }));
-      const { statuses } = await waitFinished(runner, handles, 20_000);
+      const { statuses } = await waitFinished(runner, handles, WAIT_MS);
       expect(statuses[0]!.outcome).toEqual({
         status: 'failed',
         reason: 'worker thread crashed: worker exited with code: 3',
@@ -40,7 +40,7 @@ describe('PoolRunner', () => {
       });
       const again = [{ id: 5, params: { mode: 'values', x: 2, y: 2 }, attempt: 1 }];
       const more = await runner.run(again);
-      const { statuses: after } = await waitFinished(runner, [{ id: 5, metadata: more[0]! }], 20_000);
+      const { statuses: after } = await waitFinished(runner, [{ id: 5, metadata: more[0]! }], WAIT_MS);
       expect(after[0]!.outcome).toMatchObject({ status: 'completed', values: { sum: 4 } });
     } finally {
       await runner.close();

@@ -96,8 +96,7 @@ describe('closure: the same seed gives the same experiment on every runner (batc
     if (process.env.MOBO_SLURM_TESTS === '1') {
       const slurm = await experiment(
         'slurm',
-        (task, output) =>
-          new SlurmRunner({ directory: output, task, pollInterval: 200, resultGraceMs: 5000 }),
+        (task, output) => new SlurmRunner({ directory: output, task, pollInterval: 200 }),
       );
       expect(slurm).toEqual(inProcess);
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobCompLog, parseSqueue, SlurmRunner } from '../../src/runners/slurm.js';
 import type { TrialHandle, TrialOutcome, TrialParams } from '../../src/runners/types.js';
-import { conformanceTask, runnerConformance, waitFinished } from './conformance.js';
+import { conformanceTask, runnerConformance, WAIT_MS, waitFinished } from './conformance.js';
 
 const enabled = process.env.MOBO_SLURM_TESTS === '1';
 
@@ -65,7 +65,8 @@ if (!enabled) {
   afterAll(() => {
     rmSync(root, { recursive: true, force: true });
   });
-  const options = () => ({ pollInterval: 200, resultGraceMs: 5000, stopTimeoutMs: 30_000 });
+  // The default grace and stop limits: generous, since they are not what these tests are about.
+  const options = () => ({ pollInterval: 200 });
   const cpus = Number(execFileSync('sinfo', ['-h', '-o', '%c']).toString().trim().split('\n')[0]);
 
   runnerConformance(
@@ -75,7 +76,6 @@ if (!enabled) {
       concurrency: cpus,
       reattach: true,
       separateProcess: true,
-      timeoutMs: 60_000,
     },
   );
 
@@ -84,7 +84,7 @@ if (!enabled) {
     const trials = params.map((p, i) => ({ id: firstId + i, params: p, attempt: 1 }));
     const metadata = await runner.run(trials);
     const handles: TrialHandle[] = trials.map((t, i) => ({ id: t.id, metadata: metadata[i]! }));
-    const { statuses } = await waitFinished(runner, handles, 60_000);
+    const { statuses } = await waitFinished(runner, handles, WAIT_MS);
     return { handles, outcomes: statuses.map((s) => s.outcome as TrialOutcome) };
   };
 
@@ -126,7 +126,7 @@ if (!enabled) {
       const config = execFileSync('scontrol', ['show', 'config']).toString();
       const jobComp = /^JobCompLoc\s*=\s*(\S+)/m.exec(config)?.[1];
       if (jobComp !== undefined && /jobcomp\/filetxt/.test(config)) {
-        const deadline = Date.now() + 10_000;
+        const deadline = Date.now() + WAIT_MS;
         let states = parseJobCompLog(readFileSync(jobComp, 'utf8'));
         while (states.get(`${m.jobId}_2`) === undefined && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 200));

@@ -6,7 +6,7 @@ import { processAlive } from '../../src/runners/process.js';
 import { SubprocessRunner, taskCommand } from '../../src/runners/subprocess.js';
 import { defineTask } from '../../src/runners/task.js';
 import type { TrialHandle, TrialOutcome, TrialParams } from '../../src/runners/types.js';
-import { conformanceTask, runnerConformance, waitFinished } from './conformance.js';
+import { conformanceTask, runnerConformance, WAIT_MS, waitFinished } from './conformance.js';
 
 let root = '';
 beforeAll(() => {
@@ -26,7 +26,7 @@ const command = [process.execPath, new URL('./fixtures/command.mjs', import.meta
 
 async function runOne(runner: SubprocessRunner, id: number, params: TrialParams): Promise<TrialOutcome> {
   const metadata = await runner.run([{ id, params, attempt: 1 }]);
-  const { statuses } = await waitFinished(runner, [{ id, metadata: metadata[0]! }], 20_000);
+  const { statuses } = await waitFinished(runner, [{ id, metadata: metadata[0]! }], WAIT_MS);
   return statuses[0]!.outcome!;
 }
 
@@ -101,7 +101,7 @@ describe('SubprocessRunner with a plain command', () => {
       { id: 132, params: { mode: 'ignore-term', pidFile: stubborn }, attempt: 1 },
     ]);
     const handles: TrialHandle[] = metadata.map((m, i) => ({ id: 131 + i, metadata: m }));
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + WAIT_MS;
     while (!(existsSync(groupPid) && existsSync(stubborn)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
