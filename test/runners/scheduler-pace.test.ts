@@ -2,11 +2,15 @@
  * Paced generation: in asynchronous mode the scheduler gives each ask a time budget of
  * PACE_FRACTION x median attempt time / maxParallel x trials asked (once 3 attempts completed), the
  * Optimizer hands it to the generator as `timeBudgetMs`, and batch-synchronous mode never paces.
+ *
+ * The scheduler times attempts with `Date.now()`, so these tests fake the clock (only `Date`; real
+ * timers still run): each task moves it forward by its nominal duration, and what the scheduler
+ * measures depends on the tasks alone, never on how busy the machine is.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dtlz2 } from '../../problems/dtlz.js';
 import { Optimizer } from '../../src/experiment/optimizer.js';
 import { zeros } from '../../src/linalg/matrix.js';
@@ -23,10 +27,16 @@ import { twoObjectiveConfig } from './fixtures.js';
 const root = mkdtempSync(join(tmpdir(), 'mobo-pace-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/**
+ * A task that takes `ms` of the faked clock: it lets the scheduler note its launch (a real timer of
+ * 1 ms, after the scheduler's own continuations), then moves the clock on by `ms`. With 2 slots an
+ * attempt is measured at `ms` to `3 ms` (the other slot's tasks may move the clock meanwhile).
+ */
 const task =
   (ms: number) =>
   async (p: Record<string, unknown>): Promise<Record<string, number>> => {
-    await new Promise((r) => setTimeout(r, ms));
+    await new Promise((r) => setTimeout(r, 1));
+    vi.setSystemTime(Date.now() + ms);
     return { f1: Number(p.x1), f2: 1 - Number(p.x1) };
   };
 
@@ -46,13 +56,19 @@ async function run(batchSynchronous: boolean, paceGeneration?: boolean, taskMs =
     { registry, logger: { warn: () => {} } },
   );
   const runner = new InProcessRunner(task(taskMs), { directory: join(root, `r${Math.random()}`) });
-  const result = await new Scheduler(opt, runner, {
-    trials: 16,
-    maxParallel: 2,
-    batchSynchronous,
-    offThreadGeneration: false,
-    ...(paceGeneration === undefined ? {} : { paceGeneration }),
-  }).run();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  let result: Awaited<ReturnType<Scheduler['run']>>;
+  try {
+    result = await new Scheduler(opt, runner, {
+      trials: 16,
+      maxParallel: 2,
+      batchSynchronous,
+      offThreadGeneration: false,
+      ...(paceGeneration === undefined ? {} : { paceGeneration }),
+    }).run();
+  } finally {
+    vi.useRealTimers();
+  }
   await runner.close();
   await opt.close();
   return { budgets, result };
@@ -64,10 +80,10 @@ describe('paced generation', () => {
     expect(result.stats.paceGeneration).toBe(true);
     const paced = result.stats.asks.filter((a) => a.budgetMs !== undefined);
     expect(paced.length).toBeGreaterThan(0);
-    // Attempts sleep 200 ms: each budget is about PACE_FRACTION x 200 ms x count / 2 (timer slack allowed).
+    // Attempts take 200 ms of the faked clock, measured at 200 to 600 ms (see `task`).
     for (const a of paced) {
-      expect(a.budgetMs!).toBeGreaterThanOrEqual((PACE_FRACTION * 200 * a.count) / 2 - 1);
-      expect(a.budgetMs!).toBeLessThan((PACE_FRACTION * 600 * a.count) / 2);
+      expect(a.budgetMs!).toBeGreaterThanOrEqual((PACE_FRACTION * 200 * a.count) / 2);
+      expect(a.budgetMs!).toBeLessThanOrEqual((PACE_FRACTION * 600 * a.count) / 2);
     }
     // The model step saw the same budgets (the first asks, before 3 completions, had none).
     expect(budgets.filter((b) => b !== undefined).length).toBeGreaterThan(0);
@@ -78,10 +94,11 @@ describe('paced generation', () => {
     for (const [batch, pace, ms] of [
       [true, true, 200],
       [false, false, 200],
-      // 0.7 x 40 ms / 2 slots = 14 ms a trial, under MIN_PACED_SEARCH_MS.
+      // At most 0.7 x 120 ms / 2 slots = 42 ms a trial (attempts of 40 ms measured at up to 120 ms,
+      // see `task`), under MIN_PACED_SEARCH_MS.
       [false, true, 40],
     ] as const) {
-      expect((PACE_FRACTION * 40) / 2).toBeLessThan(MIN_PACED_SEARCH_MS);
+      expect((PACE_FRACTION * 120) / 2).toBeLessThan(MIN_PACED_SEARCH_MS);
       const { budgets, result } = await run(batch, pace, ms);
       expect(result.stats.asks.every((a) => a.budgetMs === undefined)).toBe(true);
       expect(budgets.every((b) => b === undefined)).toBe(true);
