@@ -53,6 +53,12 @@ export interface KillResumeOptions {
   /** Kill after a delay drawn uniformly from [minMs, maxMs] after the child starts. */
   minMs: number;
   maxMs: number;
+  /**
+   * Count the kill delay from the moment the journal first grows in that cycle instead of from the
+   * child's start, so that every kill lands in a running experiment however long the child takes
+   * to start (what a test needs on a loaded machine). Default false.
+   */
+  afterJournalGrows?: boolean;
   /** Each trial sleeps delayMs * (1 + 2 x2) ms (x2 in [0, 1]). Default 40. */
   delayMs?: number;
   /** Batch-synchronous scheduling (default true): then the result must equal an uninterrupted run's. */
@@ -206,8 +212,19 @@ export async function killResume(options: KillResumeOptions): Promise<KillResume
     const before = journalSize(journal);
     const child = start(args());
     const delay = options.minMs + random() * (options.maxMs - options.minMs);
-    const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+    let timer: NodeJS.Timeout | undefined;
+    let watching = true;
+    const arm = () => {
+      timer = setTimeout(() => child.kill('SIGKILL'), delay);
+    };
+    if (options.afterJournalGrows === true) {
+      void (async () => {
+        while (watching && journalSize(journal) === before) await new Promise((r) => setTimeout(r, 10));
+        if (watching) arm();
+      })();
+    } else arm();
     const { signal } = await exited(child);
+    watching = false;
     clearTimeout(timer);
     if (signal === 'SIGKILL') {
       killed++;
