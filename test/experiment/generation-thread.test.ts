@@ -43,7 +43,7 @@ describe('generation in a worker thread', () => {
     expect(here).toHaveLength(4);
     // The same points, parameters, generator state (GP hyperparameters) and ask counters.
     expect(JSON.stringify(there)).toBe(JSON.stringify(here));
-  }, 60_000);
+  });
 
   it('keeps recording results while a generation runs in the worker', async () => {
     const opt = await Optimizer.create(mixedConfig({ strategy: 'sobol' }), { logger: capture() });
@@ -55,7 +55,7 @@ describe('generation in a worker thread', () => {
     const second = await asking;
     expect(second.map((t) => t.id)).toEqual([2, 3]);
     await opt.close();
-  }, 30_000);
+  });
 
   it('generates in this thread when the strategy uses a plug-in registered here', async () => {
     const registry = new GeneratorRegistry();

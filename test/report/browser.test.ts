@@ -114,7 +114,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`reports in Chromium (${CHROMIUM}, network block
     });
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('html[data-report-ready="true"]', { timeout: 15_000 });
+    await page.waitForSelector('html[data-report-ready="true"]', { timeout: 240_000 });
     return { page, problems, requests };
   }
 
