@@ -1,8 +1,80 @@
-// The public API: names re-exported, nothing defined here.
+// The public API: names re-exported, nothing defined here. Sections follow the layers of the README's
+// architecture, from the bottom up; each name is exported once.
+// biome-ignore-all assist/source/organizeImports: sections in layer order, kept by hand
 
-// Test problems (also at 'mobo/problems').
-export * as problems from '../problems/index.js';
-// Acquisition functions (float64 reference implementations).
+// Matrices and dense linear algebra (row-major Float64Array).
+export type { Matrix, MatrixLike } from './linalg/matrix.js';
+export { matrix, toMatrix, toRows, zeros } from './linalg/matrix.js';
+export { dot, gemm, gemv, syrk } from './linalg/blas.js';
+export {
+  CholeskyError,
+  type CholeskyOptions,
+  type CholeskyResult,
+  cholesky,
+  choleskyInPlace,
+  logDetFromCholesky,
+} from './linalg/cholesky.js';
+export { choleskyInverse, choleskySolve, solveLower, solveLowerTranspose } from './linalg/triangular.js';
+
+// Optimization: L-BFGS-B.
+export {
+  type LbfgsbIteration,
+  type LbfgsbOptions,
+  type LbfgsbResult,
+  LbfgsbSolver,
+  lbfgsb,
+  lbfgsbBatch,
+  type Objective,
+  type StopReason,
+} from './optim/lbfgsb.js';
+
+// Random numbers: seeded streams, scrambled Sobol, the normal distribution.
+export { createRng, deriveSeed, type Rng } from './random/rng.js';
+export { SOBOL_MAX_DIMENSION, SobolSequence, sobolSamples } from './random/sobol.js';
+export {
+  iidNormalSamples,
+  logNormalCdf,
+  normalBaseSamples,
+  normalCdf,
+  normalPdf,
+  normalQuantile,
+} from './random/normal.js';
+
+// Pareto tools: dominance, sorting, crowding, hypervolume, box decompositions, indicators.
+export { dominates, isNondominated, paretoFilter, weaklyDominates } from './pareto/dominance.js';
+export { type NondominatedSortOptions, nondominatedSort } from './pareto/sort.js';
+export { crowdingDistance } from './pareto/crowding.js';
+export { hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
+export {
+  type BoxSet,
+  DominatedPartitioning,
+  NondominatedPartitioning,
+  type NondominatedPartitioningOptions,
+  totalVolume,
+} from './pareto/partitioning.js';
+export { inferReferencePoint } from './pareto/reference.js';
+export {
+  additiveEpsilon,
+  generationalDistance,
+  invertedGenerationalDistance,
+  invertedGenerationalDistancePlus,
+  log10HypervolumeDifference,
+} from './pareto/indicators.js';
+
+// Gaussian-process surrogates.
+export {
+  createGpModel,
+  type FitManyOptions,
+  type FitOptions,
+  fitGp,
+  fitGps,
+  type GpHyperparameters,
+  GpModel,
+  KERNEL_KINDS,
+  type KernelKind,
+} from './gp/index.js';
+
+// Acquisition functions (float64 reference implementations) and their optimizer.
 export {
   JointSampler,
   pruneInferiorPointsMultiObjective,
@@ -11,7 +83,6 @@ export {
   QNehvi,
   QNParEgo,
 } from './acquisition/index.js';
-// The MOBO generator and the acquisition optimizer.
 export {
   type AcquisitionDomain,
   type AcquisitionOptimizerOptions,
@@ -22,6 +93,53 @@ export {
   optimizeSequentialGreedy,
   optimizeSequentialGreedyBatched,
 } from './acquisition/optimize.js';
+
+// The float32 TensorFlow.js backends of the acquisition functions.
+export { TensorAcquisition, type TensorAcquisitionOptions } from './tensor/acquisition.js';
+export {
+  gpuTensorBackend,
+  TENSOR_BACKENDS,
+  type TensorBackendInfo,
+  type TensorBackendName,
+  type TensorBackendOptions,
+  type TensorRuntime,
+  tensorBackend,
+} from './tensor/backend.js';
+
+// NSGA-II.
+export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2.js';
+
+// Search spaces and outcomes.
+export { ConfigError, type ConfigIssue } from './space/errors.js';
+export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';
+export { Outcomes } from './space/outcomes.js';
+export type { ObjectiveConfig, ParameterConfig, Params } from './space/schema.js';
+export { SearchSpace, type SpaceConfig } from './space/search-space.js';
+
+// Generators and strategies.
+export type {
+  EncodedColumn,
+  EncodedSpace,
+  GenerationInput,
+  GenerationResult,
+  Generator,
+} from './strategy/generator.js';
+export { ChainGenerator, type ChainStep } from './strategy/chain.js';
+export { MoboGenerator, type MoboGeneratorOptions, type MoboGeneratorState } from './strategy/mobo.js';
+export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
+export { RandomGenerator } from './strategy/random.js';
+export { SobolGenerator } from './strategy/sobol.js';
+export {
+  builtinMoboFactory,
+  createGenerator,
+  defaultGeneratorRegistry,
+  type GeneratorFactory,
+  GeneratorRegistry,
+  MOBO_GENERATOR,
+  registerGenerator,
+  type StrategyConfig,
+} from './strategy/strategies.js';
+
 // Experiments and the ask/tell facade.
 export {
   type MoboConfig,
@@ -41,105 +159,39 @@ export {
   type TellOptions,
 } from './experiment/optimizer.js';
 export { TRIAL_STATES, type Trial, type TrialState, TrialStateError } from './experiment/trial.js';
-// Gaussian-process surrogates.
+
+// Runners (hand trials to whoever evaluates them), the scheduler that keeps one busy, and the
+// built-in problems as tasks.
 export {
-  createGpModel,
-  type FitManyOptions,
-  type FitOptions,
-  fitGp,
-  fitGps,
-  type GpHyperparameters,
-  GpModel,
-  KERNEL_KINDS,
-  type KernelKind,
-} from './gp/index.js';
-export { dot, gemm, gemv, syrk } from './linalg/blas.js';
-export {
-  CholeskyError,
-  type CholeskyOptions,
-  type CholeskyResult,
-  cholesky,
-  choleskyInPlace,
-  logDetFromCholesky,
-} from './linalg/cholesky.js';
-// Matrices and dense linear algebra (row-major Float64Array).
-export type { Matrix, MatrixLike } from './linalg/matrix.js';
-export { matrix, toMatrix, toRows, zeros } from './linalg/matrix.js';
-export { choleskyInverse, choleskySolve, solveLower, solveLowerTranspose } from './linalg/triangular.js';
-// NSGA-II.
-export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2.js';
-// Optimization.
-export {
-  type LbfgsbIteration,
-  type LbfgsbOptions,
-  type LbfgsbResult,
-  LbfgsbSolver,
-  lbfgsb,
-  lbfgsbBatch,
-  type Objective,
-  type StopReason,
-} from './optim/lbfgsb.js';
-export { crowdingDistance } from './pareto/crowding.js';
-// Pareto tools: dominance, sorting, hypervolume, box decompositions, indicators.
-export { dominates, isNondominated, paretoFilter, weaklyDominates } from './pareto/dominance.js';
-export { hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
-export {
-  additiveEpsilon,
-  generationalDistance,
-  invertedGenerationalDistance,
-  invertedGenerationalDistancePlus,
-  log10HypervolumeDifference,
-} from './pareto/indicators.js';
-export {
-  type BoxSet,
-  DominatedPartitioning,
-  NondominatedPartitioning,
-  type NondominatedPartitioningOptions,
-  totalVolume,
-} from './pareto/partitioning.js';
-export { inferReferencePoint } from './pareto/reference.js';
-export { type NondominatedSortOptions, nondominatedSort } from './pareto/sort.js';
-export {
-  iidNormalSamples,
-  logNormalCdf,
-  normalBaseSamples,
-  normalCdf,
-  normalPdf,
-  normalQuantile,
-} from './random/normal.js';
-// Random numbers: seeded streams, scrambled Sobol, normal distribution.
-export { createRng, deriveSeed, type Rng } from './random/rng.js';
-export { SOBOL_MAX_DIMENSION, SobolSequence, sobolSamples } from './random/sobol.js';
-// Reports.
-export { type BenchmarkReportData, renderBenchmarkReport } from './report/benchmark-report.js';
-export {
-  loadExperimentReportData,
-  type ReportOptions,
-  renderExperimentReport,
-} from './report/experiment-report.js';
-export {
-  type BuiltinProblemSpec,
-  builtinExperiment,
-  builtinProblem,
-  builtinTask,
-} from './runners/builtin.js';
-// Runners: hand trials to whoever evaluates them.
-export * as runners from './runners/index.js';
-export {
+  checkValues,
   defineTask,
+  EXIT_TRANSIENT,
   InProcessRunner,
+  type InProcessRunnerOptions,
+  loadTask,
   PoolRunner,
+  type PoolRunnerOptions,
+  parseJobCompLog,
+  parseSqueue,
   type Runner,
   SlurmRunner,
+  type SlurmRunnerOptions,
+  type SlurmTaskState,
+  STOPPED,
   SubprocessRunner,
+  type SubprocessRunnerOptions,
+  TRIAL_FILES,
   type Task,
   type TaskContext,
   type TaskFunction,
+  type TrialHandle,
   type TrialOutcome,
+  type TrialParams,
   type TrialRequest,
   type TrialStatus,
+  taskCommand,
+  trialDirectory,
 } from './runners/index.js';
-// The scheduler that keeps a runner busy, and built-in problems as tasks.
 export {
   Scheduler,
   type SchedulerOptions,
@@ -147,43 +199,20 @@ export {
   type SchedulerResult,
   type SchedulerStats,
 } from './runners/scheduler.js';
-// Search spaces and outcomes.
-export { ConfigError, type ConfigIssue } from './space/errors.js';
-export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';
-export { Outcomes } from './space/outcomes.js';
-export type { ObjectiveConfig, ParameterConfig, Params } from './space/schema.js';
-export { SearchSpace, type SpaceConfig } from './space/search-space.js';
-export { ChainGenerator, type ChainStep } from './strategy/chain.js';
-// Generators and strategies.
-export type {
-  EncodedColumn,
-  EncodedSpace,
-  GenerationInput,
-  GenerationResult,
-  Generator,
-} from './strategy/generator.js';
-export { MoboGenerator, type MoboGeneratorOptions, type MoboGeneratorState } from './strategy/mobo.js';
-export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
-export { RandomGenerator } from './strategy/random.js';
-export { SobolGenerator } from './strategy/sobol.js';
 export {
-  builtinMoboFactory,
-  createGenerator,
-  defaultGeneratorRegistry,
-  type GeneratorFactory,
-  GeneratorRegistry,
-  MOBO_GENERATOR,
-  registerGenerator,
-  type StrategyConfig,
-} from './strategy/strategies.js';
-// The float32 TensorFlow.js backends of the acquisition functions.
-export { TensorAcquisition, type TensorAcquisitionOptions } from './tensor/acquisition.js';
+  type BuiltinProblemSpec,
+  builtinExperiment,
+  builtinProblem,
+  builtinTask,
+} from './runners/builtin.js';
+
+// Reports.
 export {
-  gpuTensorBackend,
-  TENSOR_BACKENDS,
-  type TensorBackendInfo,
-  type TensorBackendName,
-  type TensorBackendOptions,
-  type TensorRuntime,
-  tensorBackend,
-} from './tensor/backend.js';
+  loadExperimentReportData,
+  type ReportOptions,
+  renderExperimentReport,
+} from './report/experiment-report.js';
+export { type BenchmarkReportData, renderBenchmarkReport } from './report/benchmark-report.js';
+
+// Test problems (also at 'mobo/problems').
+export * as problems from '../problems/index.js';
