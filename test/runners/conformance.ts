@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../src/runners/process.js';
 import { defineTask } from '../../src/runners/task.js';
 import type { Runner, TrialHandle, TrialRequest, TrialStatus } from '../../src/runners/types.js';
+import { sleep } from './fixtures.js';
 
 /** The task every conformance runner is made with. */
 export const conformanceTask = defineTask(
@@ -30,8 +31,6 @@ export interface ConformanceOptions {
    */
   timeoutMs?: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The longest a test waits for trials to finish: a limit that only a broken runner reaches, never a

@@ -11,6 +11,7 @@ import {
   type MoboGeneratorState,
 } from '../../src/strategy/mobo.js';
 import { createGenerator, GeneratorRegistry, MOBO_GENERATOR } from '../../src/strategy/strategies.js';
+import { rowsOf } from './helpers.js';
 
 /** Nadir of the Pareto front plus 10% of its range, by brute force (independent of src/pareto). */
 function frontNadirPlusTenPercent(Y: Matrix): number[] {
@@ -66,10 +67,6 @@ function input(
   };
 }
 
-function rows(m: Matrix): number[][] {
-  return Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
-}
-
 function minDistance(a: number[], set: number[][]): number {
   let best = Number.POSITIVE_INFINITY;
   for (const b of set) best = Math.min(best, Math.max(...a.map((v, j) => Math.abs(v - b[j]!))));
@@ -83,7 +80,7 @@ describe('MoboGenerator', () => {
     expect(result.candidates.rows).toBe(3);
     expect(result.candidates.cols).toBe(d);
     expect(result.candidates.data.every((v) => v >= 0 && v <= 1)).toBe(true);
-    for (const c of rows(result.candidates)) expect(minDistance(c, rows(X))).toBeGreaterThan(1e-6);
+    for (const c of rowsOf(result.candidates)) expect(minDistance(c, rowsOf(X))).toBeGreaterThan(1e-6);
     const meta = result.metadata;
     expect(meta).toMatchObject({
       generator: 'mobo',
@@ -144,8 +141,8 @@ describe('MoboGenerator', () => {
     const failed = sobol(12, d, 9);
     const pending = sobol(3, d, 5);
     const result = await new MoboGenerator(FAST).generate(input({ X, failed, pending, count: 4 }));
-    const known = [...rows(X), ...rows(failed), ...rows(pending)];
-    const picks = rows(result.candidates);
+    const known = [...rowsOf(X), ...rowsOf(failed), ...rowsOf(pending)];
+    const picks = rowsOf(result.candidates);
     picks.forEach((c, i) => {
       expect(minDistance(c, known)).toBeGreaterThan(1e-6);
       expect(minDistance(c, picks.slice(0, i).concat(picks.slice(i + 1)))).toBeGreaterThan(1e-6);
@@ -188,7 +185,7 @@ describe('MoboGenerator', () => {
     const result = await new MoboGenerator(FAST).generate(
       input({ X, Y, count: 3, referencePoint: Float64Array.from([3, 3]) }, space),
     );
-    for (const c of rows(result.candidates)) {
+    for (const c of rowsOf(result.candidates)) {
       const copy = Float64Array.from(c);
       space.round(copy);
       expect(Array.from(copy)).toEqual(c);

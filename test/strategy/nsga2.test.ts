@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Matrix, toMatrix, toRows } from '../../src/linalg/matrix.js';
 import { createRng } from '../../src/random/rng.js';
-import type { EncodedColumn, EncodedSpace, GenerationInput } from '../../src/strategy/generator.js';
+import type { EncodedSpace, GenerationInput } from '../../src/strategy/generator.js';
 import { Nsga2Generator, type Nsga2State, parseNsga2State } from '../../src/strategy/nsga2.js';
-
-/** A hand-built encoded space whose rounding is written here, independently of src/space. */
-function testSpace(columns: EncodedColumn[]): EncodedSpace {
-  const d = columns.length;
-  return {
-    dimension: d,
-    columns,
-    constraintMatrix: { rows: 0, cols: d, data: new Float64Array(0) },
-    constraintBound: new Float64Array(0),
-    round(x: Float64Array) {
-      columns.forEach((c, j) => {
-        if (c.kind === 'integer') x[j] = Math.round(x[j]! * (c.levels - 1)) / (c.levels - 1);
-        if (c.kind === 'onehot' && c.block[0] === j) {
-          let best = j;
-          for (const k of c.block) if (x[k]! > x[best]!) best = k;
-          for (const k of c.block) x[k] = k === best ? 1 : 0;
-        }
-      });
-    },
-  };
-}
-
-const continuous = (d: number) =>
-  testSpace(Array.from({ length: d }, (_, j): EncodedColumn => ({ kind: 'continuous', parameter: `x${j}` })));
+import { continuous, space as testSpace } from './helpers.js';
 
 interface Trial {
   id: number;
@@ -103,7 +80,7 @@ function hypervolume2d(points: number[][], ref: [number, number]): number {
 
 describe('Nsga2Generator, generational', () => {
   it('starts with a random population, then runs generations whose state names completed trials', async () => {
-    const space = continuous(6);
+    const space = testSpace(continuous(6));
     const generator = new Nsga2Generator();
     const trials: Trial[] = [];
     let state: unknown;
@@ -136,7 +113,7 @@ describe('Nsga2Generator, generational', () => {
   });
 
   it('gives identical next candidates when resumed from its JSON state', async () => {
-    const space = continuous(4);
+    const space = testSpace(continuous(4));
     const trials: Trial[] = [];
     let state: unknown;
     for (let g = 0; g < 4; g++) {
@@ -212,7 +189,7 @@ describe('Nsga2Generator, generational', () => {
   });
 
   it('prefers feasible trials by the outcome constraints C', async () => {
-    const space = continuous(2);
+    const space = testSpace(continuous(2));
     const trials: Trial[] = [];
     let state: unknown;
     const generator = new Nsga2Generator({ populationSize: 10 });
@@ -233,7 +210,7 @@ describe('Nsga2Generator, generational', () => {
 
 describe('Nsga2Generator, steady-state', () => {
   it('keeps proposing while results come back out of order, merging each once', async () => {
-    const space = continuous(5);
+    const space = testSpace(continuous(5));
     const generator = new Nsga2Generator({ mode: 'steady-state', populationSize: 10 });
     const rng = createRng('order');
     const trials: Trial[] = [];
@@ -273,7 +250,7 @@ describe('Nsga2Generator, steady-state', () => {
   });
 
   it('refuses a state from the other mode', async () => {
-    const space = continuous(2);
+    const space = testSpace(continuous(2));
     const r = await new Nsga2Generator({ mode: 'steady-state' }).generate(
       inputOf(space, [], 4, 1, undefined),
     );
