@@ -2,6 +2,7 @@
  * Generates src/random/sobol-table.ts from the Joe–Kuo direction-number file.
  *
  *   npx tsx tools/gen-sobol-table.ts [path/to/new-joe-kuo-6.21201] [out.ts]
+ * (default input: the repository's copy, test/random/joe-kuo/new-joe-kuo-6.21201)
  *
  * Format of the packed table (a bit stream, most significant bit first, six bits per base64 char):
  * for each dimension 2..21201 in order,
@@ -16,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const inputPath = process.argv[2] ?? '/work/shared/data/sobol/new-joe-kuo-6.21201';
+const inputPath = process.argv[2] ?? resolve(here, '../test/random/joe-kuo/new-joe-kuo-6.21201');
 const outputPath = process.argv[3] ?? resolve(here, '../src/random/sobol-table.ts');
 const licencePath = resolve(dirname(inputPath), 'LICENSE');
 

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +10,10 @@ import {
   sobolSamples,
 } from '../../src/random/sobol.js';
 
-const JOE_KUO_FILE = '/work/shared/data/sobol/new-joe-kuo-6.21201';
+/** The repository's copy of the published file (with its licence and a note beside it). */
+const JOE_KUO_FILE = new URL('./joe-kuo/new-joe-kuo-6.21201', import.meta.url);
+/** The published file's SHA-256, as in test/random/joe-kuo/README.md and src/random/sobol-table.ts. */
+const JOE_KUO_SHA256 = '68eedd2a4e3b659b9695e7aff0f8ac68718bcf620730fc3d3a8c65df2a067441';
 
 // Lines of new-joe-kuo-6.21201 (d, s, a, m_1..m_s), copied from the published file.
 const JOE_KUO_LINES: Record<number, string> = {
@@ -99,8 +103,10 @@ describe('SobolSequence, unscrambled', () => {
     }
   });
 
-  it.skipIf(!existsSync(JOE_KUO_FILE))('decodes the whole Joe–Kuo file exactly', () => {
-    const lines = readFileSync(JOE_KUO_FILE, 'utf8').trim().split('\n').slice(1);
+  it('decodes the whole Joe–Kuo file exactly', () => {
+    const bytes = readFileSync(JOE_KUO_FILE);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(JOE_KUO_SHA256);
+    const lines = bytes.toString('utf8').trim().split('\n').slice(1);
     const decoded = sobolPolynomials(SOBOL_MAX_DIMENSION);
     expect(decoded.length).toBe(lines.length);
     for (let i = 0; i < lines.length; i++) {
