@@ -284,11 +284,12 @@ export class Optimizer {
   }
 
   /**
-   * Records the outcome of trial `id`: `values` by objective and outcome-constraint metric name.
-   * A missing, null, NaN or infinite value makes the trial failed with that reason (and a
+   * Records the outcome of trial `id`: `values` by objective and outcome-constraint metric name,
+   * every one of them. A null, NaN or infinite value makes the trial failed with that reason (and a
    * warning) instead of throwing. Throws a TrialStateError for an unknown or finished trial and a
-   * TypeError for a payload that is not an object of numbers or names an unknown metric; a call
-   * that throws changes nothing. Resolves to the trial as recorded.
+   * TypeError, naming the trial and the metric, for a payload that is not an object of numbers,
+   * names an unknown metric or leaves one out; a call that throws changes nothing. Resolves to the
+   * trial as recorded.
    */
   tell(id: number, values: Readonly<Record<string, number>>, options?: TellOptions): Promise<Trial> {
     return this.immediate(() => {
@@ -443,7 +444,7 @@ export class Optimizer {
   /**
    * Adds a trial evaluated elsewhere: `params` are validated like user input (bounds, choices,
    * parameter constraints: a TypeError or RangeError otherwise), `values` like `tell`'s. Resolves
-   * to the new trial (completed, or failed when a value is missing or not finite).
+   * to the new trial (completed, or failed when a value is null or not finite).
    */
   attach(
     params: Readonly<Params>,

@@ -102,9 +102,10 @@ export class Outcomes {
 
   /**
    * Checks a payload of metric values. Throws a TypeError (headed by `what`) when it is not an
-   * object, names an unknown metric, or holds a value that is not a number (or null); returns
-   * `{ ok: false, reason }` when a metric is missing, null, NaN or infinite, since such a trial
-   * failed rather than the caller.
+   * object, names an unknown metric, leaves a metric out, or holds a value that is not a number (or
+   * null): those are the caller's mistakes (a harness that forgets an outcome-constraint metric
+   * would otherwise lose every trial without noticing). Returns `{ ok: false, reason }` when a
+   * metric is null, NaN or infinite: the evaluation could not produce it, so the trial failed.
    */
   check(values: unknown, what: string): CheckedValues {
     if (values === null || typeof values !== 'object' || Array.isArray(values)) {
@@ -115,21 +116,33 @@ export class Outcomes {
       if (!this.metrics.includes(k)) {
         throw new TypeError(`${what}: unknown metric "${k}" (expected: ${this.metrics.join(', ')})`);
       }
-      if (v !== null && typeof v !== 'number') {
+      if (v !== null && v !== undefined && typeof v !== 'number') {
         throw new TypeError(`${what}: metric "${k}": expected a number, got ${formatValue(v)}`);
       }
+    }
+    const missing = this.metrics.filter((k) => !Object.hasOwn(input, k) || input[k] === undefined);
+    if (missing.length > 0) {
+      const named = missing.map((k) => `"${k}" (${this.role(k)})`).join(', ');
+      throw new TypeError(
+        `${what}: ${missing.length === 1 ? 'metric' : 'metrics'} ${named} missing; every objective and ` +
+          `outcome-constraint metric needs a value (expected: ${this.metrics.join(', ')}); give null ` +
+          'for a value the evaluation could not produce, which fails the trial',
+      );
     }
     const out: Record<string, number> = {};
     for (const k of this.metrics) {
       const v = input[k];
-      if (!Object.hasOwn(input, k) || v === undefined)
-        return { ok: false, reason: `metric "${k}" is missing` };
       if (v === null || !Number.isFinite(v)) {
         return { ok: false, reason: `metric "${k}" is ${v === null ? 'null' : String(v)}` };
       }
       out[k] = v as number;
     }
     return { ok: true, values: out };
+  }
+
+  /** What a metric is for: 'objective' or 'outcome constraint'. */
+  private role(metric: string): string {
+    return this.objectives.some((o) => o.name === metric) ? 'objective' : 'outcome constraint';
   }
 
   /**

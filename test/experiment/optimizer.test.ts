@@ -165,28 +165,43 @@ describe('Optimizer ask/tell', () => {
     await again.close();
   });
 
-  it('fails a trial with a NaN, infinite, null or missing value, with a warning, instead of throwing', async () => {
+  it('fails a trial with a NaN, infinite or null value, with a warning, instead of throwing', async () => {
     const logger = capture();
     const opt = await Optimizer.create(mixedConfig({ strategy: 'random' }), { logger });
-    const batch = await opt.ask(4);
+    const batch = await opt.ask(3);
     const bad = [
       { f1: Number.NaN, f2: 1, g: 0 },
       { f1: 1, f2: Number.POSITIVE_INFINITY, g: 0 },
       { f1: 1, f2: 1, g: null as unknown as number },
-      { f1: 1, f2: 1 },
     ];
-    const reasons = [
-      'metric "f1" is NaN',
-      'metric "f2" is Infinity',
-      'metric "g" is null',
-      'metric "g" is missing',
-    ];
-    for (let i = 0; i < 4; i++) {
+    const reasons = ['metric "f1" is NaN', 'metric "f2" is Infinity', 'metric "g" is null'];
+    for (let i = 0; i < 3; i++) {
       const trial = await opt.tell(batch[i]!.id, bad[i] as never);
       expect(trial.state).toBe('failed');
       expect(trial.reason).toBe(reasons[i]);
       expect(logger.messages[i]).toMatch(new RegExp(`trial ${i}.*${reasons[i]!.replace(/[()"]/g, '.')}`));
     }
+  });
+
+  it('refuses a tell that leaves out a metric, naming the trial and the metric, and changes nothing', async () => {
+    const journal = path.join(tmp.dir, 'missing.jsonl');
+    const opt = await Optimizer.create(mixedConfig({ journal, strategy: 'random' }), { logger: capture() });
+    const [t] = await opt.ask(1);
+    const bytes = fs.statSync(journal).size;
+    // g is the outcome constraint's metric: a harness that forgets it must hear so at once.
+    const e = await rejection(opt.tell(t!.id, { f1: 1, f2: 2 }));
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.message).toMatch(
+      /^Optimizer\.tell\(trial 0\): metric "g" \(outcome constraint\) missing; every objective and outcome-constraint metric needs a value \(expected: f1, f2, g\)/,
+    );
+    expect(opt.trial(0).state).toBe('running');
+    expect(fs.statSync(journal).size).toBe(bytes);
+    await expect(opt.attach({ x1: 0.1, x2: 3, n: 2, kind: 'a' }, { f2: 1, g: 0 } as never)).rejects.toThrow(
+      /Optimizer\.attach: metric "f1" \(objective\) missing/,
+    );
+    expect(opt.trials()).toHaveLength(1);
+    expect((await opt.tell(t!.id, { f1: 1, f2: 2, g: 0.5 })).state).toBe('completed');
+    await opt.close();
   });
 
   it('names the trial and its state when telling an unknown or finished trial, and the metric for bad payloads', async () => {

@@ -60,9 +60,15 @@ describe('Outcomes', () => {
   });
 
   it('turns unusable values into a failure reason and bad payloads into TypeErrors', () => {
-    expect(outcomes.check({ separation: 1, cost: 2, acceptance: 1 }, 't')).toEqual({
+    expect(() => outcomes.check({ separation: 1, cost: 2, acceptance: 1 }, 'tell(trial 3)')).toThrow(
+      /^tell\(trial 3\): metric "mass" \(outcome constraint\) missing; every objective and outcome-constraint metric needs a value \(expected: separation, cost, acceptance, mass\); give null/,
+    );
+    expect(() => outcomes.check({ cost: 2, acceptance: undefined, mass: 1 }, 't')).toThrow(
+      /metrics "separation" \(objective\), "acceptance" \(outcome constraint\) missing/,
+    );
+    expect(outcomes.check({ separation: 1, cost: 2, acceptance: null, mass: 1 }, 't')).toEqual({
       ok: false,
-      reason: 'metric "mass" is missing',
+      reason: 'metric "acceptance" is null',
     });
     expect(outcomes.check({ separation: -Infinity, cost: 2, acceptance: 1, mass: 1 }, 't')).toEqual({
       ok: false,
