@@ -18,6 +18,7 @@
  * reachable for the life of the process (it is kept as the global `navigator.gpu`), and
  * `navigator.gpu` must exist before `@tensorflow/tfjs-backend-webgpu` is imported.
  */
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Tf from '@tensorflow/tfjs';
@@ -129,14 +130,7 @@ async function queryAdapter(): Promise<Device> {
   }
   const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!found) throw new Unavailable('webgpu found no adapter (no Vulkan driver for this machine?)');
-  const info = found.info;
-  const device = [info.vendor, info.architecture, info.description || info.device]
-    .filter((s) => typeof s === 'string' && s.length > 0)
-    .join(', ');
-  adapter = {
-    device: device || 'unnamed adapter',
-    software: info.isFallbackAdapter === true || info.architecture === 'software',
-  };
+  adapter = deviceOf(found.info);
   return adapter;
 }
 
@@ -244,9 +238,11 @@ let gpuProbe: Promise<TensorRuntime | null> | null = null;
 
 /**
  * A GPU backend if this machine has one (tfjs-node-gpu, or WebGPU on a hardware adapter), else
- * null; decided once per process. Asks Dawn for its adapter before loading TensorFlow.js, so a
- * machine without a GPU pays only for that query, and none at all without a Vulkan driver
- * manifest. `MOBO_TENSOR_BACKEND` overrides the probe.
+ * null; decided once per process. Asks Dawn for its adapter before loading TensorFlow.js, in a
+ * child process whose output is dropped: Dawn prints warnings for every Vulkan driver it cannot
+ * use, and on a machine without a GPU nobody asked for one. So a machine without a GPU pays only
+ * for that query (a Node start, once), none at all without a Vulkan driver manifest, and prints
+ * nothing. `MOBO_TENSOR_BACKEND` overrides the probe.
  */
 export function gpuTensorBackend(): Promise<TensorRuntime | null> {
   const env = process.env.MOBO_TENSOR_BACKEND;
@@ -255,13 +251,68 @@ export function gpuTensorBackend(): Promise<TensorRuntime | null> {
     if (!isInstalled('@tensorflow/tfjs-node-gpu')) {
       // No Vulkan driver that could be a GPU: do not wake Dawn (it would only print warnings).
       if (!mayHaveGpuDriver()) return null;
-      const what = await queryAdapter().catch(() => null);
+      const what = await probeAdapterQuietly();
       if (what === null || what.software) return null;
     }
     const runtime = await tensorBackend({ backend: 'auto' });
     return runtime.info.name === 'tfjs-node-gpu' || runtime.info.name === 'webgpu' ? runtime : null;
   })();
   return gpuProbe;
+}
+
+/** The child of `probeAdapterQuietly`: Dawn's adapter info as one JSON line, or null. */
+const PROBE_SCRIPT = `
+const webgpu = await import(process.argv[1]);
+Object.assign(globalThis, webgpu.globals);
+const gpu = webgpu.create([]);
+globalThis.navigator = { gpu };
+const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+const info = found ? found.info : null;
+process.stdout.write(JSON.stringify(info && { vendor: info.vendor, architecture: info.architecture,
+  description: info.description, device: info.device, isFallbackAdapter: info.isFallbackAdapter }) + '\\n',
+  () => process.exit(0));
+`;
+
+/**
+ * Dawn's adapter, asked in a child process so that Dawn's driver warnings go nowhere: null when
+ * there is none, the webgpu package is missing, or the child fails or takes over a minute.
+ */
+export function probeAdapterQuietly(): Promise<Device | null> {
+  let module: string;
+  try {
+    module = createRequire(import.meta.url).resolve('webgpu');
+  } catch {
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', PROBE_SCRIPT, module],
+      { timeout: 60_000, encoding: 'utf8' },
+      (error, stdout) => {
+        const line = stdout.trim().split('\n').at(-1) ?? '';
+        let info: GpuAdapterInfoLike | null = null;
+        try {
+          info = JSON.parse(line) as GpuAdapterInfoLike | null;
+        } catch {
+          info = null;
+        }
+        // A child that crashed after printing its adapter still found one.
+        resolve(info === null || (error !== null && line === '') ? null : deviceOf(info));
+      },
+    );
+  });
+}
+
+/** The device line and software flag of an adapter's info. */
+function deviceOf(info: GpuAdapterInfoLike): Device {
+  const device = [info.vendor, info.architecture, info.description || info.device]
+    .filter((s) => typeof s === 'string' && s.length > 0)
+    .join(', ');
+  return {
+    device: device || 'unnamed adapter',
+    software: info.isFallbackAdapter === true || info.architecture === 'software',
+  };
 }
 
 function isInstalled(name: string): boolean {
