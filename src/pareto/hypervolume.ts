@@ -170,29 +170,40 @@ function translate(
   scratch.ensure(total, m);
   const { cols, rows, kept, ref } = scratch;
   for (let j = 0; j < m; j++) ref[j] = reference[j]!;
-  const asRows = m > 5 || contributions;
-  const asCols = m <= 5;
   let n = 0;
   for (let i = 0; i < total; i++) {
     let inside = true;
     const base = i * m;
     for (let j = 0; j < m; j++) {
       const v = data[base + j]!;
-      if (Number.isNaN(v) || v === Number.NEGATIVE_INFINITY) {
+      // NaN fails both tests; -Infinity is the only value below every number.
+      if (!(v > Number.NEGATIVE_INFINITY)) {
         throw new RangeError(
           `${fn}: point ${i} objective ${j} is ${v}; expected a number (NaN and -Infinity have no finite volume)`,
         );
       }
       if (!(v < ref[j]!)) inside = false;
     }
-    if (!inside) continue;
-    if (asCols) for (let j = 0; j < m; j++) cols[j]![n] = data[base + j]! - ref[j]!;
-    if (asRows) {
-      const out = n * m;
-      for (let j = 0; j < m; j++) rows[out + j] = data[base + j]! - ref[j]!;
+    if (inside) kept[n++] = i;
+  }
+  // Column by column: tight loops, one typed array written each.
+  if (m <= 5) {
+    for (let j = 0; j < m; j++) {
+      const col = cols[j]!;
+      const r = ref[j]!;
+      if (n === total) {
+        for (let i = 0; i < n; i++) col[i] = data[i * m + j]! - r;
+      } else {
+        for (let i = 0; i < n; i++) col[i] = data[kept[i]! * m + j]! - r;
+      }
     }
-    kept[n] = i;
-    n++;
+  }
+  if (m > 5 || contributions) {
+    for (let i = 0; i < n; i++) {
+      const from = kept[i]! * m;
+      const to = i * m;
+      for (let j = 0; j < m; j++) rows[to + j] = data[from + j]! - ref[j]!;
+    }
   }
   return { n, m, total };
 }

@@ -68,7 +68,7 @@ export function hv4d(
     const px = xs[i]!;
     const py = ys[i]!;
     const pz = zs[i]!;
-    const c = contribution3d(px, py, pz, ax, ay, az, k, -1, work, true);
+    const c = contribution3d(px, py, pz, ax, ay, az, k, work, true);
     if (c >= 0) {
       v3 += c;
       k = addToActive3d(px, py, pz, ax, ay, az, k, work);
@@ -136,9 +136,9 @@ export function addToActive3d(
 
 /**
  * Exclusive 3-D contribution of the point p = (px, py, pz) to the active set `a[0..k)` (sorted by z
- * ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly dominates p. Entry `skip` of
- * the active set is ignored (-1 for none). O(k) scans plus a 2-D staircase inside p's box: the points
- * below p in z give the starting slice, the points above it are swept in z until p is covered.
+ * ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly dominates p. O(k) scans plus
+ * a 2-D staircase inside p's box: the points below p in z give the starting slice, the points above
+ * it are swept in z until p is covered.
  * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
  */
 export function contribution3d(
@@ -149,7 +149,6 @@ export function contribution3d(
   ay: Float64Array,
   az: Float64Array,
   k: number,
-  skip: number,
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
@@ -174,11 +173,13 @@ export function contribution3d(
   work.deadFrom = split;
   // Downwards in z: a point that weakly dominates p (often a duplicate or a near neighbour, on tie-
   // heavy sets) tends to lie close below it, so the scan of a dominated p ends early.
+  // First the entries tied with p in z (flagged when p dominates them), then the rest.
+  let tied = split;
+  while (tied > 0 && az[tied - 1] === pz) tied--;
   for (let j = split - 1; j >= 0; j--) {
-    if (j === skip) continue;
     const qx = ax[j]!;
     const qy = ay[j]!;
-    if (markDead && qx >= px && qy >= py && az[j] === pz) {
+    if (j >= tied && markDead && qx >= px && qy >= py) {
       // Tied with p in z and weakly dominated by it: leaves the active set if p joins it.
       dead[j] = 1;
       work.anyDead = true;
@@ -206,7 +207,7 @@ export function contribution3d(
     const qy = ay[r]!;
     if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
   }
-  return sweepAbove(px, py, pz, xB, yL, t, ax, ay, az, split, k, skip, work, markDead);
+  return sweepAbove(px, py, pz, xB, yL, t, ax, ay, az, split, k, work, markDead);
 }
 
 /**
@@ -226,7 +227,6 @@ export function sweepAbove(
   az: Float64Array,
   j: number,
   k: number,
-  skip: number,
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
@@ -239,7 +239,6 @@ export function sweepAbove(
   let z = pz;
   let covered = false;
   for (; j < k; j++) {
-    if (j === skip) continue;
     const qz = az[j]!;
     vol += area * (qz - z);
     z = qz;

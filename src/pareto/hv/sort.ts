@@ -14,7 +14,7 @@
 /** Below this length a range is finished by insertion sort. */
 const INSERTION_CUTOFF = 16;
 /** From this length on, the radix passes replace the quicksort. */
-const RADIX_CUTOFF = 256;
+const RADIX_CUTOFF = 1024;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Digits of the radix passes: 11, 11 and 10 bits of the 32-bit key. */
 const BUCKETS = 2048;
