@@ -1,9 +1,26 @@
 /**
- * Hypervolume timing: `npx tsx bench/hv.ts [--quick] [--m 3]`. Fronts on the positive orthant of the
- * unit sphere and on the unit simplex, fixed seed, reference 1.1 in every objective. Prints a table
- * of median wall and CPU milliseconds after a warm-up and writes bench/results/hv.json.
+ * Hypervolume timing: `npx tsx bench/hv.ts [--quick] [--m 3] [--only grid|issue] [--c name=path ...]`.
+ *
+ * Point sets (fixed seeds): fronts on the positive orthant of the unit sphere and on the unit
+ * simplex, and two tie-heavy grid sets: `grid` (the simplex front snapped to a grid of 1/16, so
+ * coordinates tie often and points repeat) and `cube` (uniform on {0, 1/16, ..., 15/16}^m, mostly
+ * dominated, many duplicates). Reference 1.1 in every objective. CPU time per call is the median
+ * over batches, each batch repeating the call for at least 20 ms (8 ms with --quick), after a warm-up.
+ * Writes bench/results/hv.json (hv-quick.json with --quick, hv-m<M>.json / hv-<only>.json when
+ * filtered).
+ *
+ * Comparing with C codes: `--c name=path` (repeatable) or `HV_C_BIN="name=path,name=path"` names
+ * external binaries, built by the user and not part of this repository. Each is called as
+ * `path FILE MIN_MS BATCHES`, where FILE holds `count`, then per set a line `n m`, a line with the
+ * reference point and n lines of m values (minimization); it must time its own hypervolume function
+ * in-process (CPU time, batches of at least MIN_MS, median of BATCHES) and print one line
+ * `<ms per call> <value>` per set. For every hypervolume case the rounds are interleaved, ours then
+ * each binary, three times (one with --quick), and the median of the rounds is reported with the
+ * ratio ours / fastest C code.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
@@ -12,7 +29,7 @@ import { dimensionSweep, SweepWorkspace } from '../src/pareto/hv/dimension-sweep
 import { WfgWorkspace, wfg } from '../src/pareto/hv/wfg.js';
 import { hypervolume, hypervolumeContributions } from '../src/pareto/hypervolume.js';
 
-type Front = 'sphere' | 'simplex';
+type Front = 'sphere' | 'simplex' | 'grid' | 'cube';
 
 interface Case {
   m: number;
@@ -21,18 +38,37 @@ interface Case {
   kind: 'hypervolume' | 'contributions' | 'sweep' | 'wfg4';
 }
 
-interface Row extends Case {
-  algorithm: string;
-  repeats: number;
-  wallMs: number;
+interface External {
+  name: string;
+  path: string;
+}
+
+interface CResult {
   cpuMs: number;
   value: number;
 }
 
-function front(kind: Front, n: number, m: number, seed: string): Matrix {
+interface Row extends Case {
+  algorithm: string;
+  cpuMs: number;
+  value: number;
+  /** Per external binary: its median CPU ms per call and its value. */
+  c?: Record<string, CResult>;
+  /** cpuMs over the fastest external binary's. */
+  ratio?: number;
+}
+
+/** Grid of the tie-heavy sets: coordinates are multiples of 1/GRID. */
+const GRID = 16;
+
+function pointSet(kind: Front, n: number, m: number, seed: string): Matrix {
   const rng = seedrandom(seed);
   const data = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {
+    if (kind === 'cube') {
+      for (let j = 0; j < m; j++) data[i * m + j] = Math.floor(rng() * GRID) / GRID;
+      continue;
+    }
     let norm = 0;
     for (let j = 0; j < m; j++) {
       let v: number;
@@ -49,7 +85,10 @@ function front(kind: Front, n: number, m: number, seed: string): Matrix {
       data[i * m + j] = v;
     }
     const scale = kind === 'sphere' ? 1 / Math.sqrt(norm) : 1 / norm;
-    for (let j = 0; j < m; j++) data[i * m + j]! *= scale;
+    for (let j = 0; j < m; j++) {
+      const v = data[i * m + j]! * scale;
+      data[i * m + j] = kind === 'grid' ? Math.round(v * GRID) / GRID : v;
+    }
   }
   return matrix(n, m, data);
 }
@@ -77,8 +116,55 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-function run(c: Case, quick: boolean): Row {
-  const pts = front(c.front, c.n, c.m, `hv-${c.front}-${c.m}-${c.n}`);
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Median CPU ms per call over `batches` batches of at least `minMs` each; returns it and the value. */
+function time(f: () => number, minMs: number, batches: number): CResult {
+  let value = f();
+  let reps = 1;
+  for (;;) {
+    const t0 = cpuNow();
+    for (let k = 0; k < reps; k++) value = f();
+    const dt = cpuNow() - t0;
+    if (dt >= minMs / 4 || reps >= 1 << 24) {
+      reps = dt > 0 ? Math.ceil((reps * minMs) / dt) : reps * 4;
+      break;
+    }
+    reps *= 4;
+  }
+  const per: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = cpuNow();
+    for (let k = 0; k < reps; k++) value = f();
+    per.push((cpuNow() - t0) / reps);
+  }
+  return { cpuMs: median(per), value };
+}
+
+function runExternal(ext: External, file: string, minMs: number, batches: number): CResult {
+  const r = spawnSync(ext.path, [file, String(minMs), String(batches)], { encoding: 'utf8' });
+  if (r.error !== undefined || r.status !== 0) {
+    throw new Error(`bench/hv: ${ext.name} (${ext.path}) failed: ${r.error?.message ?? r.stderr}`);
+  }
+  const [ms, value] = r.stdout.trim().split(/\s+/).map(Number) as [number, number];
+  return { cpuMs: ms, value };
+}
+
+function writeSet(file: string, pts: Matrix, ref: number[]): void {
+  const lines = ['1', `${pts.rows} ${pts.cols}`, ref.join(' ')];
+  for (let i = 0; i < pts.rows; i++) {
+    lines.push(
+      Array.from(pts.data.subarray(i * pts.cols, (i + 1) * pts.cols), (v) => v.toPrecision(17)).join(' '),
+    );
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+function run(c: Case, quick: boolean, externals: External[], dir: string): Row {
+  const pts = pointSet(c.front, c.n, c.m, `hv-${c.front}-${c.m}-${c.n}`);
   const ref = new Array<number>(c.m).fill(1.1);
   const f =
     c.kind === 'hypervolume'
@@ -88,30 +174,38 @@ function run(c: Case, quick: boolean): Row {
         : c.kind === 'wfg4'
           ? () => wfg4(pts)
           : () => sweep(pts);
-  let value = f();
-  // Repeat until about 0.3 s (1 s without --quick) has been spent, between 3 and 15 times.
-  const budget = quick ? 300 : 1000;
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  let spent = 0;
-  while (walls.length < 3 || (walls.length < 15 && spent < budget)) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    value = f();
-    const wall = performance.now() - t0;
-    const cpu = process.cpuUsage(c0);
-    walls.push(wall);
-    cpus.push((cpu.user + cpu.system) / 1000);
-    spent += wall;
+  const minMs = quick ? 8 : 20;
+  const batches = quick ? 5 : 7;
+  const row: Row = { ...c, algorithm: algorithmFor(c.m, c.kind), cpuMs: 0, value: 0 };
+  const useC = c.kind === 'hypervolume' && externals.length > 0;
+  const file = join(dir, 'set.txt');
+  if (useC) writeSet(file, pts, ref);
+  const rounds = useC && !quick ? 3 : 1;
+  const ours: number[] = [];
+  const theirs = new Map<string, CResult[]>();
+  for (let r = 0; r < rounds; r++) {
+    const t = time(f, minMs, batches);
+    ours.push(t.cpuMs);
+    row.value = t.value;
+    if (!useC) continue;
+    for (const ext of externals) {
+      const list = theirs.get(ext.name) ?? [];
+      list.push(runExternal(ext, file, minMs, batches));
+      theirs.set(ext.name, list);
+    }
   }
-  return {
-    ...c,
-    algorithm: algorithmFor(c.m, c.kind),
-    repeats: walls.length,
-    wallMs: median(walls),
-    cpuMs: median(cpus),
-    value,
-  };
+  row.cpuMs = median(ours);
+  if (useC) {
+    row.c = {};
+    let best = Infinity;
+    for (const [name, list] of theirs) {
+      const ms = median(list.map((x) => x.cpuMs));
+      row.c[name] = { cpuMs: ms, value: list[0]!.value };
+      best = Math.min(best, ms);
+    }
+    row.ratio = row.cpuMs / best;
+  }
+  return row;
 }
 
 /** The plain recursive dimension sweep, measured against WFG (the default) for m >= 5. */
@@ -134,12 +228,30 @@ function sum(a: Float64Array): number {
   return s;
 }
 
+/** The tie-heavy grid sets, and the sizes the issue measured against the C codes. */
+function gridCases(): Case[] {
+  const out: Case[] = [];
+  const sizes: [number, number[]][] = [
+    [2, [1500, 10000]],
+    [3, [1500, 10000]],
+    [4, [800, 4000]],
+    [5, [300, 1000]],
+    [6, [100]],
+  ];
+  for (const [m, ns] of sizes) {
+    for (const front of ['grid', 'cube'] as const) {
+      for (const n of ns) out.push({ m, front, n, kind: 'hypervolume' });
+    }
+  }
+  return out;
+}
+
 function cases(quick: boolean): Case[] {
   const sizes: Record<number, number[]> = quick
     ? {
         2: [1000, 100000],
         3: [1000, 10000],
-        4: [1000, 5000],
+        4: [1000, 4000],
         5: [300, 1000],
         6: [100, 300],
         7: [100, 200],
@@ -148,7 +260,7 @@ function cases(quick: boolean): Case[] {
     : {
         2: [1000, 10000, 100000],
         3: [100, 1000, 10000],
-        4: [100, 1000, 5000],
+        4: [100, 1000, 4000],
         5: [100, 300, 1000, 3000],
         6: [50, 100, 300],
         7: [50, 100, 200],
@@ -160,13 +272,14 @@ function cases(quick: boolean): Case[] {
       for (const n of sizes[m]!) {
         out.push({ m, front: f, n, kind: 'hypervolume' });
         // WFG down to the 4-D sweep, timed right after the default so both see the same load.
-        if (m >= 5) out.push({ m, front: f, n, kind: 'wfg4' });
+        if (m >= 5 && !quick) out.push({ m, front: f, n, kind: 'wfg4' });
       }
       // The dimension sweep is far slower; time it at one small size per m.
       const sweepN: Record<number, number> = { 5: 300, 6: 100, 7: 50, 8: 25 };
-      if (m >= 5) out.push({ m, front: f, n: sweepN[m]!, kind: 'sweep' });
+      if (m >= 5 && !quick) out.push({ m, front: f, n: sweepN[m]!, kind: 'sweep' });
     }
   }
+  out.push(...gridCases());
   const contrib: [number, number][] = quick
     ? [
         [2, 10000],
@@ -186,6 +299,20 @@ function cases(quick: boolean): Case[] {
   return out;
 }
 
+function parseExternals(args: string[]): External[] {
+  const specs: string[] = [];
+  for (let i = 0; i < args.length; i++) if (args[i] === '--c') specs.push(args[++i] ?? '');
+  const env = process.env.HV_C_BIN;
+  if (env !== undefined && env !== '') specs.push(...env.split(','));
+  return specs.map((s) => {
+    const eq = s.indexOf('=');
+    if (eq <= 0 || eq === s.length - 1) {
+      throw new RangeError(`bench/hv: an external binary is given as name=path, got "${s}"`);
+    }
+    return { name: s.slice(0, eq), path: s.slice(eq + 1) };
+  });
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -194,23 +321,49 @@ function main(): void {
   if (onlyM !== undefined && !(Number.isInteger(onlyM) && onlyM >= 2)) {
     throw new RangeError(`bench/hv: --m must be an integer >= 2, got ${args[mi + 1]}`);
   }
-  const rows: Row[] = [];
-  const header = `${'m'.padStart(2)} ${'front'.padEnd(8)} ${'n'.padStart(7)} ${'what'.padEnd(14)} ${'algorithm'.padEnd(26)} ${'wall ms'.padStart(10)} ${'cpu ms'.padStart(10)}  value`;
-  console.log(header);
-  for (const c of cases(quick)) {
-    if (onlyM !== undefined && c.m !== onlyM) continue;
-    const r = run(c, quick);
-    rows.push(r);
-    console.log(
-      `${String(r.m).padStart(2)} ${r.front.padEnd(8)} ${String(r.n).padStart(7)} ${r.kind.padEnd(14)} ${r.algorithm.padEnd(26)} ${r.wallMs.toFixed(3).padStart(10)} ${r.cpuMs.toFixed(3).padStart(10)}  ${r.value.toPrecision(12)}`,
+  const oi = args.indexOf('--only');
+  const only = oi >= 0 ? args[oi + 1] : undefined;
+  if (only !== undefined && only !== 'grid' && only !== 'issue') {
+    throw new RangeError(`bench/hv: --only must be grid or issue, got ${only}`);
+  }
+  const externals = parseExternals(args);
+  let list = cases(quick);
+  if (only === 'grid') list = gridCases();
+  if (only === 'issue') {
+    list = list.filter(
+      (c) => c.kind === 'hypervolume' && (c.front === 'grid' || c.front === 'cube' || c.n <= 4000),
     );
+  }
+  if (onlyM !== undefined) list = list.filter((c) => c.m === onlyM);
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-hv-'));
+  const rows: Row[] = [];
+  const names = externals.map((e) => e.name);
+  const header = `${'m'.padStart(2)} ${'set'.padEnd(8)} ${'n'.padStart(7)} ${'what'.padEnd(14)} ${'algorithm'.padEnd(26)} ${'cpu ms'.padStart(10)}${names.map((n) => ` ${`${n} ms`.padStart(12)}`).join('')}${names.length > 0 ? `  ${'ratio'.padStart(6)}` : ''}  value`;
+  console.log(header);
+  try {
+    for (const c of list) {
+      const r = run(c, quick, externals, tmp);
+      rows.push(r);
+      const theirs = names.map((n) => ` ${(r.c?.[n]?.cpuMs.toFixed(4) ?? '').padStart(12)}`).join('');
+      const ratio = names.length > 0 ? `  ${(r.ratio?.toFixed(2) ?? '').padStart(6)}` : '';
+      // A C value that differs from ours beyond rounding is flagged.
+      const disagree =
+        r.c !== undefined &&
+        Object.values(r.c).some((x) => Math.abs(x.value - r.value) > 1e-9 * Math.max(1, Math.abs(r.value)));
+      console.log(
+        `${String(r.m).padStart(2)} ${r.front.padEnd(8)} ${String(r.n).padStart(7)} ${r.kind.padEnd(14)} ${r.algorithm.padEnd(26)} ${r.cpuMs.toFixed(4).padStart(10)}${theirs}${ratio}  ${r.value.toPrecision(12)}${disagree ? '  VALUES DIFFER' : ''}`,
+      );
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'hv.json');
+  const suffix = only !== undefined ? `-${only}` : onlyM !== undefined ? `-m${onlyM}` : quick ? '-quick' : '';
+  const file = join(dir, `hv${suffix}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), quick, rows }, null, 2)}\n`,
+    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), quick, externals, rows }, null, 2)}\n`,
   );
   console.log(`wrote ${file}`);
 }

@@ -20,9 +20,9 @@ import { WfgWorkspace, wfg } from './hv/wfg.js';
  *   NaN or -Infinity coordinate (+Infinity just lies outside the reference box).
  */
 export function hypervolume(points: MatrixLike, reference: ArrayLike<number>): number {
-  const { rows, n, m } = translate('hypervolume', points, reference);
+  const { n, m } = translate('hypervolume', points, reference, false);
   if (n === 0) return 0;
-  return volumeOfTranslated(rows, n, m);
+  return volumeOfTranslated(n, m);
 }
 
 /**
@@ -33,9 +33,10 @@ export function hypervolume(points: MatrixLike, reference: ArrayLike<number>): n
  * minus the hypervolume of its non-dominated limit set.
  */
 export function hypervolumeContributions(points: MatrixLike, reference: ArrayLike<number>): Float64Array {
-  const { rows, n, m, kept, total } = translate('hypervolumeContributions', points, reference);
+  const { n, m, total } = translate('hypervolumeContributions', points, reference, true);
   const out = new Float64Array(total);
   if (n === 0) return out;
+  const { rows, kept, cols } = scratch;
   const c = new Float64Array(n);
   if (m === 1) {
     let best = 0;
@@ -53,11 +54,9 @@ export function hypervolumeContributions(points: MatrixLike, reference: ArrayLik
     }
     if (arg >= 0) c[arg] = second - best;
   } else if (m === 2) {
-    const [xs, ys] = columns(rows, n, m);
-    hv2dContributions(xs!, ys!, n, new Int32Array(n), c);
+    hv2dContributions(cols[0]!, cols[1]!, n, scratch.order, c);
   } else if (m === 3) {
-    const [xs, ys, zs] = columns(rows, n, m);
-    hv3dContributions(xs!, ys!, zs!, n, new Hv4dWorkspace(), c);
+    hv3dContributions(cols[0]!, cols[1]!, cols[2]!, n, scratch.hv4, c);
   } else {
     limitSetContributions(rows, n, m, c);
   }
@@ -65,55 +64,87 @@ export function hypervolumeContributions(points: MatrixLike, reference: ArrayLik
   return out;
 }
 
-/** Hypervolume of n rows (n x m, row-major) already translated so the reference is the origin. */
-function volumeOfTranslated(rows: Float64Array, n: number, m: number): number {
-  if (m === 1) {
-    let lo = 0;
-    for (let i = 0; i < n; i++) lo = Math.min(lo, rows[i]!);
-    return -lo;
+/**
+ * Buffers of the public functions, grown on demand and reused by every call so that a call allocates
+ * nothing once warm: the translated points (columns for m <= 5, rows for m >= 6 and for the
+ * contributions at m >= 4) and the kernels' workspaces. Module-private scratch: every call fills
+ * what it reads before reading it, and the kernels are synchronous and call no user code.
+ */
+class Scratch {
+  capacity = 0;
+  width = 0;
+  /** cols[j][i]: objective j of kept point i minus the reference (m <= 5). */
+  cols: Float64Array[] = [];
+  /** n x m row-major, the same values (m >= 6, and the contributions). */
+  rows = new Float64Array(0);
+  kept = new Int32Array(0);
+  order = new Int32Array(0);
+  ref = new Float64Array(0);
+  readonly hv3 = new Hv3dWorkspace();
+  readonly hv4 = new Hv4dWorkspace();
+  readonly hv5 = new Hv5dWorkspace();
+  wfg: WfgWorkspace | null = null;
+
+  ensure(n: number, m: number): void {
+    if (n <= this.capacity && m <= this.width) return;
+    const cap = Math.max(n, 2 * this.capacity, 16);
+    const width = Math.max(m, this.width);
+    this.capacity = cap;
+    this.width = width;
+    this.cols = [];
+    for (let j = 0; j < Math.min(width, 5); j++) this.cols.push(new Float64Array(cap));
+    this.rows = new Float64Array(cap * width);
+    this.kept = new Int32Array(cap);
+    this.order = new Int32Array(cap);
+    this.ref = new Float64Array(width);
   }
-  if (m === 2) {
-    const [xs, ys] = columns(rows, n, m);
-    return hv2d(xs!, ys!, n, new Int32Array(n));
+
+  wfgFor(n: number, m: number): WfgWorkspace {
+    const w = this.wfg;
+    if (w !== null && w.n >= n && w.stride === m) return w;
+    const grown = new WfgWorkspace(Math.max(n, w !== null && w.stride === m ? 2 * w.n : 0), m);
+    this.wfg = grown;
+    return grown;
   }
-  if (m === 3) {
-    const [xs, ys, zs] = columns(rows, n, m);
-    return hv3d(xs!, ys!, zs!, n, new Hv3dWorkspace());
-  }
-  if (m === 4) {
-    const [xs, ys, zs, ws] = columns(rows, n, m);
-    return hv4d(xs!, ys!, zs!, ws!, n, new Hv4dWorkspace());
-  }
-  if (m === 5) {
-    const [xs, ys, zs, ws, vs] = columns(rows, n, m);
-    return hv5d(xs!, ys!, zs!, ws!, vs!, n, new Hv5dWorkspace());
-  }
-  return wfg(rows, n, m, m, new WfgWorkspace(n, m), 5);
 }
 
-function columns(rows: Float64Array, n: number, m: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (let j = 0; j < m; j++) {
-    const c = new Float64Array(n);
-    for (let i = 0; i < n; i++) c[i] = rows[i * m + j]!;
-    out.push(c);
+const scratch = new Scratch();
+
+/** Hypervolume of the n translated points in `scratch` (the reference is the origin). */
+function volumeOfTranslated(n: number, m: number): number {
+  const { cols } = scratch;
+  if (m === 1) {
+    const xs = cols[0]!;
+    let lo = 0;
+    for (let i = 0; i < n; i++) lo = Math.min(lo, xs[i]!);
+    return -lo;
   }
-  return out;
+  if (m === 2) return hv2d(cols[0]!, cols[1]!, n, scratch.order);
+  if (m === 3) return hv3d(cols[0]!, cols[1]!, cols[2]!, n, scratch.hv3);
+  if (m === 4) return hv4d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, n, scratch.hv4);
+  if (m === 5) return hv5d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, cols[4]!, n, scratch.hv5);
+  return wfg(scratch.rows, n, m, m, scratch.wfgFor(n, m), 5);
 }
 
 interface Translated {
-  /** n x m: the points strictly inside the reference box, minus the reference. */
-  rows: Float64Array;
+  /** The number of points strictly inside the reference box. */
   n: number;
   m: number;
-  /** n: the input row of each kept point. */
-  kept: Int32Array;
   /** The number of input rows. */
   total: number;
 }
 
-/** Validates the inputs and keeps the points strictly below the reference, translated by it. */
-function translate(fn: string, points: MatrixLike, reference: ArrayLike<number>): Translated {
+/**
+ * Validates the inputs and writes the points strictly below the reference, minus it, to `scratch`:
+ * as columns when m <= 5 (and, with `contributions`, the input row of each in `kept`), as rows when
+ * m >= 6 or with `contributions`.
+ */
+function translate(
+  fn: string,
+  points: MatrixLike,
+  reference: ArrayLike<number>,
+  contributions: boolean,
+): Translated {
   if (reference === null || typeof reference !== 'object' || typeof reference.length !== 'number') {
     throw new TypeError(`${fn}: reference must be an array of numbers, got ${String(reference)}`);
   }
@@ -122,13 +153,11 @@ function translate(fn: string, points: MatrixLike, reference: ArrayLike<number>)
   }
   const m = reference.length;
   if (m < 1) throw new RangeError(`${fn}: reference must have at least 1 objective, got length 0`);
-  const ref = new Float64Array(m);
   for (let j = 0; j < m; j++) {
     const r = reference[j];
     if (typeof r !== 'number' || !Number.isFinite(r)) {
       throw new RangeError(`${fn}: reference[${j}] must be a finite number, got ${String(r)}`);
     }
-    ref[j] = r;
   }
   const a = toMatrix(points, `${fn}: points`, m);
   if (a.rows > 0 || isMatrix(points)) {
@@ -138,26 +167,43 @@ function translate(fn: string, points: MatrixLike, reference: ArrayLike<number>)
   }
   const total = a.rows;
   const data = a.data;
-  const rows = new Float64Array(total * m);
-  const kept = new Int32Array(total);
+  scratch.ensure(total, m);
+  const { cols, rows, kept, ref } = scratch;
+  for (let j = 0; j < m; j++) ref[j] = reference[j]!;
   let n = 0;
   for (let i = 0; i < total; i++) {
     let inside = true;
     const base = i * m;
     for (let j = 0; j < m; j++) {
       const v = data[base + j]!;
-      if (Number.isNaN(v) || v === Number.NEGATIVE_INFINITY) {
+      // NaN fails both tests; -Infinity is the only value below every number.
+      if (!(v > Number.NEGATIVE_INFINITY)) {
         throw new RangeError(
           `${fn}: point ${i} objective ${j} is ${v}; expected a number (NaN and -Infinity have no finite volume)`,
         );
       }
       if (!(v < ref[j]!)) inside = false;
     }
-    if (!inside) continue;
-    const out = n * m;
-    for (let j = 0; j < m; j++) rows[out + j] = data[base + j]! - ref[j]!;
-    kept[n] = i;
-    n++;
+    if (inside) kept[n++] = i;
   }
-  return { rows, n, m, kept, total };
+  // Column by column: tight loops, one typed array written each.
+  if (m <= 5) {
+    for (let j = 0; j < m; j++) {
+      const col = cols[j]!;
+      const r = ref[j]!;
+      if (n === total) {
+        for (let i = 0; i < n; i++) col[i] = data[i * m + j]! - r;
+      } else {
+        for (let i = 0; i < n; i++) col[i] = data[kept[i]! * m + j]! - r;
+      }
+    }
+  }
+  if (m > 5 || contributions) {
+    for (let i = 0; i < n; i++) {
+      const from = kept[i]! * m;
+      const to = i * m;
+      for (let j = 0; j < m; j++) rows[to + j] = data[from + j]! - ref[j]!;
+    }
+  }
+  return { n, m, total };
 }

@@ -74,7 +74,7 @@ describe('argsortLex', () => {
 describe('argsortLex on long inputs (radix path)', () => {
   it('matches Array#sort for mixed signs, zeros, close values and exact ties', () => {
     const rand = lcg(321);
-    for (const n of [512, 700, 5000]) {
+    for (const n of [1024, 1500, 5000]) {
       for (const kind of ['spread', 'close', 'ties']) {
         const a = new Float64Array(n);
         const b = new Float64Array(n);

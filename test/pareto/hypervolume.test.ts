@@ -227,6 +227,98 @@ describe('hypervolumeContributions against brute force', () => {
   });
 });
 
+describe('hypervolume on tie-heavy grid sets', () => {
+  // Points drawn with repetition from a small pool on the grid 0..5: duplicates, coordinates tied in
+  // every objective, and (from 256 points on) the radix path of the sort.
+  const gridArb = fc.integer({ min: 2, max: 5 }).chain((m) =>
+    fc.record({
+      m: fc.constant(m),
+      pool: fc.array(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: m, maxLength: m }), {
+        minLength: 1,
+        maxLength: 40,
+      }),
+      picks: fc.array(fc.nat(), { minLength: 0, maxLength: 400 }),
+    }),
+  );
+
+  it('matches cell counting with duplicates and ties, up to 400 points, m = 2..5', () => {
+    fc.assert(
+      fc.property(gridArb, ({ m, pool, picks }) => {
+        const pts = picks.map((k) => pool[k % pool.length]!);
+        const ref = new Array<number>(m).fill(6);
+        expect(hypervolume(pts, ref)).toBe(
+          cellCount(
+            pool.filter((_, k) => picks.some((q) => q % pool.length === k)),
+            ref,
+          ),
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('matches cell counting on large grid sets (m = 3, n = 1500; m = 4, n = 800) and uniform grid clouds', () => {
+    const rand = lcg(31);
+    for (const [m, n, r] of [
+      [3, 1500, 17],
+      [4, 800, 9],
+      [5, 300, 6],
+    ] as const) {
+      // The simplex front snapped to the grid, and points uniform on the grid (mostly dominated).
+      const front = Array.from({ length: n }, () => {
+        const v = Array.from({ length: m }, () => -Math.log(1 - rand()));
+        const sum = v.reduce((a, b) => a + b, 0);
+        return v.map((x) => Math.min(r - 1, Math.round(((r - 1) * x) / sum)));
+      });
+      const ref = new Array<number>(m).fill(r);
+      expect(hypervolume(front, ref)).toBe(cellCount(front, ref));
+      const cloud = randomIntPoints(rand, n, m, r);
+      expect(hypervolume(cloud, ref)).toBe(cellCount(cloud, ref));
+    }
+  });
+
+  it('gives the same results whatever was computed before (the reused buffers)', () => {
+    // Calls alternate sizes, objective counts and functions so that every buffer is grown, reused
+    // while larger than needed, and read after a call that filled it with other points.
+    const rand = lcg(77);
+    const cases = [
+      [3, 600],
+      [2, 40],
+      [4, 300],
+      [3, 5],
+      [6, 30],
+      [5, 120],
+      [4, 1000],
+      [2, 2000],
+      [3, 50],
+      [7, 12],
+    ] as const;
+    const fresh = cases.map(([m, n]) => {
+      const r = m <= 4 ? 9 : 5;
+      const pts = sphereGrid(rand, n, m, r);
+      const ref = new Array<number>(m).fill(r);
+      return { pts, ref, hv: cellCount(pts, ref) };
+    });
+    for (let round = 0; round < 2; round++) {
+      for (const { pts, ref, hv } of round === 0 ? fresh : [...fresh].reverse()) {
+        expect(hypervolume(pts, ref)).toBe(hv);
+        if (pts.length <= 50 && ref.length <= 5) {
+          const c = hypervolumeContributions(pts, ref);
+          for (let i = 0; i < pts.length; i++) {
+            expect(c[i]).toBe(
+              hv -
+                cellCount(
+                  pts.filter((_, k) => k !== i),
+                  ref,
+                ),
+            );
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('hypervolume properties', () => {
   const setArb = fc.integer({ min: 2, max: 6 }).chain((m) =>
     fc.record({

@@ -15,6 +15,8 @@ export class Hv4dWorkspace {
   anyDead = false;
   /** Set by contribution3d: index of the first active entry with z above the point's. */
   split = 0;
+  /** Set by contribution3d: no entry below this index is flagged dead. */
+  deadFrom = 0;
   /** The 2-D staircase inside the point's box: x ascending, y strictly descending. */
   sx = new Float64Array(0);
   sy = new Float64Array(0);
@@ -66,7 +68,7 @@ export function hv4d(
     const px = xs[i]!;
     const py = ys[i]!;
     const pz = zs[i]!;
-    const c = contribution3d(px, py, pz, ax, ay, az, k, -1, work, true);
+    const c = contribution3d(px, py, pz, ax, ay, az, k, work, true);
     if (c >= 0) {
       v3 += c;
       k = addToActive3d(px, py, pz, ax, ay, az, k, work);
@@ -95,11 +97,13 @@ export function addToActive3d(
   k: number,
   work: Hv4dWorkspace,
 ): number {
-  const split = work.split;
+  let split = work.split;
   if (work.anyDead) {
     const dead = work.dead;
-    let w = split;
-    for (let r = split; r < k; r++) {
+    let w = work.deadFrom;
+    let newSplit = split;
+    for (let r = w; r < k; r++) {
+      if (r === split) newSplit = w;
       if (dead[r] === 1) {
         dead[r] = 0;
         continue;
@@ -109,6 +113,7 @@ export function addToActive3d(
       az[w] = az[r]!;
       w++;
     }
+    split = split === k ? w : newSplit;
     k = w;
   }
   if (k - split > 32) {
@@ -131,9 +136,9 @@ export function addToActive3d(
 
 /**
  * Exclusive 3-D contribution of the point p = (px, py, pz) to the active set `a[0..k)` (sorted by z
- * ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly dominates p. Entry `skip` of
- * the active set is ignored (-1 for none). O(k) scans plus a 2-D staircase inside p's box: the points
- * below p in z give the starting slice, the points above it are swept in z until p is covered.
+ * ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly dominates p. O(k) scans plus
+ * a 2-D staircase inside p's box: the points below p in z give the starting slice, the points above
+ * it are swept in z until p is covered.
  * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
  */
 export function contribution3d(
@@ -144,11 +149,10 @@ export function contribution3d(
   ay: Float64Array,
   az: Float64Array,
   k: number,
-  skip: number,
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
-  const { sx, sy, cand } = work;
+  const { sx, sy, cand, dead } = work;
   work.anyDead = false;
   // Walls: the lowest y of points left of p (x <= px) and the lowest x of points below p (y <= py)
   // cut p's box down to [px, xB] x [py, yL]. Points strictly inside are kept as candidates during the
@@ -156,16 +160,38 @@ export function contribution3d(
   let xB = 0;
   let yL = 0;
   let t = 0;
-  let j = 0;
   let inside = 0;
-  for (; j < k; j++) {
-    if (az[j]! > pz) break;
-    if (j === skip) continue;
+  let lo = 0;
+  let hi = k;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (az[mid]! <= pz) lo = mid + 1;
+    else hi = mid;
+  }
+  const split = lo;
+  work.split = split;
+  work.deadFrom = split;
+  // Downwards in z: a point that weakly dominates p (often a duplicate or a near neighbour, on tie-
+  // heavy sets) tends to lie close below it, so the scan of a dominated p ends early.
+  // First the entries tied with p in z (flagged when p dominates them), then the rest.
+  let tied = split;
+  while (tied > 0 && az[tied - 1] === pz) tied--;
+  for (let j = split - 1; j >= 0; j--) {
     const qx = ax[j]!;
     const qy = ay[j]!;
+    if (j >= tied && markDead && qx >= px && qy >= py) {
+      // Tied with p in z and weakly dominated by it: leaves the active set if p joins it.
+      dead[j] = 1;
+      work.anyDead = true;
+      work.deadFrom = j;
+    }
     if (qx <= px) {
       if (qy <= py) {
-        work.split = j;
+        // p is weakly dominated and will not join: no entry may stay flagged.
+        if (work.anyDead) {
+          for (let r = j; r < split; r++) dead[r] = 0;
+          work.anyDead = false;
+        }
         return -1;
       }
       if (qy < yL) yL = qy;
@@ -181,8 +207,7 @@ export function contribution3d(
     const qy = ay[r]!;
     if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
   }
-  work.split = j;
-  return sweepAbove(px, py, pz, xB, yL, t, ax, ay, az, j, k, skip, work, markDead);
+  return sweepAbove(px, py, pz, xB, yL, t, ax, ay, az, split, k, work, markDead);
 }
 
 /**
@@ -202,18 +227,18 @@ export function sweepAbove(
   az: Float64Array,
   j: number,
   k: number,
-  skip: number,
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
   const { sx, sy, dead } = work;
   t = stairPrune(sx, sy, t, xB, yL);
+  // The area of p's slice not yet covered, kept up to date by subtracting what each newcomer covers:
+  // the height of the covered region over x is yL left of the staircase, then sy[i] from sx[i] on.
   let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
   let vol = 0;
   let z = pz;
   let covered = false;
   for (; j < k; j++) {
-    if (j === skip) continue;
     const qz = az[j]!;
     vol += area * (qz - z);
     z = qz;
@@ -229,9 +254,27 @@ export function sweepAbove(
         work.anyDead = true;
       }
       if (qy < yL) {
+        // A lower left wall: it covers everything above qy; the staircase points there go.
+        let lost = 0;
+        let left = px;
+        let h = yL;
+        let i = 0;
+        while (i < t && sy[i]! >= qy) {
+          lost += (sx[i]! - left) * (h - qy);
+          left = sx[i]!;
+          h = sy[i]!;
+          i++;
+        }
+        lost += ((i < t ? sx[i]! : xB) - left) * (h - qy);
+        area -= lost;
         yL = qy;
-        t = stairPrune(sx, sy, t, xB, yL);
-        area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+        if (i > 0) {
+          for (let r = i; r < t; r++) {
+            sx[r - i] = sx[r]!;
+            sy[r - i] = sy[r]!;
+          }
+          t -= i;
+        }
       }
     } else if (qy <= py) {
       if (markDead && qy === py) {
@@ -239,9 +282,17 @@ export function sweepAbove(
         work.anyDead = true;
       }
       if (qx < xB) {
+        // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
+        let lost = 0;
+        let right = xB;
+        while (t > 0 && sx[t - 1]! >= qx) {
+          lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
+          right = sx[t - 1]!;
+          t--;
+        }
+        lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
+        area -= lost;
         xB = qx;
-        t = stairPrune(sx, sy, t, xB, yL);
-        area = exclusiveArea(sx, sy, t, px, py, xB, yL);
       }
     } else {
       if (markDead) {
@@ -249,13 +300,63 @@ export function sweepAbove(
         work.anyDead = true;
       }
       if (qx < xB && qy < yL) {
-        t = stairInsert(sx, sy, t, qx, qy);
-        area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+        let lo = 0;
+        let hi = t;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (sx[mid]! <= qx) lo = mid + 1;
+          else hi = mid;
+        }
+        const h0 = lo > 0 ? sy[lo - 1]! : yL;
+        if (h0 > qy) {
+          // q covers [qx, ...) above qy up to the first staircase point at or below qy.
+          let lost = 0;
+          let left = qx;
+          let h = h0;
+          let e = lo;
+          while (e < t && sy[e]! >= qy) {
+            lost += (sx[e]! - left) * (h - qy);
+            left = sx[e]!;
+            h = sy[e]!;
+            e++;
+          }
+          lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
+          area -= lost;
+          t = stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
+        }
       }
     }
   }
   if (!covered) vol += area * (0 - z);
   return vol;
+}
+
+/** Replaces the staircase points `s[start..end)` by (x, y) (end >= start); returns the new length. */
+function stairReplace(
+  sx: Float64Array,
+  sy: Float64Array,
+  t: number,
+  start: number,
+  end: number,
+  x: number,
+  y: number,
+): number {
+  const removed = end - start;
+  if (removed === 0) {
+    for (let i = t; i > start; i--) {
+      sx[i] = sx[i - 1]!;
+      sy[i] = sy[i - 1]!;
+    }
+  } else if (removed > 1) {
+    const gap = removed - 1;
+    for (let i = start + 1; i + gap < t; i++) {
+      sx[i] = sx[i + gap]!;
+      sy[i] = sy[i + gap]!;
+    }
+  }
+  sx[start] = x;
+  sy[start] = y;
+  return t - removed + 1;
 }
 
 /**

@@ -122,7 +122,7 @@ function contribution4d(
   let kc = clippedBelow(px, py, pz, thr, work);
   if (kc < 0) return -1;
   const { ax: cx, ay: cy, az: cz } = clip;
-  let v3 = contribution3d(px, py, pz, cx, cy, cz, kc, -1, clip, false);
+  let v3 = contribution3d(px, py, pz, cx, cy, cz, kc, clip, false);
   let yL = work.yL;
   let xB = work.xB;
   let zW = work.zW;
@@ -144,7 +144,7 @@ function contribution4d(
     const uz = Math.max(qz, pz);
     // Most clipped points fall behind one of C's walls, its points on two faces of p's box.
     if (uy >= yL || ux >= xB || uz >= zW) continue;
-    const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, -1, clip, true);
+    const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, clip, true);
     if (c >= 0) {
       v3 -= c;
       kc = addToActive3d(ux, uy, uz, cx, cy, cz, kc, clip);

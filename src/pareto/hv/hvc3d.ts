@@ -98,7 +98,7 @@ export function hv3dContributions(
         const qy = ay[r]!;
         if (r !== p && qx > px && qy > py && qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
       }
-      const c = sweepAbove(px, py, gz, xB, yL, t, ax, ay, az, g1, n, -1, work, false);
+      const c = sweepAbove(px, py, gz, xB, yL, t, ax, ay, az, g1, n, work, false);
       out[id[p]!] = Math.max(c, 0);
     }
     // Insert the group into the staircase, dropping the points each one dominates.
