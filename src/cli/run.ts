@@ -378,9 +378,11 @@ export async function runCommand(
       source = configPath;
     }
     parseRunner(config, source);
+    // The embedded default goes to runs/default (never runs/dtlz2, which examples/dtlz2.json names).
     const name =
-      config.problem?.name ??
-      (configPath === undefined ? 'experiment' : basename(configPath, extname(configPath)));
+      configPath === undefined
+        ? 'default'
+        : (config.problem?.name ?? basename(configPath, extname(configPath)));
     const output =
       options.output !== undefined
         ? resolve(options.output)
@@ -403,7 +405,8 @@ export async function runCommand(
     const journal = join(output, 'journal.jsonl');
     if (journalStarted(journal)) {
       throw new UsageError(
-        `${source}: output ${output} already holds an experiment; continue it with: mobo resume ${output} (or choose another output)`,
+        `${source}: output ${output} already holds an experiment; continue it with: mobo resume ${output}, ` +
+          'or start a new one elsewhere with --output DIR',
       );
     }
     mkdirSync(output, { recursive: true });

@@ -26,7 +26,13 @@ import type * as Tf from '@tensorflow/tfjs';
 /** The backends, in the order `auto` tries them. */
 export const TENSOR_BACKENDS = ['tfjs-node-gpu', 'webgpu', 'wasm', 'cpu'] as const;
 export type TensorBackendName = (typeof TENSOR_BACKENDS)[number];
-/** The TensorFlow.js namespace. */
+/**
+ * The TensorFlow.js namespace.
+ *
+ * @internal Kept out of the published declarations (tsconfig.build.json strips `@internal`), with
+ * everything typed by it: TensorFlow.js's own declarations do not type-check without
+ * `skipLibCheck`, and a user's project must not need that to import mobo.
+ */
 export type TensorFlow = typeof Tf;
 
 /** Options of `tensorBackend`. */
@@ -50,6 +56,7 @@ export interface TensorBackendInfo {
 
 /** A started backend: the TensorFlow.js namespace (its global backend is `info.name`) and the info. */
 export interface TensorRuntime {
+  /** @internal The namespace; import '@tensorflow/tfjs' for a typed one (the same instance). */
   readonly tf: TensorFlow;
   readonly info: TensorBackendInfo;
 }
@@ -80,7 +87,10 @@ const failed = new Map<TensorBackendName, string>();
 /** The WebGPU adapter Dawn offered, once asked. */
 let adapter: Device | null = null;
 
-/** `@tensorflow/tfjs`, loaded on first use (about a second), with float32 as its only float. */
+/**
+ * `@tensorflow/tfjs`, loaded on first use (about a second), with float32 as its only float.
+ * @internal (typed by TensorFlow)
+ */
 export function loadTensorFlow(): Promise<TensorFlow> {
   tfPromise ??= import('@tensorflow/tfjs').then((tf) => {
     // Production mode: no per-op NaN checks, and no console advice to install tfjs-node.

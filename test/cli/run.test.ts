@@ -96,7 +96,7 @@ describe('mobo run, status and resume', () => {
     const twice = capture();
     expect(await runCommand(file, {}, twice)).toBe(2);
     expect(twice.err.join('')).toContain(
-      `already holds an experiment; continue it with: mobo resume ${output}`,
+      `already holds an experiment; continue it with: mobo resume ${output}, or start a new one elsewhere with --output DIR`,
     );
   });
 
