@@ -105,6 +105,13 @@ export function hvCommand(files: readonly string[], options: HvOptions, io: Comm
       );
     }
     const out: string[] = [];
+    for (const set of sets) {
+      if (!anyInside(set, reference)) {
+        io.stderr(
+          `mobo hv: note: ${set.source}:${set.firstLine}: no point of this set is below the reference point in every objective; its hypervolume is 0\n`,
+        );
+      }
+    }
     sets.forEach((set, k) => {
       if (options.contributions) {
         if (k > 0) out.push('');
@@ -122,6 +129,17 @@ export function hvCommand(files: readonly string[], options: HvOptions, io: Comm
     }
     throw error;
   }
+}
+
+/** Whether some point of the set lies strictly inside the reference box (so it has volume). */
+function anyInside(set: PointSet, reference: Float64Array): boolean {
+  const { rows, cols, data } = set.points;
+  for (let i = 0; i < rows; i++) {
+    let inside = true;
+    for (let j = 0; j < cols && inside; j++) inside = data[i * cols + j]! < reference[j]!;
+    if (inside) return true;
+  }
+  return false;
 }
 
 function readOrExplain(file: string, io: CommandIo): string {

@@ -28,14 +28,54 @@ export interface PointSet {
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Parses one number token, or explains why it is not one. Infinity is allowed (an unbounded value). */
+/** Longest excerpt of a bad token that an error message quotes. */
+const QUOTE_MAX = 32;
+
+/**
+ * A token as an error message may quote it: printable ASCII kept, every other character escaped
+ * (`\xNN`, `\u{...}`), cut to {@link QUOTE_MAX} characters, so binary input cannot garble the terminal
+ * or flood the message.
+ */
+export function quoteToken(token: string): string {
+  let out = '';
+  let count = 0;
+  for (const ch of token) {
+    if (count === QUOTE_MAX) return `"${out}"... (${token.length} characters)`;
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x20 && c < 0x7f && ch !== '"' && ch !== '\\') out += ch;
+    else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += `\\u{${c.toString(16)}}`;
+    count++;
+  }
+  return `"${out}"`;
+}
+
+/** Whether a token holds control characters or U+FFFD (bytes that were not UTF-8). */
+function looksBinary(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0xfffd) return true;
+  }
+  return false;
+}
+
+/**
+ * Parses one number token, or explains why it is not one. Infinity is allowed when written as such
+ * (an unbounded value); a number too large for a float64 (`1e400`) is an error, not Infinity.
+ */
 export function parseNumberToken(token: string): number | string {
   const lower = token.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
   if (lower === '-inf' || lower === '-infinity') return -Infinity;
   if (lower === 'nan' || lower === '+nan' || lower === '-nan') return `NaN is not allowed (got "${token}")`;
-  if (!NUMBER.test(token)) return `"${token}" is not a number`;
-  return Number(token);
+  if (!NUMBER.test(token)) {
+    return `${quoteToken(token)} is not a number${looksBinary(token) ? ' (binary input?)' : ''}`;
+  }
+  const v = Number(token);
+  if (!Number.isFinite(v)) {
+    return `${quoteToken(token)} overflows a float64 (largest magnitude about 1.8e308); write inf for an unbounded value`;
+  }
+  return v;
 }
 
 /**

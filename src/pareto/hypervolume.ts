@@ -77,6 +77,8 @@ class Scratch {
   cols: Float64Array[] = [];
   /** n x m row-major, the same values (m >= 6, and the contributions). */
   rows = new Float64Array(0);
+  /** n x m: arrays of rows copied in, before the filter. */
+  input = new Float64Array(0);
   kept = new Int32Array(0);
   order = new Int32Array(0);
   ref = new Float64Array(0);
@@ -94,6 +96,7 @@ class Scratch {
     this.cols = [];
     for (let j = 0; j < Math.min(width, 5); j++) this.cols.push(new Float64Array(cap));
     this.rows = new Float64Array(cap * width);
+    this.input = new Float64Array(cap * width);
     this.kept = new Int32Array(cap);
     this.order = new Int32Array(cap);
     this.ref = new Float64Array(width);
@@ -159,15 +162,41 @@ function translate(
       throw new RangeError(`${fn}: reference[${j}] must be a finite number, got ${String(r)}`);
     }
   }
-  const a = toMatrix(points, `${fn}: points`, m);
-  if (a.rows > 0 || isMatrix(points)) {
-    if (a.cols !== m) {
-      throw new RangeError(`${fn}: points have ${a.cols} objectives but reference has length ${m}`);
+  let total: number;
+  let data: Float64Array;
+  if (Array.isArray(points)) {
+    // Rows copied into reused scratch rather than a new Matrix (toMatrix's checks, same messages).
+    total = points.length;
+    scratch.ensure(total, m);
+    data = scratch.input;
+    for (let i = 0; i < total; i++) {
+      const row = points[i] as ArrayLike<number>;
+      if (row.length !== m) {
+        const first = (points[0] as ArrayLike<number>).length;
+        if (row.length !== first) {
+          throw new RangeError(
+            `${fn}: points: row ${i} has ${row.length} values, expected ${first} like row 0`,
+          );
+        }
+        throw new RangeError(`${fn}: points have ${row.length} objectives but reference has length ${m}`);
+      }
+      for (let j = 0; j < m; j++) data[i * m + j] = row[j]!;
     }
+  } else {
+    const a = toMatrix(
+      points,
+      fn === 'hypervolume' ? 'hypervolume: points' : 'hypervolumeContributions: points',
+      m,
+    );
+    if (a.rows > 0 || isMatrix(points)) {
+      if (a.cols !== m) {
+        throw new RangeError(`${fn}: points have ${a.cols} objectives but reference has length ${m}`);
+      }
+    }
+    total = a.rows;
+    data = a.data;
+    scratch.ensure(total, m);
   }
-  const total = a.rows;
-  const data = a.data;
-  scratch.ensure(total, m);
   const { cols, rows, kept, ref } = scratch;
   for (let j = 0; j < m; j++) ref[j] = reference[j]!;
   let n = 0;

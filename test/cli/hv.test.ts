@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CommandIo, formatG17, hvCommand, inferReference } from '../../src/cli/hv.js';
-import { InputError, parsePointSets, parseReferencePoint } from '../../src/cli/point-sets.js';
+import { InputError, parsePointSets, parseReferencePoint, quoteToken } from '../../src/cli/point-sets.js';
 
 function run(
   files: Record<string, string>,
@@ -133,6 +133,14 @@ describe('mobo hv', () => {
       [{ 'a.txt': '\n\n' }, ['a.txt'], {}, 'a.txt: no points found'],
       [{}, ['missing.txt'], {}, 'missing.txt: cannot read: no such file'],
       [{ 'a.txt': '1 2\n' }, ['a.txt'], { reference: '1 x' }, '-r: value 2: "x" is not a number'],
+      [
+        { 'a.txt': '1 2\n3 1e400\n' },
+        ['a.txt'],
+        { reference: '9 9' },
+        'a.txt:2: "1e400" overflows a float64',
+      ],
+      [{ 'a.txt': '1 2\n-1e309 1\n' }, ['a.txt'], {}, 'a.txt:2: "-1e309" overflows a float64'],
+      [{ 'a.txt': '1 2\n' }, ['a.txt'], { reference: '1e999 9' }, '-r: value 1: "1e999" overflows a float64'],
     ];
     for (const [files, args, options, message] of cases) {
       const r = run(files, args, options);
@@ -141,6 +149,34 @@ describe('mobo hv', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stdout).toBe('');
     }
+  });
+
+  it('notes on stderr a set with no point inside the reference box, and still prints 0 on stdout', () => {
+    const r = run({ 'a.txt': '1 2\n2 1\n\n5 5\n9 1\n' }, ['a.txt'], { reference: '4 4' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('8\n0\n');
+    expect(r.stderr).toBe(
+      'mobo hv: note: a.txt:4: no point of this set is below the reference point in every objective; its hypervolume is 0\n',
+    );
+    const touching = run({ '-': '4 1\n' }, [], { reference: '4 4', contributions: true });
+    expect(touching.stdout).toBe('0\n');
+    expect(touching.stderr).toContain('<stdin>:1: no point of this set is below the reference point');
+    expect(run({ 'a.txt': '1 2\n' }, ['a.txt'], { reference: '4 4' }).stderr).toBe('');
+  });
+
+  it('quotes binary input sanitized and cut short, on one line', () => {
+    // Bytes as readFileSync(0, 'utf8') decodes them: controls, NUL, escape sequences, invalid UTF-8.
+    const garbage = `\u0000\u0001\u001b[2J\u0007${'\ufffd'.repeat(500)}\u0002ELF`;
+    const r = run({ '-': `1 2\n${garbage} 3\n` }, [], { reference: '9 9' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^mobo hv: <stdin>:2: "\\x00\\x01\\x1b\[2J\\x07(\\u\{fffd\}){25}"\.\.\. \(\d+ characters\) is not a number \(binary input\?\)\n$/,
+    );
+    expect(r.stderr.length).toBeLessThan(300);
+    // Nothing outside printable ASCII reaches the terminal.
+    expect(/^[\x20-\x7e\n]*$/.test(r.stderr)).toBe(true);
+    expect(quoteToken('abc')).toBe('"abc"');
+    expect(quoteToken('a"b\\c\u00e9')).toBe('"a\\x22b\\x5cc\\xe9"');
   });
 
   it('is exact on integer fronts it has never seen, m = 2 to 5', () => {

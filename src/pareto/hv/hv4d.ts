@@ -17,6 +17,8 @@ export class Hv4dWorkspace {
   split = 0;
   /** Set by contribution3d: no entry below this index is flagged dead. */
   deadFrom = 0;
+  /** Set by contribution3d when it returns -1: the entry that weakly dominates the point. */
+  dominator = -1;
   /** The 2-D staircase inside the point's box: x ascending, y strictly descending. */
   sx = new Float64Array(0);
   sy = new Float64Array(0);
@@ -63,15 +65,28 @@ export function hv4d(
   let v3 = 0;
   let hv = 0;
   let comp = 0;
+  // The last point found to dominate another: on sets with many dominated points and duplicates it
+  // often dominates the next one too, which then costs one test instead of a scan. It came earlier
+  // in w, so it dominates in 4-D whether or not it is still active.
+  let dx = Number.POSITIVE_INFINITY;
+  let dy = Number.POSITIVE_INFINITY;
+  let dz = Number.POSITIVE_INFINITY;
   for (let t = 0; t < n; t++) {
     const i = order[t]!;
     const px = xs[i]!;
     const py = ys[i]!;
     const pz = zs[i]!;
-    const c = contribution3d(px, py, pz, ax, ay, az, k, work, true);
-    if (c >= 0) {
-      v3 += c;
-      k = addToActive3d(px, py, pz, ax, ay, az, k, work);
+    if (!(dx <= px && dy <= py && dz <= pz)) {
+      const c = contribution3d(px, py, pz, ax, ay, az, k, work, true);
+      if (c >= 0) {
+        v3 += c;
+        k = addToActive3d(px, py, pz, ax, ay, az, k, work);
+      } else {
+        const d = work.dominator;
+        dx = ax[d]!;
+        dy = ay[d]!;
+        dz = az[d]!;
+      }
     }
     const wnext = t + 1 < n ? ws[order[t + 1]!]! : 0;
     const term = v3 * (wnext - ws[i]!);
@@ -192,6 +207,7 @@ export function contribution3d(
           for (let r = j; r < split; r++) dead[r] = 0;
           work.anyDead = false;
         }
+        work.dominator = j;
         return -1;
       }
       if (qy < yL) yL = qy;
