@@ -65,7 +65,7 @@ export function taskCommand(task: Task, options: { node?: string; execArgv?: str
 export interface CommandTask {
   /** The program and its arguments, with the placeholders above. */
   command: readonly string[];
-  /** Absolute working directory. Default: the attempt's own directory. */
+  /** Absolute working directory, or one starting with `{dir}`. Default: the attempt's own directory. */
   cwd?: string;
   /** Variables added to the environment (placeholders allowed in values). */
   env?: Readonly<Record<string, string>>;
@@ -129,8 +129,12 @@ export function commandTaskProblems(spec: unknown, where = 'task'): string[] {
     });
     if (command[0] === '') problems.push(`${where}.command[0]: the program name is empty`);
   }
-  if (cwd !== undefined && (typeof cwd !== 'string' || !isAbsolute(cwd))) {
-    problems.push(`${where}.cwd: expected an absolute path, got ${JSON.stringify(cwd)}`);
+  if (cwd !== undefined && (typeof cwd !== 'string' || !(isAbsolute(cwd) || cwd.startsWith('{dir}')))) {
+    problems.push(
+      `${where}.cwd: expected an absolute path (or one starting with {dir}), got ${JSON.stringify(cwd)}`,
+    );
+  } else if (typeof cwd === 'string') {
+    for (const name of unknownPlaceholders(cwd)) problems.push(`${where}.cwd: unknown placeholder {${name}}`);
   }
   if (env !== undefined) {
     if (env === null || typeof env !== 'object' || Array.isArray(env)) {
@@ -207,7 +211,8 @@ export function trialProcess(
   const [program, ...args] = spec.command.map((a) => substitute(a, values)) as [string, ...string[]];
   const own: Record<string, string> = {};
   for (const [name, value] of Object.entries(spec.env ?? {})) own[name] = substitute(value, values);
-  return { program, args, cwd: spec.cwd ?? dir, env: { ...own, ...trialEnv, ...extraEnv } };
+  const cwd = spec.cwd === undefined ? dir : substitute(spec.cwd, values);
+  return { program, args, cwd, env: { ...own, ...trialEnv, ...extraEnv } };
 }
 
 /** Options of `runTaskSpec`. */

@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { parameterVariable } from '../space/schema.js';
 import { checkValues } from './task.js';
 import type { TrialOutcome, TrialParams, TrialRequest } from './types.js';
 
@@ -81,10 +82,8 @@ export function prepareTrialDirectory(dir: string, params: TrialParams): void {
   writeFileAtomic(join(dir, TRIAL_FILES.params), `${JSON.stringify(params, null, 2)}\n`);
 }
 
-/** The environment variable for a parameter: `MOBO_PARAM_` and the name in upper case, other characters as `_`. */
-export function parameterVariable(name: string): string {
-  return `MOBO_PARAM_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
-}
+/** The environment variable of a parameter (`MOBO_PARAM_<NAME>`); defined with the search space's checks. */
+export { parameterVariable } from '../space/schema.js';
 
 /**
  * The variables a trial's command sees: MOBO_TRIAL_ID, MOBO_ATTEMPT, MOBO_PARAMS_FILE,

@@ -77,7 +77,7 @@ describe('command task specs', () => {
       /^task.command: expected a non-empty array of strings \(argv\), got "python3 sim.py"/,
     );
     expect(commandTaskProblems({ command: ['x'], cwd: 'rel' })).toEqual([
-      'task.cwd: expected an absolute path, got "rel"',
+      'task.cwd: expected an absolute path (or one starting with {dir}), got "rel"',
     ]);
     expect(commandTaskProblems({ command: ['x'], env: { MOBO_TRIAL_ID: '1', 'a-b': 'x' } })).toEqual([
       'task.env.MOBO_TRIAL_ID: MOBO_* variables are set by mobo for each trial',
