@@ -32,7 +32,9 @@ def main() -> None:
     cost = thickness * layers * (2.0 if radiator == "aerogel" else 1.0)
     # Files in this trial's own folder stay with the trial.
     with open(os.path.join(os.environ["MOBO_WORKDIR"], "log.txt"), "w", encoding="utf-8") as f:
-        f.write(f"seed {args.seed}, cpus {os.environ.get('SLURM_CPUS_PER_TASK', 'local')}\n")
+        cpus = os.environ.get("SLURM_CPUS_PER_TASK", "-")
+        gpus = os.environ.get("CUDA_VISIBLE_DEVICES", "-")
+        f.write(f"seed {args.seed} cpus {cpus} gpus {gpus}\n")
     with open(os.environ["MOBO_RESULT_FILE"], "w", encoding="utf-8") as f:
         json.dump({"resolution": resolution, "cost": cost}, f)
 
