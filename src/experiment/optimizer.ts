@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Matrix, zeros } from '../linalg/matrix.js';
 import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
-import { hypervolume } from '../pareto/hypervolume.js';
+import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
 import { deriveSeed } from '../random/rng.js';
 import { formatValue } from '../space/errors.js';
 import { Outcomes } from '../space/outcomes.js';
@@ -294,8 +294,9 @@ export class Optimizer {
 
   /**
    * Records the outcome of trial `id`: `values` by objective and outcome-constraint metric name.
-   * A missing, null, NaN or infinite value makes the trial failed with that reason (and a
-   * warning) instead of throwing. Throws a TrialStateError for an unknown or finished trial and a
+   * A missing, null, NaN or infinite value, or one beyond ±1e100 (MAX_METRIC_MAGNITUDE: a failure
+   * sentinel such as DBL_MAX), makes the trial failed with that reason (and a warning) instead of
+   * throwing. Throws a TrialStateError for an unknown or finished trial and a
    * TypeError for a payload that is not an object of numbers or names an unknown metric; a call
    * that throws changes nothing. Resolves to the trial as recorded.
    */
@@ -545,7 +546,7 @@ export class Optimizer {
     const ref = this.ensureReferencePoint();
     const feasible = this.feasibleTrials();
     if (ref === undefined || feasible.length === 0) return 0;
-    return hypervolume(this.objectiveMatrix(feasible), ref);
+    return scaledHypervolume(this.objectiveMatrix(feasible), ref);
   }
 
   /**
@@ -571,7 +572,7 @@ export class Optimizer {
       if (inside && !front.some((f) => weaklyDominates(f, y))) {
         front = front.filter((f) => !weaklyDominates(y, f));
         front.push(Float64Array.from(y));
-        volume = hypervolume(front, ref);
+        volume = scaledHypervolume(front, ref);
       }
       out.push(volume);
     }
