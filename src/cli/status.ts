@@ -9,7 +9,7 @@ import { replayContext } from '../experiment/replay.js';
 import type { Trial, TrialState } from '../experiment/trial.js';
 import { zeros } from '../linalg/matrix.js';
 import { paretoFilter } from '../pareto/dominance.js';
-import { hypervolume } from '../pareto/hypervolume.js';
+import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
 import type { CommandIo } from './hv.js';
 
 /** The journal of an experiment directory (or the file itself when given one). */
@@ -86,7 +86,7 @@ export function readExperiment(file: string): ExperimentView {
   const front = feasible.length === 0 ? [] : Array.from(paretoFilter(Y), (i) => feasible[i]!);
   const known = experiment.referencePoint;
   const reference = known === null ? undefined : Array.from(known);
-  const hv = reference === undefined || feasible.length === 0 ? 0 : hypervolume(Y, reference);
+  const hv = reference === undefined || feasible.length === 0 ? 0 : scaledHypervolume(Y, reference);
   return {
     trials,
     parameterNames: config.parameters.map((p) => p.name),

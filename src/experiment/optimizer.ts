@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Matrix, zeros } from '../linalg/matrix.js';
 import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
-import { hypervolume } from '../pareto/hypervolume.js';
+import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
 import { deriveSeed } from '../random/rng.js';
 import { formatValue } from '../space/errors.js';
 import { Outcomes } from '../space/outcomes.js';
@@ -76,6 +76,13 @@ export interface TellOptions {
 }
 
 const defaultLogger: Logger = { warn: (message) => process.emitWarning(message, 'MoboWarning') };
+
+/**
+ * The most trials one `ask` proposes. A model-based batch is built one candidate at a time against
+ * the earlier ones, so a batch of thousands would take hours and hold them all pending; a larger
+ * count is almost always a mistake (a slot count or a budget passed by error).
+ */
+export const MAX_ASK = 1000;
 
 // Longest failure reason kept in the journal; longer ones (whole stack traces, logs) are cut.
 const MAX_REASON = 10_000;
@@ -230,8 +237,10 @@ export class Optimizer {
   ask(n = 1, options?: AskOptions): Promise<AskedTrial[]> {
     return this.exclusive(async () => {
       const what = 'Optimizer.ask';
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 100_000) {
-        throw new RangeError(`${what}: expected a count of trials from 1 to 100000, got ${formatValue(n)}`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ASK) {
+        throw new RangeError(
+          `${what}: expected a count of trials from 1 to ${MAX_ASK} (MAX_ASK, the most one ask proposes; ask again for more), got ${formatValue(n)}`,
+        );
       }
       const given = optionsObject<AskOptions>(options, what);
       const markRunning = given.markRunning ?? true;
@@ -285,11 +294,12 @@ export class Optimizer {
 
   /**
    * Records the outcome of trial `id`: `values` by objective and outcome-constraint metric name,
-   * every one of them. A null, NaN or infinite value makes the trial failed with that reason (and a
-   * warning) instead of throwing. Throws a TrialStateError for an unknown or finished trial and a
-   * TypeError, naming the trial and the metric, for a payload that is not an object of numbers,
-   * names an unknown metric or leaves one out; a call that throws changes nothing. Resolves to the
-   * trial as recorded.
+   * every one of them. A null, NaN or infinite value, or one beyond ±1e100 (MAX_METRIC_MAGNITUDE: a
+   * failure sentinel such as DBL_MAX), makes the trial failed with that reason (and a warning)
+   * instead of throwing. Throws a TrialStateError for an unknown or finished trial and a TypeError,
+   * naming the trial and the metric, for a payload that is not an object of numbers, names an
+   * unknown metric or leaves one out; a call that throws changes nothing. Resolves to the trial as
+   * recorded.
    */
   tell(id: number, values: Readonly<Record<string, number>>, options?: TellOptions): Promise<Trial> {
     return this.immediate(() => {
@@ -537,7 +547,7 @@ export class Optimizer {
     const ref = this.ensureReferencePoint();
     const feasible = this.feasibleTrials();
     if (ref === undefined || feasible.length === 0) return 0;
-    return hypervolume(this.objectiveMatrix(feasible), ref);
+    return scaledHypervolume(this.objectiveMatrix(feasible), ref);
   }
 
   /**
@@ -563,7 +573,7 @@ export class Optimizer {
       if (inside && !front.some((f) => weaklyDominates(f, y))) {
         front = front.filter((f) => !weaklyDominates(y, f));
         front.push(Float64Array.from(y));
-        volume = hypervolume(front, ref);
+        volume = scaledHypervolume(front, ref);
       }
       out.push(volume);
     }

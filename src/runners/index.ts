@@ -2,6 +2,17 @@
 export { InProcessRunner, type InProcessRunnerOptions } from './in-process.js';
 export { PoolRunner, type PoolRunnerOptions } from './pool.js';
 export {
+  type DeviceConfig,
+  detectGpus,
+  type MachineCapacity,
+  machineCapacity,
+  type ResourceLease,
+  ResourceSlots,
+  resourceProblems,
+  sbatchResourceArgs,
+  type TrialResources,
+} from './resources.js';
+export {
   parseJobCompLog,
   parseSqueue,
   SlurmRunner,
@@ -10,6 +21,18 @@ export {
 } from './slurm.js';
 export { SubprocessRunner, type SubprocessRunnerOptions, taskCommand } from './subprocess.js';
 export { checkValues, defineTask, loadTask } from './task.js';
+export {
+  COMMAND_PLACEHOLDERS,
+  type CommandTask,
+  checkCommandTask,
+  commandTaskProblems,
+  isCommandTask,
+  type RunTaskSpecOptions,
+  runTaskSpec,
+  type TaskSpec,
+  type TrialProcess,
+  trialProcess,
+} from './task-spec.js';
 export { EXIT_TRANSIENT, TRIAL_FILES, trialDirectory } from './trial-files.js';
 export {
   type Runner,

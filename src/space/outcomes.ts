@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Matrix } from '../linalg/matrix.js';
-import { inferReferencePoint } from '../pareto/reference.js';
+import { inferReferencePoint, MAX_METRIC_MAGNITUDE } from '../pareto/reference.js';
 import { formatValue, parseConfig } from './errors.js';
 import {
   checkOutcomes,
@@ -105,7 +105,8 @@ export class Outcomes {
    * object, names an unknown metric, leaves a metric out, or holds a value that is not a number (or
    * null): those are the caller's mistakes (a harness that forgets an outcome-constraint metric
    * would otherwise lose every trial without noticing). Returns `{ ok: false, reason }` when a
-   * metric is null, NaN or infinite: the evaluation could not produce it, so the trial failed.
+   * metric is null, NaN, infinite or beyond MAX_METRIC_MAGNITUDE (1e100, a failure sentinel such as
+   * DBL_MAX): the evaluation could not produce it, so the trial failed.
    */
   check(values: unknown, what: string): CheckedValues {
     if (values === null || typeof values !== 'object' || Array.isArray(values)) {
@@ -134,6 +135,12 @@ export class Outcomes {
       const v = input[k];
       if (v === null || !Number.isFinite(v)) {
         return { ok: false, reason: `metric "${k}" is ${v === null ? 'null' : String(v)}` };
+      }
+      if (Math.abs(v as number) > MAX_METRIC_MAGNITUDE) {
+        return {
+          ok: false,
+          reason: `metric "${k}" is ${String(v)}, beyond ±${MAX_METRIC_MAGNITUDE}: taken for a failure sentinel (such as DBL_MAX or HUGE_VAL), not a result`,
+        };
       }
       out[k] = v as number;
     }
