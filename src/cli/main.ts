@@ -52,11 +52,16 @@ export function buildProgram(exit: (code: number) => void): Command {
     });
   program
     .command('resume')
-    .description('continue an interrupted experiment exactly where it stopped (same journal, same seed)')
+    .description(
+      'continue an interrupted experiment exactly where it stopped (same journal, same seed); ' +
+        'with --trials, extend its budget (a finished run goes on)',
+    )
     .argument('<dir>', 'the experiment directory')
-    .action(async (dir: string) => {
+    .option('--trials <n>', 'raise the trial budget to N trials in all (kept in mobo.json)')
+    .action(async (dir: string, options: { trials?: string }) => {
       const { resumeCommand } = await import('./run.js');
-      exit(await resumeCommand(dir, { signals: true }, runIo));
+      const trials = options.trials === undefined ? {} : { trials: options.trials };
+      exit(await resumeCommand(dir, { signals: true, ...trials }, runIo));
     });
   program
     .command('status')

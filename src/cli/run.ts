@@ -65,6 +65,12 @@ export interface RunOptions {
   output?: string;
   /** Install SIGINT/SIGTERM handlers (the CLI does). Default false. */
   signals?: boolean;
+  /**
+   * `mobo resume` only: the trial budget to go on to, in all (trials already in the experiment
+   * count), written to mobo.json so that later resumes keep it. Extends a finished run. A string
+   * (from the command line) is read as a number.
+   */
+  trials?: number | string;
 }
 
 /** The strategy used until the model-based generator exists: Sobol, then steady-state NSGA-II. */
@@ -508,7 +514,11 @@ export async function runCommand(
   }
 }
 
-/** `mobo resume DIR`: continues the experiment in DIR exactly where it stopped. */
+/**
+ * `mobo resume DIR [--trials N]`: continues the experiment in DIR exactly where it stopped; with
+ * `trials`, first raises its budget to N trials in all (mobo.json is rewritten once the journal's
+ * lock is held, so a refused resume changes nothing).
+ */
 export async function resumeCommand(directory: string, options: RunOptions, io: RunIo): Promise<number> {
   const output = resolve(directory);
   const recordFile = join(output, 'mobo.json');
@@ -532,8 +542,35 @@ export async function resumeCommand(directory: string, options: RunOptions, io: 
       throw new UsageError(configLines(e, recordFile).join('\n'));
     }
     checkRunnerFits(config, parseRunner(config, recordFile), recordFile);
+    const wanted =
+      typeof options.trials === 'string'
+        ? /^\s*\d+\s*$/.test(options.trials)
+          ? Number(options.trials)
+          : Number.NaN
+        : options.trials;
+    if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 1)) {
+      throw new UsageError(
+        `--trials: expected a whole number of trials >= 1, got ${JSON.stringify(options.trials)}`,
+      );
+    }
     const journal = join(output, 'journal.jsonl');
+    /** Raises the budget to `options.trials` (checked against the trials already there) in mobo.json. */
+    const extend = (existing: number): void => {
+      if (wanted === undefined) return;
+      const was = config.budget?.trials;
+      if (wanted < existing) {
+        throw new UsageError(
+          `--trials ${wanted}: the experiment already holds ${existing} trials, and the budget counts them all; give at least ${existing}`,
+        );
+      }
+      config = { ...config, budget: { ...config.budget, trials: wanted } };
+      writeJsonAtomic(recordFile, { ...record, config: { ...record.config, budget: config.budget } });
+      io.stdout(
+        `budget: ${wanted} trials in all (was ${was === undefined ? 'unset' : was}; written to ${recordFile})\n`,
+      );
+    };
     if (!journalStarted(journal)) {
+      extend(0);
       io.stdout(`${output}: the experiment never started (no journal header); starting it from mobo.json\n`);
       return await drive(await createOptimizer(config, output, recordFile, io), config, output, options, io);
     }
@@ -541,6 +578,12 @@ export async function resumeCommand(directory: string, options: RunOptions, io: 
       logger: { warn: (m) => io.stderr(`warning: ${m}\n`) },
     });
     const before = optimizer.trials();
+    try {
+      extend(before.length);
+    } catch (e) {
+      await optimizer.close();
+      throw e;
+    }
     io.stdout(
       `resuming ${output}: ${before.length} trial(s) so far, ${before.filter((t) => t.state === 'running' || t.state === 'stale' || t.state === 'candidate').length} to pick up; seed ${optimizer.seed}\n`,
     );

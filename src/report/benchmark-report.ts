@@ -244,9 +244,12 @@ function closureSection(page: BenchmarkPageData): string {
   if (page.closure.length === 0) {
     return '<h2>Closure</h2><p class="note" data-empty="closure">No closure results in this report.</p>';
   }
+  // The dashed lines are promised only where there are some to draw.
+  const dashed = (series: readonly ClosureSeries[]) => series.some((s) => s.reference);
+  const anyDashed = page.closure.some((panel) => dashed(panel.series));
   return [
     '<h2>Closure</h2>',
-    "<p>The log10 of the gap between the true front's hypervolume and the hypervolume reached, against evaluations: the median over seeds (line) and the range from the best to the worst seed (band). Dashed lines are published reference figures.</p>",
+    `<p>The log10 of the gap between the true front's hypervolume and the hypervolume reached, against evaluations: the median over seeds (line) and the range from the best to the worst seed (band).${anyDashed ? ' Dashed lines are published reference figures.' : ''}</p>`,
     ...page.closure.map((panel, k) => {
       const rows = panel.series
         .map((s) => {
@@ -256,7 +259,7 @@ function closureSection(page: BenchmarkPageData): string {
         .join('');
       return `<h3>${escapeHtml(panel.problem)}</h3>
 <figure data-plot="closure-${k}" data-problem="${escapeHtml(panel.problem)}"><div class="plot-host"></div>
-<figcaption>${escapeHtml(panel.problem)}: log10 hypervolume difference against evaluations (lower is better).</figcaption></figure>
+<figcaption>${escapeHtml(panel.problem)}: log10 hypervolume difference against evaluations (lower is better)${dashed(panel.series) ? '; dashed: published reference figures' : ''}.</figcaption></figure>
 <table data-table="closure-${k}"><thead><tr><th>method</th><th class="num">seeds</th><th class="num">evaluations</th><th class="num">median (last)</th><th class="num">range (last)</th></tr></thead><tbody>${rows}</tbody></table>`;
     }),
   ].join('\n');

@@ -92,6 +92,26 @@ describe('mobo run, status and resume', () => {
     expect(asks()).toBe(before);
     expect(again.out.join('')).toContain('trials: 12 completed (12 in all)');
 
+    // --trials extends the finished run's budget; mobo.json keeps it for later resumes.
+    const tooFew = capture();
+    expect(await resumeCommand(output, { trials: 11 }, tooFew)).toBe(2);
+    expect(tooFew.err.join('')).toContain(
+      '--trials 11: the experiment already holds 12 trials, and the budget counts them all; give at least 12',
+    );
+    const bad = capture();
+    expect(await resumeCommand(output, { trials: 'many' }, bad)).toBe(2);
+    expect(bad.err.join('')).toContain('--trials: expected a whole number of trials >= 1, got "many"');
+    expect(asks()).toBe(before);
+    const extended = capture();
+    expect(await resumeCommand(output, { trials: '16' }, extended)).toBe(0);
+    expect(extended.out.join('')).toContain('budget: 16 trials in all (was 12;');
+    expect(extended.out.join('')).toContain('trials: 16 completed (16 in all)');
+    const record = JSON.parse(readFileSync(join(output, 'mobo.json'), 'utf8'));
+    expect(record.config.budget).toEqual({ trials: 16 });
+    const later = capture();
+    expect(await resumeCommand(output, {}, later)).toBe(0);
+    expect(later.out.join('')).toContain('trials: 16 completed (16 in all)');
+
     // A second run into the same output is refused.
     const twice = capture();
     expect(await runCommand(file, {}, twice)).toBe(2);

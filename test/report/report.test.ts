@@ -378,6 +378,16 @@ describe('renderBenchmarkReport', () => {
     expect((embeddedData(html) as { kind: string }).kind).toBe('benchmark');
     expect(html).toContain('<figure data-plot="closure-0" data-problem="DTLZ2, m = 2, d = 6">');
     expect(html).toContain('<figure data-plot="overhead">');
+    // Dashed reference lines are promised where there are some: panel 0 has a reference, panel 1 none.
+    expect(html).toContain('Dashed lines are published reference figures.');
+    const captions = [...html.matchAll(/<figcaption>(DTLZ2[^<]*)<\/figcaption>/g)].map((m) => m[1]);
+    expect(captions[0]).toContain('dashed: published reference figures');
+    expect(captions[1]).not.toContain('dashed');
+    const noReferences = renderBenchmarkReport(
+      { ...syntheticBenchmarks(), references: [] },
+      { assets: assetsHere },
+    );
+    expect(noReferences).not.toMatch(/dashed/i);
     const bad = syntheticBenchmarks();
     bad.closure![4] = { ...bad.closure![4]!, log10HypervolumeDifference: [1, 2] };
     expect(() => renderBenchmarkReport(bad, { assets: assetsHere })).toThrow(
