@@ -12,6 +12,11 @@ export class Hv3dWorkspace {
   sx = new Float64Array(0);
   sy = new Float64Array(0);
   set = new RankSet(1);
+  /** The staircase as sorted arrays (x ascending, y descending), for the array variant. */
+  stx = new Float64Array(0);
+  sty = new Float64Array(0);
+  /** The point index of each array staircase entry. */
+  sti = new Int32Array(0);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -24,14 +29,24 @@ export class Hv3dWorkspace {
     this.sx = new Float64Array(cap + 2);
     this.sy = new Float64Array(cap + 2);
     this.set = new RankSet(cap);
+    this.stx = new Float64Array(STAIR_LIMIT + 1);
+    this.sty = new Float64Array(STAIR_LIMIT + 1);
+    this.sti = new Int32Array(STAIR_LIMIT + 1);
   }
 }
 
 /**
+ * Beyond this many staircase points the sorted-array staircase (O(length) per insertion) hands over
+ * to the rank set (O(log n)); below it, the arrays need one sort fewer and no tree.
+ */
+const STAIR_LIMIT = 64;
+
+/**
  * Hypervolume in three objectives by the dimension sweep of Beume, Fonseca, López-Ibáñez, Paquete
  * and Vahrenhold (2009), O(n log n): sweep z upwards, keep the 2-D staircase of the points seen so far
- * in x order and its area; the tree is a {@link RankSet} over precomputed x ranks plus a linked list.
- * Points are translated so the reference is the origin (every coordinate < 0).
+ * in x order and its area. While the staircase is short (tie-heavy sets, clouds of mostly dominated
+ * points) it is a pair of sorted arrays; past {@link STAIR_LIMIT} points it moves to a
+ * {@link RankSet} over x ranks plus a linked list, O(log n) per point. Points are translated so the reference is the origin (every coordinate < 0).
  *
  * @param xs first objective, length >= n (likewise ys, zs)
  * @param work buffers, grown to n here
@@ -45,8 +60,91 @@ export function hv3d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { zOrder, xOrder, rank, next, sx, sy, set } = work;
+  const { zOrder, stx, sty, sti } = work;
   argsortLex(zs, zs, n, zOrder);
+  // The x-y staircase of the points seen so far as two sorted arrays: a binary search finds p's
+  // place, the points p dominates are a contiguous block after it, and no x sort is needed. Fronts
+  // whose staircase grows long go to the rank set instead.
+  let s = 0;
+  let area = 0;
+  let vol = 0;
+  let comp = 0;
+  for (let k = 0; k < n; k++) {
+    const i = zOrder[k]!;
+    const px = xs[i]!;
+    const py = ys[i]!;
+    let lo = 0;
+    let hi = s;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (stx[mid]! <= px) lo = mid + 1;
+      else hi = mid;
+    }
+    const h0 = lo > 0 ? sty[lo - 1]! : 0;
+    if (h0 > py) {
+      // Area newly covered: for each step right of p that p dominates, the strip between its height
+      // and p's; the first step below p ends the walk.
+      let added = 0;
+      let left = px;
+      let h = h0;
+      let e = lo;
+      while (e < s && sty[e]! >= py) {
+        added += (stx[e]! - left) * (h - py);
+        left = stx[e]!;
+        h = sty[e]!;
+        e++;
+      }
+      added += ((e < s ? stx[e]! : 0) - left) * (h - py);
+      const start = lo > 0 && stx[lo - 1] === px ? lo - 1 : lo;
+      const removed = e - start;
+      if (removed === 0) {
+        if (s === STAIR_LIMIT) return hv3dRankSet(xs, ys, zs, n, work, k, s, area, vol, comp);
+        for (let r = s; r > start; r--) {
+          stx[r] = stx[r - 1]!;
+          sty[r] = sty[r - 1]!;
+          sti[r] = sti[r - 1]!;
+        }
+        s++;
+      } else if (removed > 1) {
+        const gap = removed - 1;
+        for (let r = start + 1; r + gap < s; r++) {
+          stx[r] = stx[r + gap]!;
+          sty[r] = sty[r + gap]!;
+          sti[r] = sti[r + gap]!;
+        }
+        s -= gap;
+      }
+      stx[start] = px;
+      sty[start] = py;
+      sti[start] = i;
+      area += added;
+    }
+    const znext = k + 1 < n ? zs[zOrder[k + 1]!]! : 0;
+    const term = area * (znext - zs[i]!);
+    const t = vol + term;
+    comp += Math.abs(vol) >= Math.abs(term) ? vol - t + term : term - t + vol;
+    vol = t;
+  }
+  return vol + comp;
+}
+
+/**
+ * {@link hv3d} from point `k0` of `work.zOrder` on, with the staircase in a {@link RankSet} over x
+ * ranks; it takes over the `s` entries of the array staircase and the sums so far.
+ */
+function hv3dRankSet(
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  n: number,
+  work: Hv3dWorkspace,
+  k0: number,
+  s0: number,
+  area0: number,
+  vol0: number,
+  comp0: number,
+): number {
+  const { zOrder, xOrder, rank, next, sx, sy, set } = work;
   // Ranks by (x, y): a tie in x puts the lower y first, so the predecessor test also catches it.
   argsortLex(xs, ys, n, xOrder);
   for (let r = 0; r < n; r++) rank[xOrder[r]!] = r;
@@ -59,11 +157,20 @@ export function hv3d(
   sx[tail] = 0;
   sy[tail] = Number.NEGATIVE_INFINITY;
   next[head] = tail;
+  // The array staircase, x ascending, becomes the linked list and the set.
+  let last = head;
+  for (let e = 0; e < s0; e++) {
+    const i = work.sti[e]!;
+    next[last] = i;
+    set.insert(rank[i]!);
+    last = i;
+  }
+  next[last] = tail;
 
-  let area = 0;
-  let vol = 0;
-  let comp = 0;
-  for (let k = 0; k < n; k++) {
+  let area = area0;
+  let vol = vol0;
+  let comp = comp0;
+  for (let k = k0; k < n; k++) {
     const i = zOrder[k]!;
     const px = sx[i]!;
     const py = sy[i]!;
