@@ -366,6 +366,11 @@ async function drive(
     await runner?.close();
     await optimizer.close();
   }
+  if (runner instanceof InProcessRunner && runner.lingering > 0) {
+    io.stderr(
+      `note: ${runner.lingering} in-process task(s) timed out or were cancelled but ignore their stop signal (context.signal) and still run; mobo exits without waiting for them\n`,
+    );
+  }
   const view = readExperiment(join(output, 'journal.jsonl'));
   io.stdout(`\nstopped: ${result.message}\n`);
   io.stdout(experimentSummary(view));

@@ -90,6 +90,7 @@ export class Experiment {
   private lastGeneratorState: unknown;
   private readonly order: number[] = [];
   private readonly runners = new Map<number, RunnerState>();
+  private interrupt: Readonly<{ t: number; signal: string; message: string }> | undefined;
   private readonly dimension: number;
   private readonly objectives: number;
 
@@ -135,6 +136,11 @@ export class Experiment {
   }
 
   /** What the runner events say about trial `id` (attempt 0 and no retries when there are none). */
+  /** The last interrupt journaled (signal, what happened to the trials in flight), if any. */
+  get lastInterrupt(): Readonly<{ t: number; signal: string; message: string }> | undefined {
+    return this.interrupt;
+  }
+
   runnerState(id: number): RunnerState {
     return this.runners.get(id) ?? NO_RUNNER;
   }
@@ -226,6 +232,10 @@ export class Experiment {
         }
         return () => this.applyRunner(event);
       }
+      case 'interrupt':
+        return () => {
+          this.interrupt = Object.freeze({ t: event.t, signal: event.signal, message: event.message });
+        };
       case 'reference': {
         this.checkReference(event.point, what);
         return () => {

@@ -404,6 +404,24 @@ export class Optimizer {
     return this.experiment.runnerState(id);
   }
 
+  /**
+   * Journals that a session was interrupted: the signal (SIGINT, SIGTERM, SIGHUP) and one line on
+   * what became of the trials in flight and how to continue. Changes no trial state.
+   */
+  recordInterrupt(signal: string, message: string): Promise<void> {
+    return this.immediate(() => {
+      const what = 'Optimizer.recordInterrupt';
+      if (typeof signal !== 'string' || signal === '')
+        throw new TypeError(`${what}: signal must be a non-empty string, got ${formatValue(signal)}`);
+      this.commit({ type: 'interrupt', t: Date.now(), signal, message: reasonText(message, what) });
+    });
+  }
+
+  /** The last interrupt journaled, if any (see `recordInterrupt`). */
+  lastInterrupt(): Readonly<{ t: number; signal: string; message: string }> | undefined {
+    return this.experiment.lastInterrupt;
+  }
+
   /** Whether `ask(n, { offThread: true })` generates in a worker thread (false: a plug-in generator). */
   get canGenerateOffThread(): boolean {
     return this.threadable;
