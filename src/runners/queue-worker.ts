@@ -137,9 +137,6 @@ export class QueueWorker {
         `job ${jobId} stalled (its worker died or lost its lock): it fails, and the scheduler retries the trial`,
       );
     });
-    this.#log(
-      `worker ${this.name}: queue "${queue}" on ${redactUrl(url)}, ${concurrency} at a time, trials in ${this.#workdir}`,
-    );
   }
 
   /** Starts a worker: connects, then takes jobs until closed. Rejects when Redis cannot be reached. */
@@ -152,6 +149,9 @@ export class QueueWorker {
       worker.#redis.disconnect();
       throw new Error(`queue worker: cannot reach Redis: ${errorText(e)}`);
     }
+    worker.#log(
+      `worker ${worker.name}: ready: queue "${options.queue}" on ${redactUrl(options.redis ?? defaultRedisUrl())}, ${options.concurrency ?? 1} at a time, trials in ${worker.#workdir}`,
+    );
     void worker.#worker.run().catch((e: unknown) => worker.#log(`worker ${worker.name}: ${errorText(e)}`));
     return worker;
   }

@@ -246,12 +246,13 @@ export class QueueRunner implements Runner {
     { queue, redis }: { queue: Queue; redis: Redis },
     m: Metadata,
   ): Promise<Omit<TrialStatus, 'id'>> {
-    const [job, stopped] = await Promise.all([
-      queue.getJob(m.jobId) as Promise<Job | undefined>,
+    // The state first, then the job: a job read before it completed would lack its return value.
+    const [state, stopped] = await Promise.all([
+      queue.getJobState(m.jobId),
       redis.exists(stopKey(m.queue, m.jobId)),
     ]);
+    const job = (await queue.getJob(m.jobId)) as Job | undefined;
     if (stopped === 1) {
-      const state = job === undefined ? 'gone' : await job.getState();
       return state === 'active' ? { state: 'running' } : { state: 'finished', outcome: STOPPED };
     }
     if (job === undefined) {
@@ -264,7 +265,6 @@ export class QueueRunner implements Runner {
         },
       };
     }
-    const state = await job.getState();
     if (state === 'completed') {
       this.#lockMissingSince.delete(m.jobId);
       return { state: 'finished', outcome: outcomeFromReturn(job.returnvalue, m.jobId) };
