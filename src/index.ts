@@ -129,6 +129,8 @@ export {
   defineTask,
   InProcessRunner,
   PoolRunner,
+  QueueRunner,
+  QueueWorker,
   type Runner,
   SlurmRunner,
   SubprocessRunner,

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Job, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   checkQueueName,
   defaultRedisUrl,
@@ -84,7 +84,7 @@ export class QueueWorker {
   #closing: Promise<void> | undefined;
   readonly #running = new Set<string>();
 
-  private constructor(options: QueueWorkerOptions) {
+  private constructor(options: QueueWorkerOptions, modules: { Worker: typeof Worker; Redis: typeof Redis }) {
     const queue = checkQueueName(options.queue);
     const url = options.redis ?? defaultRedisUrl();
     const connection = { ...redisOptions(url), maxRetriesPerRequest: null };
@@ -96,9 +96,9 @@ export class QueueWorker {
     this.name = options.name ?? `${hostname()}:${process.pid}`;
     this.#log = options.log ?? (() => {});
     this.#workdir = resolve(options.workdir ?? join(tmpdir(), `mobo-worker-${queue}`));
-    this.#redis = new Redis(connection);
+    this.#redis = new modules.Redis(connection);
     this.#redis.on('error', () => {});
-    this.#worker = new Worker<QueueJobData, QueueJobResult>(
+    this.#worker = new modules.Worker<QueueJobData, QueueJobResult>(
       queue,
       (job, _token, signal) => this.#process(job, signal),
       {
@@ -141,7 +141,9 @@ export class QueueWorker {
 
   /** Starts a worker: connects, then takes jobs until closed. Rejects when Redis cannot be reached. */
   static async start(options: QueueWorkerOptions): Promise<QueueWorker> {
-    const worker = new QueueWorker(options);
+    // BullMQ and ioredis load here: importing mobo does not pay for them.
+    const [{ Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+    const worker = new QueueWorker(options, { Worker, Redis });
     try {
       await worker.#worker.waitUntilReady();
     } catch (e) {

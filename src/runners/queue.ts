@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   checkQueueName,
   defaultRedisUrl,
@@ -140,9 +140,13 @@ export class QueueRunner implements Runner {
     return this.#experiment;
   }
 
-  #connections(): { queue: Queue; redis: Redis } {
+  /** BullMQ and ioredis load on first use: importing mobo does not pay for them. */
+  async #connections(): Promise<{ queue: Queue; redis: Redis }> {
     if (this.#closed) throw new Error('queue runner: used after close()');
     if (this.#queue === undefined || this.#redis === undefined) {
+      const [{ Queue }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+      if (this.#queue !== undefined && this.#redis !== undefined)
+        return { queue: this.#queue, redis: this.#redis };
       // Commands fail after one reconnection attempt instead of waiting for Redis forever: run()
       // retries on its own, and poll() reports 'unknown' while Redis is away.
       const connection = { ...redisOptions(this.#url), maxRetriesPerRequest: 1 };
@@ -164,7 +168,7 @@ export class QueueRunner implements Runner {
 
   async run(trials: readonly TrialRequest[]): Promise<Record<string, unknown>[]> {
     if (trials.length === 0) return [];
-    const { queue, redis } = this.#connections();
+    const { queue, redis } = await this.#connections();
     const metadata: Record<string, unknown>[] = [];
     for (const t of trials) {
       const jobId = queueJobId(this.#experiment, t.id, t.attempt);
@@ -224,7 +228,7 @@ export class QueueRunner implements Runner {
   async poll(trials: readonly TrialHandle[]): Promise<TrialStatus[]> {
     let connections: { queue: Queue; redis: Redis };
     try {
-      connections = this.#connections();
+      connections = await this.#connections();
     } catch {
       return trials.map((t) => ({ id: t.id, state: 'unknown' }));
     }
@@ -311,7 +315,7 @@ export class QueueRunner implements Runner {
 
   async stop(trials: readonly TrialHandle[]): Promise<void> {
     if (trials.length === 0) return;
-    const { queue, redis } = this.#connections();
+    const { queue, redis } = await this.#connections();
     const targets: Metadata[] = [];
     for (const handle of trials) {
       const m = readMetadata(handle.metadata);
