@@ -126,19 +126,24 @@ export {
 // Runners: hand trials to whoever evaluates them.
 export * as runners from './runners/index.js';
 export {
+  type CommandTask,
   defineTask,
   InProcessRunner,
   PoolRunner,
   QueueRunner,
   QueueWorker,
+  ResourceSlots,
   type Runner,
+  runTaskSpec,
   SlurmRunner,
   SubprocessRunner,
   type Task,
   type TaskContext,
   type TaskFunction,
+  type TaskSpec,
   type TrialOutcome,
   type TrialRequest,
+  type TrialResources,
   type TrialStatus,
 } from './runners/index.js';
 // The scheduler that keeps a runner busy, and built-in problems as tasks.

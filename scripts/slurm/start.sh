@@ -57,7 +57,7 @@ ready() {
 }
 usage() {
   cat <<MSG
-SLURM is up: one node 'localhost' ($(nproc) CPUs), partition 'debug', state in $state.
+SLURM is up: one node 'localhost' ($(nproc) CPUs, 2 fake GPUs), partition 'debug', state in $state.
   export SLURM_CONF=$conf    # only needed when /etc/slurm/slurm.conf is not that file
   sinfo; sbatch --wrap 'hostname'; squeue -t all
   MOBO_SLURM_TESTS=1 npx vitest run test/runners
@@ -85,6 +85,14 @@ sed -e "s|@STATE_DIR@|$state|g" -e "s|@CPUS@|$cpus|g" -e "s|@MEMORY_MB@|$memory_
   -e "s|@SLURMD_PORT@|${MOBO_SLURMD_PORT:-6818}|g" "$here/slurm.conf.template" >"$conf.new"
 mv "$conf.new" "$conf"
 chmod 0644 "$conf"
+# The node's two fake GPUs, for tests of --gres=gpu:N (slurmd reads gres.conf beside slurm.conf).
+# Slurm 22.05 drops a GPU without a device file and refuses a file that is not a device, so each is a
+# character device with /dev/null's numbers: harmless to open, nothing behind it.
+for k in 0 1; do
+  [[ -c "$state/fake-gpu$k" ]] || { rm -f "$state/fake-gpu$k"; mknod -m 0666 "$state/fake-gpu$k" c 1 3; }
+done
+printf 'NodeName=localhost Name=gpu File=%s/fake-gpu[0-1]\n' "$state" >"$state/gres.conf"
+chmod 0644 "$state/gres.conf"
 
 # Let plain `sinfo` find the config, without overwriting a config that someone else put there.
 mkdir -p /etc/slurm

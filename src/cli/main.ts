@@ -66,6 +66,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .requiredOption('-q, --queue <name>', "the queue (the config's runner.queue)")
     .option('--redis <url>', 'redis://host:port/db (default: MOBO_REDIS_URL, else redis://127.0.0.1:6379)')
     .option('-c, --concurrency <n>', 'trials run at once (default 1)')
+    .option(
+      '--gpus <ids>',
+      'GPU ids trials may use, e.g. 0,1 (default: CUDA_VISIBLE_DEVICES, else the NVIDIA GPUs present)',
+    )
     .option('--workdir <dir>', "where trials' directories go (default: a folder in the temp directory)")
     .option(
       '--lock-duration <ms>',

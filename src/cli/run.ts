@@ -39,10 +39,12 @@ import {
 import { InProcessRunner } from '../runners/in-process.js';
 import { PoolRunner } from '../runners/pool.js';
 import { QueueRunner } from '../runners/queue.js';
+import { machineCapacity, ResourceSlots, resourceProblems } from '../runners/resources.js';
 import { Scheduler, type SchedulerOptions, type SchedulerResult } from '../runners/scheduler.js';
 import { SlurmRunner } from '../runners/slurm.js';
 import { SubprocessRunner, taskCommand } from '../runners/subprocess.js';
 import { defineTask } from '../runners/task.js';
+import { isCommandTask, type TaskSpec } from '../runners/task-spec.js';
 import type { Runner, Task } from '../runners/types.js';
 import { ConfigError, formatPath } from '../space/errors.js';
 import { SearchSpace } from '../space/search-space.js';
@@ -176,35 +178,112 @@ function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(temporary, path);
 }
 
-/** The task of a resolved config: a built-in problem's module (written to the output) or the user's. */
-function resolveTask(config: ValidMoboConfig, output: string): Task {
+/**
+ * The task of a resolved config: a built-in problem's module (written to the output), the user's
+ * module, or the user's command (its cwd already absolute in a resolved config).
+ */
+function resolveTask(config: ValidMoboConfig, output: string): TaskSpec {
   if (config.problem !== undefined) return writeBuiltinTaskModule(output, config.problem);
   const task = config.task!;
-  return defineTask(task.module, task.export ?? 'default');
+  if (task.command !== undefined) {
+    return {
+      command: task.command,
+      ...(task.cwd === undefined ? {} : { cwd: task.cwd }),
+      ...(task.env === undefined ? {} : { env: task.env }),
+    };
+  }
+  return defineTask(task.module!, task.export ?? 'default');
 }
 
-function buildRunner(options: RunnerOptions, task: Task, config: ValidMoboConfig, output: string): Runner {
+/** Runner kinds that run a JavaScript function in this process or its threads: no command tasks. */
+const FUNCTION_RUNNERS = new Set(['inline', 'inprocess', 'pool']);
+
+/**
+ * What cannot work with this runner on this machine, as UsageErrors: a command task on a runner that
+ * only calls functions, resources on the in-process runner, a trial that needs more cores, memory or
+ * GPUs than this machine has (local runners; SLURM's cluster judges its own).
+ */
+function checkRunnerFits(config: ValidMoboConfig, runner: RunnerOptions, source: string): void {
+  const lines: string[] = [];
+  if (config.task?.command !== undefined && FUNCTION_RUNNERS.has(runner.kind)) {
+    lines.push(
+      `${source}: runner.kind: the ${runner.kind} runner calls JavaScript functions; a command task needs kind "subprocess", "slurm" or "queue"`,
+    );
+  }
+  if (runner.resources !== undefined && (runner.kind === 'inprocess' || runner.kind === 'inline')) {
+    lines.push(
+      `${source}: runner.resources: the ${runner.kind} runner runs trials on this process's event loop and cannot give them resources; use kind "pool" or "subprocess"`,
+    );
+  } else if (runner.resources !== undefined && runner.kind !== 'slurm' && runner.kind !== 'queue') {
+    for (const problem of resourceProblems(
+      runner.resources,
+      machineCapacity(runner.devices),
+      'runner.resources',
+    )) {
+      lines.push(`${source}: ${problem}`);
+    }
+  }
+  if (runner.devices !== undefined && runner.kind === 'slurm') {
+    lines.push(`${source}: runner.devices: SLURM allots the devices of its nodes itself; leave devices out`);
+  }
+  if (runner.devices !== undefined && runner.kind === 'queue') {
+    lines.push(
+      `${source}: runner.devices: each queue worker hands out its own machine's devices (mobo worker --gpus); leave devices out`,
+    );
+  }
+  if ((runner.redis !== undefined || runner.queue !== undefined) && runner.kind !== 'queue') {
+    lines.push(`${source}: runner.${runner.redis !== undefined ? 'redis' : 'queue'}: only for kind "queue"`);
+  }
+  if (lines.length > 0) throw new UsageError(lines.join('\n'));
+}
+
+function buildRunner(
+  options: RunnerOptions,
+  task: TaskSpec,
+  config: ValidMoboConfig,
+  output: string,
+): Runner {
   const maxParallel = options.maxParallel ?? 2;
+  const resources = options.resources;
+  const slots = () => new ResourceSlots(machineCapacity(options.devices));
   switch (options.kind) {
     case 'inline':
     case 'inprocess':
       // A built-in problem runs as its function here: nothing to load.
-      return new InProcessRunner(config.problem === undefined ? task : builtinTask(config.problem), {
-        maxConcurrent: maxParallel,
-        directory: output,
-      });
+      return new InProcessRunner(
+        config.problem === undefined ? (task as Task) : builtinTask(config.problem),
+        { maxConcurrent: maxParallel, directory: output },
+      );
     case 'pool':
-      return new PoolRunner(task, { maxThreads: maxParallel, directory: output });
+      return new PoolRunner(task as Task, {
+        maxThreads: maxParallel,
+        directory: output,
+        ...(resources === undefined ? {} : { resources, slots: slots() }),
+      });
     case 'subprocess':
       return new SubprocessRunner({
-        command: taskCommand(task),
+        ...(isCommandTask(task)
+          ? {
+              command: task.command,
+              ...(task.cwd === undefined ? {} : { cwd: task.cwd }),
+              ...(task.env === undefined ? {} : { env: { ...task.env } }),
+            }
+          : { command: taskCommand(task) }),
         directory: output,
         maxConcurrent: maxParallel,
+        ...(resources === undefined ? {} : { resources, slots: slots() }),
       });
     case 'slurm':
       return new SlurmRunner({
         directory: output,
-        task,
+        ...(isCommandTask(task)
+          ? {
+              command: task.command,
+              ...(task.cwd === undefined ? {} : { cwd: task.cwd }),
+              ...(task.env === undefined ? {} : { env: { ...task.env } }),
+            }
+          : { task }),
+        ...(resources === undefined ? {} : { resources }),
         ...(options.sbatch === undefined ? {} : { sbatch: options.sbatch }),
         ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
       });
@@ -213,6 +292,7 @@ function buildRunner(options: RunnerOptions, task: Task, config: ValidMoboConfig
         queue: options.queue ?? 'mobo',
         ...(options.redis === undefined ? {} : { redis: options.redis }),
         task,
+        ...(resources === undefined ? {} : { resources }),
         experiment: queueExperimentKey(output),
         ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
       });
@@ -253,6 +333,10 @@ export function schedulerOptions(
   output: string,
 ): SchedulerOptions {
   const budget = config.budget ?? {};
+  // On a local runner a wall-time limit per trial is the scheduler's timeout; SLURM enforces --time itself.
+  const limit = runner.resources?.timeLimitMinutes;
+  const timeoutSeconds =
+    runner.timeoutSeconds ?? (limit !== undefined && runner.kind !== 'slurm' ? 60 * limit : undefined);
   return {
     trials: budget.trials ?? (budget.seconds !== undefined ? 1_000_000 : 40),
     maxParallel: runner.maxParallel ?? 2,
@@ -260,7 +344,7 @@ export function schedulerOptions(
     ...(budget.seconds === undefined ? {} : { seconds: budget.seconds }),
     ...(budget.maxFailures === undefined ? {} : { maxFailures: budget.maxFailures }),
     ...(runner.batchSynchronous === undefined ? {} : { batchSynchronous: runner.batchSynchronous }),
-    ...(runner.timeoutSeconds === undefined ? {} : { timeoutSeconds: runner.timeoutSeconds }),
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
     ...(runner.retries === undefined ? {} : { retries: runner.retries }),
     ...(runner.retryDelaySeconds === undefined ? {} : { retryDelaySeconds: runner.retryDelaySeconds }),
     ...(runner.staleAfterSeconds === undefined ? {} : { staleAfterSeconds: runner.staleAfterSeconds }),
@@ -414,7 +498,7 @@ export async function runCommand(
       ({ config, base } = loadConfig(configPath, io));
       source = configPath;
     }
-    parseRunner(config, source);
+    checkRunnerFits(config, parseRunner(config, source), source);
     const name =
       config.problem?.name ??
       (configPath === undefined ? 'experiment' : basename(configPath, extname(configPath)));
@@ -425,10 +509,18 @@ export async function runCommand(
           ? resolve(config.output)
           : freshOutput(name);
     let resolved: ValidMoboConfig = { ...config, output };
-    if (config.task !== undefined) {
+    if (config.task?.module !== undefined) {
       const module = isAbsolute(config.task.module) ? config.task.module : resolve(base, config.task.module);
       if (!existsSync(module)) throw new UsageError(`${source}: task.module: ${module} does not exist`);
       resolved = { ...resolved, task: { ...config.task, module } };
+    } else if (config.task?.command !== undefined) {
+      // A command runs in the config file's folder unless it says otherwise ({dir}: the trial's own).
+      const cwd = config.task.cwd;
+      const absolute = cwd === undefined ? base : cwd.startsWith('{') ? cwd : resolve(base, cwd);
+      if (!absolute.startsWith('{') && !existsSync(absolute)) {
+        throw new UsageError(`${source}: task.cwd: ${absolute} does not exist`);
+      }
+      resolved = { ...resolved, task: { ...config.task, cwd: absolute } };
     }
     if (config.problem !== undefined) {
       try {
@@ -482,7 +574,7 @@ export async function resumeCommand(directory: string, options: RunOptions, io: 
     } catch (e) {
       throw new UsageError(configLines(e, recordFile).join('\n'));
     }
-    parseRunner(config, recordFile);
+    checkRunnerFits(config, parseRunner(config, recordFile), recordFile);
     const journal = join(output, 'journal.jsonl');
     if (!journalStarted(journal)) {
       io.stdout(`${output}: the experiment never started (no journal header); starting it from mobo.json\n`);

@@ -12,6 +12,7 @@ export interface WorkerCommandOptions {
   redis?: string;
   concurrency?: string;
   workdir?: string;
+  gpus?: string;
   lockDuration?: string;
   stalledInterval?: string;
 }
@@ -38,6 +39,14 @@ export async function workerCommand(options: WorkerCommandOptions, io: CommandIo
       ...(options.redis === undefined ? {} : { redis: options.redis }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(options.workdir === undefined ? {} : { workdir: options.workdir }),
+      ...(options.gpus === undefined
+        ? {}
+        : {
+            gpus: options.gpus
+              .split(',')
+              .map((g) => g.trim())
+              .filter((g) => g !== ''),
+          }),
       ...(lock === undefined ? {} : { lockDurationMs: lock }),
       ...(stalled === undefined ? {} : { stalledIntervalMs: stalled }),
       log: (line) => io.stdout(`${new Date().toISOString()} ${line}\n`),

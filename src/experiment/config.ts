@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { commandTaskProblems } from '../runners/task-spec.js';
 import { parseConfig } from '../space/errors.js';
 import {
   checkOutcomes,
@@ -63,10 +64,93 @@ const problemSchema = z
 
 const taskSchema = z
   .strictObject({
-    module: z.string().min(1).describe('module path, relative to the config file'),
-    export: z.string().min(1).optional().describe("the exported task; default 'default'"),
+    module: z.string().min(1).optional().describe('a JavaScript module, relative to the config file'),
+    export: z.string().min(1).optional().describe("the module's exported task function; default 'default'"),
+    command: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .describe(
+        'a program and its arguments (argv, never a shell), e.g. ["python3", "sim.py", "--seed", "{trial}"]; placeholders {trial}, {attempt}, {dir}, {params_file}, {result_file}',
+      ),
+    cwd: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "the command's working directory, relative to the config file; default the config file's folder",
+      ),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("variables added to the command's environment (placeholders allowed in values)"),
   })
-  .describe('the function that evaluates a trial');
+  .superRefine((v, ctx) => {
+    if ((v.module === undefined) === (v.command === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          'give either module (a JavaScript task function) or command (a program to run), not both or neither',
+      });
+      return;
+    }
+    const misplaced = v.module !== undefined ? (['cwd', 'env'] as const) : (['export'] as const);
+    for (const key of misplaced) {
+      if (v[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} belongs to a ${v.module !== undefined ? 'command' : 'module'} task`,
+        });
+      }
+    }
+    if (v.command !== undefined) {
+      // Checked as if cwd were absolute: the caller resolves it against the config file.
+      const { cwd: _cwd, ...rest } = v;
+      for (const problem of commandTaskProblems(rest, '')) {
+        const match = /^\.?([^:]*): (.*)$/s.exec(problem);
+        const path = (match?.[1] ?? '').split(/[.[\]]+/).filter((k) => k !== '');
+        ctx.addIssue({
+          code: 'custom',
+          path: path.map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+          message: match?.[2] ?? problem,
+        });
+      }
+    }
+  })
+  .describe(
+    'what evaluates a trial: a JavaScript module export, or a command (argv) such as a Python script',
+  );
+
+const resourcesSchema = z
+  .strictObject({
+    cpus: z.number().int().min(1).optional().describe('CPU cores per trial (SLURM --cpus-per-task)'),
+    memoryMb: z.number().int().min(1).optional().describe('memory per trial in MB (SLURM --mem)'),
+    gpus: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('GPUs per trial (SLURM --gres=gpu:N; locally CUDA_VISIBLE_DEVICES)'),
+    timeLimitMinutes: z
+      .number()
+      .positive()
+      .optional()
+      .describe('wall time per attempt (SLURM --time; locally the default timeoutSeconds)'),
+  })
+  .describe('what each trial needs; local runners start a trial once it fits, SLURM is told');
+
+const devicesSchema = z
+  .strictObject({
+    gpus: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'GPU ids local trials may use, e.g. ["0", "1"]; default CUDA_VISIBLE_DEVICES or the NVIDIA GPUs present',
+      ),
+  })
+  .describe('the devices of this machine that local runners hand to trials');
 
 const budgetSchema = z
   .strictObject({
@@ -133,6 +217,8 @@ export const runnerSchema = z
       .regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, '_', '-' or '.'")
       .optional()
       .describe("queue: the queue's name, as `mobo worker --queue NAME` gives it; default 'mobo'"),
+    resources: resourcesSchema.optional(),
+    devices: devicesSchema.optional(),
   })
   .describe('how trials are run');
 

@@ -77,6 +77,13 @@ export interface TellOptions {
 
 const defaultLogger: Logger = { warn: (message) => process.emitWarning(message, 'MoboWarning') };
 
+/**
+ * The most trials one `ask` proposes. A model-based batch is built one candidate at a time against
+ * the earlier ones, so a batch of thousands would take hours and hold them all pending; a larger
+ * count is almost always a mistake (a slot count or a budget passed by error).
+ */
+export const MAX_ASK = 1000;
+
 // Longest failure reason kept in the journal; longer ones (whole stack traces, logs) are cut.
 const MAX_REASON = 10_000;
 
@@ -230,8 +237,10 @@ export class Optimizer {
   ask(n = 1, options?: AskOptions): Promise<AskedTrial[]> {
     return this.exclusive(async () => {
       const what = 'Optimizer.ask';
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 100_000) {
-        throw new RangeError(`${what}: expected a count of trials from 1 to 100000, got ${formatValue(n)}`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ASK) {
+        throw new RangeError(
+          `${what}: expected a count of trials from 1 to ${MAX_ASK} (MAX_ASK, the most one ask proposes; ask again for more), got ${formatValue(n)}`,
+        );
       }
       const given = optionsObject<AskOptions>(options, what);
       const markRunning = given.markRunning ?? true;

@@ -2,8 +2,19 @@
 export { InProcessRunner, type InProcessRunnerOptions } from './in-process.js';
 export { PoolRunner, type PoolRunnerOptions } from './pool.js';
 export { QueueRunner, type QueueRunnerOptions } from './queue.js';
-export { type QueueJobData, type QueueTaskSpec, queueJobId } from './queue-jobs.js';
+export { type QueueJobData, queueJobId } from './queue-jobs.js';
 export { QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
+export {
+  type DeviceConfig,
+  detectGpus,
+  type MachineCapacity,
+  machineCapacity,
+  type ResourceLease,
+  ResourceSlots,
+  resourceProblems,
+  sbatchResourceArgs,
+  type TrialResources,
+} from './resources.js';
 export {
   parseJobCompLog,
   parseSqueue,
@@ -13,6 +24,18 @@ export {
 } from './slurm.js';
 export { SubprocessRunner, type SubprocessRunnerOptions, taskCommand } from './subprocess.js';
 export { checkValues, defineTask, loadTask } from './task.js';
+export {
+  COMMAND_PLACEHOLDERS,
+  type CommandTask,
+  checkCommandTask,
+  commandTaskProblems,
+  isCommandTask,
+  type RunTaskSpecOptions,
+  runTaskSpec,
+  type TaskSpec,
+  type TrialProcess,
+  trialProcess,
+} from './task-spec.js';
 export { EXIT_TRANSIENT, TRIAL_FILES, trialDirectory } from './trial-files.js';
 export {
   type Runner,

@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  type ResourceLease,
+  type ResourceSlots,
+  resourceProblems,
+  type TrialResources,
+} from './resources.js';
 import { trialDirectory } from './trial-files.js';
 import {
   STOPPED,
@@ -11,8 +17,22 @@ import {
   type TrialStatus,
 } from './types.js';
 
-/** Runs one trial; resolves with its outcome (never rejects: failures are outcomes). */
-export type Execute = (trial: TrialRequest, workdir: string, signal: AbortSignal) => Promise<TrialOutcome>;
+/**
+ * Runs one trial; resolves with its outcome (never rejects: failures are outcomes). `env`: variables
+ * for the trial from its resource lease (CUDA_VISIBLE_DEVICES), empty without resources.
+ */
+export type Execute = (
+  trial: TrialRequest,
+  workdir: string,
+  signal: AbortSignal,
+  env: Readonly<Record<string, string>>,
+) => Promise<TrialOutcome>;
+
+/** Resources each trial needs and the capacity they share (see ResourceSlots). */
+export interface LocalResources {
+  needs: TrialResources;
+  slots: ResourceSlots;
+}
 
 interface Entry {
   trial: TrialRequest;
@@ -38,9 +58,21 @@ export class LocalTrials {
   #ownDirectory: string | undefined;
   #running = 0;
   #closed = false;
+  readonly #resources: LocalResources | undefined;
 
-  constructor(execute: Execute, limit: number, directory: string | undefined, who: string) {
+  constructor(
+    execute: Execute,
+    limit: number,
+    directory: string | undefined,
+    who: string,
+    resources?: LocalResources,
+  ) {
     if (!(limit >= 1)) throw new RangeError(`${who}: the concurrency limit must be at least 1, got ${limit}`);
+    if (resources !== undefined) {
+      const never = resourceProblems(resources.needs, resources.slots.capacity, `${who}: resources`);
+      if (never.length > 0) throw new RangeError(never.join('; '));
+    }
+    this.#resources = resources;
     this.#execute = execute;
     this.#limit = limit;
     this.#directory = directory;
@@ -67,19 +99,27 @@ export class LocalTrials {
   /** Starts queued trials while there is room. */
   pump(): void {
     while (this.#running < this.#limit && this.#queue.length > 0) {
+      if (this.#queue[0]!.state !== 'queued') {
+        this.#queue.shift();
+        continue;
+      }
+      let lease: ResourceLease | undefined;
+      if (this.#resources !== undefined) {
+        lease = this.#resources.slots.tryAcquire(this.#resources.needs);
+        if (lease === undefined) return;
+      }
       const entry = this.#queue.shift()!;
-      if (entry.state !== 'queued') continue;
       entry.state = 'running';
       this.#running++;
-      entry.done = this.#start(entry);
+      entry.done = this.#start(entry, lease);
     }
   }
 
-  async #start(entry: Entry): Promise<void> {
+  async #start(entry: Entry, lease: ResourceLease | undefined): Promise<void> {
     let outcome: TrialOutcome;
     try {
       const workdir = this.#workdir(entry.trial);
-      outcome = await this.#execute(entry.trial, workdir, entry.controller.signal);
+      outcome = await this.#execute(entry.trial, workdir, entry.controller.signal, lease?.env ?? {});
     } catch (e) {
       outcome = {
         status: 'failed',
@@ -88,6 +128,7 @@ export class LocalTrials {
       };
     }
     this.#running--;
+    lease?.release();
     if (entry.state === 'running') {
       entry.state = 'finished';
       entry.outcome = outcome;

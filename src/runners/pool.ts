@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { LocalTrials } from './local.js';
+import { machineCapacity, ResourceSlots, type TrialResources } from './resources.js';
 import { entryScript, errorText, nodeExecArgv } from './task.js';
 import type { Runner, Task, TrialHandle, TrialOutcome, TrialRequest, TrialStatus } from './types.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -17,6 +18,14 @@ export interface PoolRunnerOptions {
   execArgv?: string[];
   /** Milliseconds an idle thread lives before it exits. Default 30 000. */
   idleTimeout?: number;
+  /**
+   * What each trial needs: a trial waits until its cores, memory and GPUs are free in `slots`; the
+   * GPUs granted are in the thread's CUDA_VISIBLE_DEVICES while the task runs (each worker thread has
+   * its own copy of process.env). Default: nothing counted.
+   */
+  resources?: TrialResources;
+  /** The capacity trials share. Default: this machine's (`machineCapacity()`), when `resources` is given. */
+  slots?: ResourceSlots;
 }
 
 /**
@@ -52,10 +61,11 @@ export class PoolRunner implements Runner {
       trial: TrialRequest,
       workdir: string,
       signal: AbortSignal,
+      env: Readonly<Record<string, string>>,
     ): Promise<TrialOutcome> => {
       try {
         const reply = await this.#pool.run(
-          { task, trialId: trial.id, attempt: trial.attempt, workdir, params: trial.params },
+          { task, trialId: trial.id, attempt: trial.attempt, workdir, params: trial.params, env: { ...env } },
           { signal },
         );
         return reply.ok
@@ -66,7 +76,11 @@ export class PoolRunner implements Runner {
         return { status: 'failed', reason: `worker thread crashed: ${errorText(e)}`, transient: true };
       }
     };
-    this.#trials = new LocalTrials(execute, maxThreads, options.directory, 'PoolRunner');
+    const resources =
+      options.resources === undefined
+        ? undefined
+        : { needs: options.resources, slots: options.slots ?? new ResourceSlots(machineCapacity()) };
+    this.#trials = new LocalTrials(execute, maxThreads, options.directory, 'PoolRunner', resources);
   }
 
   async run(trials: readonly TrialRequest[]): Promise<Record<string, unknown>[]> {

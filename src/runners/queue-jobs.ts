@@ -2,7 +2,9 @@
  * What the queue runner and `mobo worker` share: the job format on the BullMQ queue, job ids, the
  * stop markers, and Redis connection options from a URL.
  */
-import type { Task, TrialOutcome, TrialParams } from './types.js';
+import type { TrialResources } from './resources.js';
+import { commandTaskProblems, isCommandTask, type TaskSpec } from './task-spec.js';
+import type { TrialOutcome, TrialParams } from './types.js';
 
 /** The Redis a queue runner or worker uses when none is named: `MOBO_REDIS_URL`, else the local default. */
 export function defaultRedisUrl(): string {
@@ -11,11 +13,6 @@ export function defaultRedisUrl(): string {
 
 /** BullMQ's key prefix for mobo's queues (BullMQ's own default). */
 export const QUEUE_PREFIX = 'bull';
-
-/** A task as a job carries it: a module and export, or a command (argv, never a shell). */
-export type QueueTaskSpec =
-  | { module: string; exportName: string }
-  | { command: string[]; cwd?: string; env?: Record<string, string> };
 
 /** Checks a queue name: BullMQ keys are `bull:<queue>:...`, so no `:`; kept to a safe alphabet. */
 export function checkQueueName(queue: unknown): string {
@@ -34,7 +31,10 @@ export interface QueueJobData {
   /** The experiment's key (also the start of the job id). */
   experiment: string;
   trial: { id: number; attempt: number; params: TrialParams };
-  task: QueueTaskSpec;
+  /** A module task (whose module every worker can load at the same path) or a command task. */
+  task: TaskSpec;
+  /** What the trial needs; a worker runs it once its machine has that free. */
+  resources?: TrialResources;
 }
 
 /** What a job returns: the attempt's outcome (a failed one too; BullMQ's own 'failed' is for lost jobs). */
@@ -113,29 +113,6 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The task spec a job carries for a `defineTask` task or a command. */
-export function taskSpec(
-  task: Task | undefined,
-  command: readonly string[] | undefined,
-  cwd?: string,
-  env?: Record<string, string>,
-): QueueTaskSpec {
-  if ((task === undefined) === (command === undefined)) {
-    throw new TypeError('queue runner: give exactly one of task and command');
-  }
-  if (task !== undefined) return { module: task.module, exportName: task.exportName };
-  if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== 'string')) {
-    throw new TypeError(
-      `queue runner: command must be a non-empty array of strings, got ${JSON.stringify(command)}`,
-    );
-  }
-  return {
-    command: [...command],
-    ...(cwd === undefined ? {} : { cwd }),
-    ...(env === undefined ? {} : { env: { ...env } }),
-  };
-}
-
 /** Reads a job's data; a message saying what is wrong when it is not a mobo trial. */
 export function readJobData(data: unknown): QueueJobData | string {
   const d = data as Partial<QueueJobData> | null;
@@ -154,12 +131,13 @@ export function readJobData(data: unknown): QueueJobData | string {
     return 'the job has no valid trial (id, attempt, params)';
   }
   const task = d.task as Record<string, unknown> | undefined;
-  const isModule = typeof task?.module === 'string' && typeof task.exportName === 'string';
-  const isCommand =
-    Array.isArray(task?.command) &&
-    task.command.length > 0 &&
-    task.command.every((a: unknown) => typeof a === 'string');
-  if (!isModule && !isCommand) return 'the job has no valid task (module and exportName, or command)';
+  if (task === null || typeof task !== 'object') return 'the job has no task';
+  if (isCommandTask(task as unknown as TaskSpec)) {
+    const problems = commandTaskProblems(task, "the job's task");
+    if (problems.length > 0) return problems.join('; ');
+  } else if (typeof task.module !== 'string' || typeof task.exportName !== 'string') {
+    return 'the job has no valid task (module and exportName, or command)';
+  }
   if (typeof d.experiment !== 'string') return 'the job names no experiment';
   return d as QueueJobData;
 }

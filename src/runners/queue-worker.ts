@@ -14,8 +14,9 @@ import {
   redisOptions,
   stopKey,
 } from './queue-jobs.js';
-import { SubprocessRunner, taskCommand } from './subprocess.js';
+import { machineCapacity, type ResourceLease, ResourceSlots } from './resources.js';
 import { errorText } from './task.js';
+import { isCommandTask, runTaskSpec, type TaskSpec, taskCommand } from './task-spec.js';
 import { STOPPED, type TrialOutcome } from './types.js';
 
 export interface QueueWorkerOptions {
@@ -36,17 +37,19 @@ export interface QueueWorkerOptions {
   stalledIntervalMs?: number;
   /** Milliseconds between SIGTERM and SIGKILL when a trial is stopped. Default 5000. */
   killGraceMs?: number;
+  /**
+   * The GPU ids trials may use, e.g. ['0', '1'] (a trial asking for GPUs gets them in
+   * CUDA_VISIBLE_DEVICES). Default CUDA_VISIBLE_DEVICES or the NVIDIA GPUs present.
+   */
+  gpus?: readonly string[];
   /** This worker's name on the jobs it takes. Default `<hostname>:<pid>`. */
   name?: string;
   /** One line per event (job taken, finished, stalled; connection trouble). Default: none. */
   log?: (line: string) => void;
 }
 
-/** How often a running trial's process and stop marker are checked, ms. */
-const WATCH_MS = 100;
-const MARKER_EVERY = 5;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** How often a running trial's stop marker is checked, ms. */
+const WATCH_MS = 500;
 
 /**
  * `setpriv --pdeathsig KILL --` where available (Linux, util-linux): a trial's process dies with the
@@ -79,6 +82,7 @@ export class QueueWorker {
   readonly #redis: Redis;
   readonly #workdir: string;
   readonly #prefix = parentDeathPrefix();
+  readonly #slots: ResourceSlots;
   readonly #log: (line: string) => void;
   #releasing = false;
   #closing: Promise<void> | undefined;
@@ -96,6 +100,9 @@ export class QueueWorker {
     this.name = options.name ?? `${hostname()}:${process.pid}`;
     this.#log = options.log ?? (() => {});
     this.#workdir = resolve(options.workdir ?? join(tmpdir(), `mobo-worker-${queue}`));
+    this.#slots = new ResourceSlots(
+      machineCapacity(options.gpus === undefined ? {} : { gpus: options.gpus }),
+    );
     this.#redis = new modules.Redis(connection);
     this.#redis.on('error', () => {});
     this.#worker = new modules.Worker<QueueJobData, QueueJobResult>(
@@ -188,42 +195,72 @@ export class QueueWorker {
   }
 
   async #runTrial(data: QueueJobData, marker: string, signal?: AbortSignal): Promise<TrialOutcome> {
-    const { task, trial } = data;
-    const command =
-      'command' in task ? task.command : taskCommand({ module: task.module, exportName: task.exportName });
+    const { trial } = data;
     const root = join(this.#workdir, data.experiment);
     mkdirSync(root, { recursive: true });
-    const runner = new SubprocessRunner({
-      command: [...this.#prefix, ...command],
-      directory: root,
-      maxConcurrent: 1,
-      ...('command' in task && task.cwd !== undefined ? { cwd: task.cwd } : {}),
-      ...('command' in task && task.env !== undefined ? { env: task.env } : {}),
-      ...(this.#options.killGraceMs === undefined ? {} : { killGraceMs: this.#options.killGraceMs }),
-    });
-    const [metadata] = await runner.run([{ id: trial.id, attempt: trial.attempt, params: trial.params }]);
-    const handle = { id: trial.id, metadata: metadata! };
+    const needs = data.resources ?? {};
+    let lease: ResourceLease;
     try {
-      for (let k = 0; ; k++) {
-        const [status] = await runner.poll([handle]);
-        if (status?.state === 'finished' && status.outcome !== undefined) return status.outcome;
-        if (this.#releasing || signal?.aborted === true) {
-          await runner.stop([handle]);
-          return {
-            status: 'failed',
-            reason: `worker ${this.name} was interrupted and released the trial`,
-            transient: true,
-          };
-        }
-        if (k % MARKER_EVERY === 0 && (await this.#redis.exists(marker).catch(() => 0)) === 1) {
-          await runner.stop([handle]);
-          return STOPPED;
-        }
-        await sleep(WATCH_MS);
-      }
-    } finally {
-      await runner.close();
+      lease = await this.#slots.acquire(needs);
+    } catch (e) {
+      // Another worker's machine may be large enough.
+      return {
+        status: 'failed',
+        reason: `worker ${this.name} cannot run it: ${errorText(e).replace(/^ResourceSlots: /, '')}`,
+        transient: true,
+      };
     }
+    const controller = new AbortController();
+    let why: 'stopped' | 'released' | undefined;
+    const watch = setInterval(() => {
+      if (why !== undefined) return;
+      if (this.#releasing || signal?.aborted === true) {
+        why = 'released';
+        controller.abort();
+        return;
+      }
+      this.#redis.exists(marker).then(
+        (n) => {
+          if (n === 1 && why === undefined) {
+            why = 'stopped';
+            controller.abort();
+          }
+        },
+        () => {},
+      );
+    }, WATCH_MS);
+    try {
+      const outcome = await runTaskSpec(this.#withParentDeath(data.task), trial, {
+        directory: root,
+        signal: controller.signal,
+        env: lease.env,
+        ...(this.#options.killGraceMs === undefined ? {} : { killGraceMs: this.#options.killGraceMs }),
+        ...(needs.timeLimitMinutes === undefined ? {} : { timeLimitMs: needs.timeLimitMinutes * 60_000 }),
+      });
+      if (why === 'released') {
+        return {
+          status: 'failed',
+          reason: `worker ${this.name} was interrupted and released the trial`,
+          transient: true,
+        };
+      }
+      return why === 'stopped' ? STOPPED : outcome;
+    } finally {
+      clearInterval(watch);
+      lease.release();
+    }
+  }
+
+  /**
+   * The spec run under `setpriv --pdeathsig KILL` where available, so the trial's process dies with
+   * this worker (also by SIGKILL); a module task becomes the command that runs it.
+   */
+  #withParentDeath(spec: TaskSpec): TaskSpec {
+    if (this.#prefix.length === 0) return spec;
+    if (isCommandTask(spec)) return { ...spec, command: [...this.#prefix, ...spec.command] };
+    // The module's path and mobo's own are not placeholders: braces in them stay literal.
+    const literal = (arg: string) => arg.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '{{$1}}');
+    return { command: [...this.#prefix, ...taskCommand(spec).map(literal)] };
   }
 
   /**

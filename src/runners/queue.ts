@@ -13,13 +13,13 @@ import {
   redisOptions,
   STOP_MARKER_SECONDS,
   stopKey,
-  taskSpec,
 } from './queue-jobs.js';
-import { checkValues } from './task.js';
+import { resourceValueProblems, type TrialResources } from './resources.js';
+import { checkValues, taskModulePath } from './task.js';
+import { checkCommandTask, isCommandTask, type TaskSpec } from './task-spec.js';
 import {
   type Runner,
   STOPPED,
-  type Task,
   type TrialHandle,
   type TrialOutcome,
   type TrialRequest,
@@ -31,14 +31,13 @@ export interface QueueRunnerOptions {
   queue: string;
   /** `redis://[user:password@]host[:port][/db]`. Default `MOBO_REDIS_URL`, else redis://127.0.0.1:6379. */
   redis?: string;
-  /** The task (a module every worker can load at the same path); give this or `command`. */
-  task?: Task;
-  /** A command (argv array, no shell) each worker runs per trial, as SubprocessRunner runs it. */
-  command?: readonly string[];
-  /** Working directory of the command on the worker; default the trial's own directory there. */
-  cwd?: string;
-  /** Variables added to the command's environment on the worker. */
-  env?: Record<string, string>;
+  /**
+   * What each trial runs: a module task (`defineTask`; every worker must reach the module at the same
+   * path) or a command task (`{ command, cwd?, env? }`, with the placeholders of task specs).
+   */
+  task: TaskSpec;
+  /** What each trial needs (cores, memory, GPUs, time limit); a worker runs it once its machine has that free. */
+  resources?: TrialResources;
   /**
    * The experiment's key in job ids (`<experiment>.t<id>.a<attempt>`); letters, digits, `_`, `-`.
    * Give a stable one (mobo run derives it from the experiment directory and its creation time) so
@@ -111,7 +110,8 @@ export class QueueRunner implements Runner {
   readonly #queueName: string;
   readonly #url: string;
   readonly #experiment: string;
-  readonly #spec: QueueJobData['task'];
+  readonly #spec: TaskSpec;
+  readonly #resources: TrialResources | undefined;
   readonly #lostAfterMs: number;
   readonly #stopTimeoutMs: number;
   readonly #submitTimeoutMs: number;
@@ -126,7 +126,18 @@ export class QueueRunner implements Runner {
     this.#queueName = checkQueueName(options.queue);
     this.#url = options.redis ?? defaultRedisUrl();
     redisOptions(this.#url);
-    this.#spec = taskSpec(options.task, options.command, options.cwd, options.env);
+    const task = options.task as TaskSpec | undefined;
+    if (task === undefined || task === null || typeof task !== 'object') {
+      throw new TypeError('queue runner: task (a module task or a command task) is required');
+    }
+    if (isCommandTask(task)) checkCommandTask(task);
+    else taskModulePath(task);
+    this.#spec = JSON.parse(JSON.stringify(task)) as TaskSpec;
+    if (options.resources !== undefined) {
+      const problems = resourceValueProblems(options.resources, 'resources');
+      if (problems.length > 0) throw new TypeError(`queue runner: ${problems.join('; ')}`);
+      this.#resources = { ...options.resources };
+    }
     this.#experiment = experimentKey(options.experiment ?? `x${randomBytes(6).toString('hex')}`);
     this.#lostAfterMs = options.lostAfterMs ?? 120_000;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 60_000;
@@ -178,6 +189,7 @@ export class QueueRunner implements Runner {
         experiment: this.#experiment,
         trial: { id: t.id, attempt: t.attempt, params: { ...t.params } },
         task: this.#spec,
+        ...(this.#resources === undefined ? {} : { resources: this.#resources }),
       };
       await this.#retrying(`adding trial ${t.id} attempt ${t.attempt} (job ${jobId})`, async () => {
         // Earlier attempts of this trial are over for the scheduler: a job of one still waiting (its

@@ -39,7 +39,7 @@
  * trials on every runner, also across kills and resumes.
  */
 import type { RunnerState } from '../experiment/experiment.js';
-import type { Logger, Optimizer } from '../experiment/optimizer.js';
+import { type Logger, MAX_ASK, type Optimizer } from '../experiment/optimizer.js';
 import type { Trial } from '../experiment/trial.js';
 import { RunnerLedger } from './scheduler-ledger.js';
 import type { Runner, TrialHandle, TrialOutcome, TrialRequest, TrialStatus } from './types.js';
@@ -312,13 +312,17 @@ export class Scheduler {
     this.#askAhead = this.#batch
       ? 0
       : positive(options.askAhead, this.#offThread ? this.#maxParallel : 0, 'askAhead', true);
-    this.#maxAskSize = Math.max(
-      1,
-      positive(
-        options.maxAskSize,
-        this.#offThread ? Math.ceil(this.#maxParallel / 2) : this.#maxParallel,
-        'maxAskSize',
-        true,
+    // One ask proposes at most MAX_ASK trials, however many slots there are.
+    this.#maxAskSize = Math.min(
+      MAX_ASK,
+      Math.max(
+        1,
+        positive(
+          options.maxAskSize,
+          this.#offThread ? Math.ceil(this.#maxParallel / 2) : this.#maxParallel,
+          'maxAskSize',
+          true,
+        ),
       ),
     );
     this.#pace = !this.#batch && (options.paceGeneration ?? this.#offThread);
@@ -589,7 +593,7 @@ export class Scheduler {
     const size = this.#opt.trials().length;
     if (this.#batch) {
       if (this.#inFlight.size > 0 || this.#relaunch.size > 0 || this.#ready.length > 0) return;
-      const n = Math.min(this.#free(), this.#trials - size);
+      const n = Math.min(this.#free(), this.#trials - size, MAX_ASK);
       if (n <= 0) return;
       await this.#ask(size, n, true);
       return;

@@ -14,6 +14,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { abortOnSigterm, runTaskWithFiles } from './task-process.js';
+import { trialProcess } from './task-spec.js';
 import { readParams, TRIAL_FILES, trialEnvironment, writeExit } from './trial-files.js';
 import type { Task } from './types.js';
 
@@ -94,11 +95,24 @@ if (manifest.task !== undefined) {
   process.exit(code);
 }
 
-const [program, ...args] = (manifest.command ?? []) as [string, ...string[]];
-if (program === undefined) fail(`the batch manifest ${manifestPath} has neither a task nor a command`, 2);
-const child = spawn(program, args, {
-  cwd: manifest.cwd ?? dir,
-  env: { ...process.env, ...env },
+if (manifest.command === undefined || manifest.command.length === 0) {
+  fail(`the batch manifest ${manifestPath} has neither a task nor a command`, 2);
+}
+// Placeholders ({trial}, {dir}, ...) are substituted here, per array task; GPUs SLURM allotted are
+// already in CUDA_VISIBLE_DEVICES (the job inherits it from slurmstepd).
+const started = trialProcess(
+  {
+    command: manifest.command,
+    env: manifest.env,
+    ...(manifest.cwd === undefined ? {} : { cwd: manifest.cwd }),
+  },
+  { id: entry.id, attempt: entry.attempt, params },
+  dir,
+);
+const program = started.program;
+const child = spawn(program, started.args, {
+  cwd: started.cwd,
+  env: { ...process.env, ...started.env },
   shell: false,
   stdio: ['ignore', out, err],
 });

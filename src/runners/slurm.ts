@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { resourceValueProblems, sbatchResourceArgs, type TrialResources } from './resources.js';
 import type { SlurmManifest } from './slurm-launcher.js';
 import { entryScript, nodeExecArgv, taskModulePath } from './task.js';
+import { commandTaskProblems } from './task-spec.js';
 import {
   type ExitRecord,
   isStopped,
@@ -31,8 +33,13 @@ export interface SlurmRunnerOptions {
   task?: Task;
   /** A command (argv array, no shell) to run for each trial, as SubprocessRunner runs it. */
   command?: readonly string[];
-  /** Extra sbatch arguments, e.g. `['--time=02:00:00', '--mem=4G', '--partition=short']`. */
+  /** Extra sbatch arguments, e.g. `['--partition=short', '--account=det']`. */
   sbatch?: readonly string[];
+  /**
+   * What each trial needs, as sbatch options per array task: `--cpus-per-task`, `--mem` (MB),
+   * `--gres=gpu:N`, `--time` (minutes). SLURM sets CUDA_VISIBLE_DEVICES for the GPUs it allots.
+   */
+  resources?: TrialResources;
   /** Variables added to the job's environment (jobs inherit the submitter's environment). */
   env?: Record<string, string>;
   /** Working directory of each trial's command; default the trial's own directory. */
@@ -236,14 +243,26 @@ export class SlurmRunner implements Runner {
       throw new TypeError('SlurmRunner: give exactly one of task and command');
     }
     if (options.command !== undefined) {
-      const c = options.command;
-      if (!Array.isArray(c) || c.length === 0 || c.some((a) => typeof a !== 'string')) {
-        throw new TypeError(
-          `SlurmRunner: command must be a non-empty array of strings, got ${JSON.stringify(c)}`,
-        );
-      }
+      const problems = commandTaskProblems(
+        { command: options.command, ...(options.env === undefined ? {} : { env: options.env }) },
+        'SlurmRunner',
+      );
+      if (problems.length > 0) throw new TypeError(problems.join('; '));
     }
     checkSbatchArgs(options.sbatch ?? []);
+    if (options.resources !== undefined) {
+      const bad = resourceValueProblems(options.resources, 'SlurmRunner: resources');
+      if (bad.length > 0) throw new RangeError(bad.join('; '));
+      const resourceArgs = sbatchResourceArgs(options.resources).map((a) => a.slice(0, a.indexOf('=')));
+      for (const arg of options.sbatch ?? []) {
+        const clash = resourceArgs.find((o) => arg === o || arg.startsWith(`${o}=`));
+        if (clash !== undefined) {
+          throw new Error(
+            `SlurmRunner: sbatch argument "${arg}" repeats what resources set (${clash}); give it in one place`,
+          );
+        }
+      }
+    }
     this.#options = options;
     this.#directory = resolve(options.directory);
     this.#command = options.command;
@@ -319,6 +338,7 @@ export class SlurmRunner implements Runner {
     const log = (index: number | string) => join(slurmDir, `batch-${batch}-${index}.log`);
     const submittedAt = Date.now();
     const args = [
+      ...(this.#options.resources === undefined ? [] : sbatchResourceArgs(this.#options.resources)),
       ...(this.#options.sbatch ?? []),
       '--parsable',
       `--array=0-${trials.length - 1}`,

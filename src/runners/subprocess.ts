@@ -3,7 +3,15 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { killProcessGroup, processAlive, processStat } from './process.js';
-import { entryScript, nodeExecArgv, taskModulePath } from './task.js';
+import {
+  machineCapacity,
+  type ResourceLease,
+  ResourceSlots,
+  resourceProblems,
+  resourceValueProblems,
+  type TrialResources,
+} from './resources.js';
+import { commandTaskProblems, trialProcess } from './task-spec.js';
 import {
   isStopped,
   markStopped,
@@ -12,33 +20,13 @@ import {
   readExit,
   TRIAL_FILES,
   trialDirectory,
-  trialEnvironment,
   writeExit,
   writeFileAtomic,
 } from './trial-files.js';
-import {
-  type Runner,
-  STOPPED,
-  type Task,
-  type TrialHandle,
-  type TrialRequest,
-  type TrialStatus,
-} from './types.js';
 
-/**
- * The argv that runs a `defineTask` function in a fresh node process (through mobo's run-task entry
- * script), for SubprocessRunner and SlurmRunner: `[node, ...execArgv, run-task, module, export]`.
- * `node` defaults to this process's node binary; `execArgv` to `--import <tsx>` when needed.
- */
-export function taskCommand(task: Task, options: { node?: string; execArgv?: string[] } = {}): string[] {
-  return [
-    options.node ?? process.execPath,
-    ...(options.execArgv ?? nodeExecArgv(task)),
-    entryScript('run-task'),
-    taskModulePath(task),
-    task.exportName,
-  ];
-}
+export { taskCommand } from './task-spec.js';
+
+import { type Runner, STOPPED, type TrialHandle, type TrialRequest, type TrialStatus } from './types.js';
 
 export interface SubprocessRunnerOptions {
   /** The program and its arguments; never run through a shell. See `taskCommand()` for a task. */
@@ -53,11 +41,20 @@ export interface SubprocessRunnerOptions {
   maxConcurrent?: number;
   /** Milliseconds between SIGTERM and SIGKILL when stopping. Default 5000. */
   killGraceMs?: number;
+  /**
+   * What each trial needs. A trial waits in this runner's queue until its cores, memory and GPUs are
+   * free in `slots`; the GPUs granted are its CUDA_VISIBLE_DEVICES. `timeLimitMinutes` is left to the
+   * scheduler's timeout. Default: nothing counted.
+   */
+  resources?: TrialResources;
+  /** The capacity trials share. Default: this machine's (`machineCapacity()`), when `resources` is given. */
+  slots?: ResourceSlots;
 }
 
 interface Live {
   child: ChildProcess;
   exited: boolean;
+  lease?: ResourceLease;
 }
 
 interface Queued {
@@ -88,13 +85,20 @@ export class SubprocessRunner implements Runner {
   readonly #live = new Map<string, Live>();
   #running = 0;
   #closed = false;
+  #slots: ResourceSlots | undefined;
 
   constructor(options: SubprocessRunnerOptions) {
-    const command = options.command;
-    if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== 'string')) {
-      throw new TypeError(
-        `SubprocessRunner: command must be a non-empty array of strings, got ${JSON.stringify(command)}`,
-      );
+    const problems = commandTaskProblems(
+      { command: options.command, ...(options.env === undefined ? {} : { env: options.env }) },
+      'SubprocessRunner',
+    );
+    if (problems.length > 0) throw new TypeError(problems.join('; '));
+    if (options.resources !== undefined) {
+      const bad = resourceValueProblems(options.resources, 'SubprocessRunner: resources');
+      if (bad.length > 0) throw new RangeError(bad.join('; '));
+      this.#slots = options.slots ?? new ResourceSlots(machineCapacity());
+      const never = resourceProblems(options.resources, this.#slots.capacity, 'SubprocessRunner: resources');
+      if (never.length > 0) throw new RangeError(never.join('; '));
     }
     this.#options = options;
     this.#limit = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
@@ -146,12 +150,18 @@ export class SubprocessRunner implements Runner {
   async #pump(): Promise<void> {
     const starts: Promise<void>[] = [];
     while (!this.#closed && this.#running < this.#limit && this.#queue.length > 0) {
+      let lease: ResourceLease | undefined;
+      if (this.#slots !== undefined) {
+        lease = this.#slots.tryAcquire(this.#options.resources ?? {});
+        if (lease === undefined) break;
+      }
       const entry = this.#queue.shift()!;
       this.#running++;
       starts.push(
-        this.#start(entry).catch((e: unknown) => {
+        this.#start(entry, lease).catch((e: unknown) => {
           // Opening its output files failed (the directory vanished, a full disk): the trial fails.
           this.#running--;
+          lease?.release();
           try {
             writeExit(entry.dir, {
               code: null,
@@ -167,15 +177,21 @@ export class SubprocessRunner implements Runner {
     await Promise.all(starts);
   }
 
-  async #start({ trial, dir }: Queued): Promise<void> {
-    const [program, ...args] = this.#options.command as [string, ...string[]];
-    const env = { ...process.env, ...this.#options.env, ...trialEnvironment(trial, dir, trial.params) };
+  async #start({ trial, dir }: Queued, lease: ResourceLease | undefined): Promise<void> {
+    const spec = {
+      command: this.#options.command,
+      ...(this.#options.env === undefined ? {} : { env: this.#options.env }),
+      ...(this.#options.cwd === undefined ? {} : { cwd: this.#options.cwd }),
+    };
+    const command = trialProcess(spec, trial, dir, lease?.env);
+    const { program, args } = command;
+    const env = { ...process.env, ...command.env };
     let child: ChildProcess;
     const out = openSync(join(dir, TRIAL_FILES.stdout), 'w');
     const err = openSync(join(dir, TRIAL_FILES.stderr), 'w');
     try {
       child = spawn(program, args, {
-        cwd: this.#options.cwd ?? dir,
+        cwd: command.cwd,
         env,
         detached: true,
         shell: false,
@@ -183,6 +199,7 @@ export class SubprocessRunner implements Runner {
       });
     } catch (e) {
       this.#running--;
+      lease?.release();
       writeExit(dir, {
         code: null,
         signal: null,
@@ -193,7 +210,7 @@ export class SubprocessRunner implements Runner {
       closeSync(out);
       closeSync(err);
     }
-    const live: Live = { child, exited: false };
+    const live: Live = { child, exited: false, ...(lease === undefined ? {} : { lease }) };
     this.#live.set(dir, live);
     // Listen for the end before anything else can run: a quick command may exit at once.
     child.once('exit', (code, signal) => {
@@ -205,6 +222,7 @@ export class SubprocessRunner implements Runner {
         // The directory was removed under us: a later poll reports the trial as vanished.
       }
       this.#running--;
+      live.lease?.release();
       void this.#pump();
     });
     const started = await new Promise<boolean>((resolveStart) => {
@@ -218,6 +236,7 @@ export class SubprocessRunner implements Runner {
             error: `could not start ${program} (trial ${trial.id}): ${e.message}`,
           });
           this.#running--;
+          live.lease?.release();
           void this.#pump();
         }
         resolveStart(false);

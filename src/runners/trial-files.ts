@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { parameterVariable } from '../space/schema.js';
 import { checkValues } from './task.js';
 import type { TrialOutcome, TrialParams, TrialRequest } from './types.js';
 
@@ -43,6 +44,21 @@ export interface ExitRecord {
   error?: string;
 }
 
+/**
+ * Signals by which a program ends itself when it is at fault (a segmentation fault, a bus error, an
+ * illegal instruction, an arithmetic fault, abort()): such a crash is deterministic more often than
+ * not, so it fails the trial without retries. Other signals (SIGKILL from the out-of-memory killer
+ * or a node going down, SIGTERM, SIGHUP) come from outside and are worth a retry.
+ */
+export const CRASH_SIGNALS: ReadonlySet<string> = new Set([
+  'SIGSEGV',
+  'SIGBUS',
+  'SIGILL',
+  'SIGFPE',
+  'SIGABRT',
+  'SIGSYS',
+]);
+
 /** Exit code 75 (EX_TEMPFAIL in sysexits.h): a command says its failure is worth a retry. */
 export const EXIT_TRANSIENT = 75;
 
@@ -66,10 +82,8 @@ export function prepareTrialDirectory(dir: string, params: TrialParams): void {
   writeFileAtomic(join(dir, TRIAL_FILES.params), `${JSON.stringify(params, null, 2)}\n`);
 }
 
-/** The environment variable for a parameter: `MOBO_PARAM_` and the name in upper case, other characters as `_`. */
-export function parameterVariable(name: string): string {
-  return `MOBO_PARAM_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
-}
+/** The environment variable of a parameter (`MOBO_PARAM_<NAME>`); defined with the search space's checks. */
+export { parameterVariable } from '../space/schema.js';
 
 /**
  * The variables a trial's command sees: MOBO_TRIAL_ID, MOBO_ATTEMPT, MOBO_PARAMS_FILE,
@@ -180,8 +194,8 @@ function readResultFile(path: string): TrialOutcome | undefined {
 
 /**
  * The outcome that a trial's files show, or undefined when they show none yet (no exit record, no
- * result). With an exit record: a start error, a signal (transient) or a non-zero code (transient for
- * 75) is a failure; code 0 takes the result file, else the last line of stdout. Without one (nobody
+ * result). With an exit record: a start error, a signal (transient, except CRASH_SIGNALS) or a
+ * non-zero code (transient for 75) is a failure; code 0 takes the result file, else the last line of stdout. Without one (nobody
  * watched the process end) a result file or a JSON last line still counts.
  */
 export function outcomeFromFiles(dir: string, exit: ExitRecord | undefined): TrialOutcome | undefined {
@@ -192,6 +206,13 @@ export function outcomeFromFiles(dir: string, exit: ExitRecord | undefined): Tri
   if (exit !== undefined) {
     if (exit.error !== undefined) return { status: 'failed', reason: exit.error, transient: false };
     if (exit.signal !== null) {
+      if (CRASH_SIGNALS.has(exit.signal)) {
+        return {
+          status: 'failed',
+          reason: `crashed with signal ${exit.signal} (a fault of the program itself: not retried)${stderr()}`,
+          transient: false,
+        };
+      }
       return { status: 'failed', reason: `killed by signal ${exit.signal}${stderr()}`, transient: true };
     }
     if (exit.code !== 0) {

@@ -12,11 +12,14 @@ export interface WorkerRequest {
   attempt: number;
   workdir: string;
   params: TrialParams;
+  /** Variables for this trial (CUDA_VISIBLE_DEVICES of its lease); set in this thread's own process.env. */
+  env?: Record<string, string>;
 }
 
 export type WorkerReply = { ok: true; values: Record<string, number> } | { ok: false; reason: string };
 
 const loaded = new Map<string, Promise<TaskFunction>>();
+const ORIGINAL_DEVICES = process.env.CUDA_VISIBLE_DEVICES;
 
 export default async function runTrial(request: WorkerRequest): Promise<WorkerReply> {
   const key = `${request.task.module}#${request.task.exportName}`;
@@ -32,6 +35,11 @@ export default async function runTrial(request: WorkerRequest): Promise<WorkerRe
     loaded.delete(key);
     return { ok: false, reason: errorText(e) };
   }
+  // A worker thread's process.env is its own copy: what one trial sets here reaches no other thread.
+  // Each trial starts from the thread's original CUDA_VISIBLE_DEVICES, so a grant never leaks on.
+  if (ORIGINAL_DEVICES === undefined) delete process.env.CUDA_VISIBLE_DEVICES;
+  else process.env.CUDA_VISIBLE_DEVICES = ORIGINAL_DEVICES;
+  Object.assign(process.env, request.env ?? {});
   try {
     const raw = await f(request.params, {
       trialId: request.trialId,

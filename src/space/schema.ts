@@ -113,10 +113,33 @@ export function toInequality(input: LinearConstraintInput, what: string): Linear
   return { terms, op: input.op, bound: input.bound };
 }
 
+/**
+ * Names that every plain JavaScript object already has (`__proto__`, `constructor`, `toString`, ...):
+ * as a key of a parameters or values object such a name is lost or shadowed, so no parameter or
+ * metric may be called so.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Why a parameter or metric name is refused (see RESERVED_NAMES), or undefined when it is fine. */
+export function reservedNameProblem(name: string, what: 'parameter' | 'metric'): string | undefined {
+  if (!RESERVED_NAMES.has(name)) return undefined;
+  return `${what} name "${name}" is a property every JavaScript object has (reserved: ${[...RESERVED_NAMES].join(', ')}); choose another name`;
+}
+
+/**
+ * The environment variable that carries a parameter to a command task: `MOBO_PARAM_` and the name in
+ * upper case, every character other than A-Z, 0-9 and _ written as _ (`beam-energy` and
+ * `beam_energy` both give MOBO_PARAM_BEAM_ENERGY, so a search space may not hold both).
+ */
+export function parameterVariable(name: string): string {
+  return `MOBO_PARAM_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
 /** The parameter issues that a schema cannot express: bound order, log domain, unique values. */
 export function checkParameters(parameters: readonly ParameterConfig[]): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   const seen = new Map<string, number>();
+  const variables = new Map<string, number>();
   parameters.forEach((p, i) => {
     const first = seen.get(p.name);
     if (first !== undefined) {
@@ -124,7 +147,19 @@ export function checkParameters(parameters: readonly ParameterConfig[]): Semanti
         path: ['parameters', i, 'name'],
         message: `duplicate parameter name "${p.name}" (also parameters[${first}])`,
       });
-    } else seen.set(p.name, i);
+    } else {
+      seen.set(p.name, i);
+      const reserved = reservedNameProblem(p.name, 'parameter');
+      if (reserved !== undefined) issues.push({ path: ['parameters', i, 'name'], message: reserved });
+      const variable = parameterVariable(p.name);
+      const clash = variables.get(variable);
+      if (clash !== undefined) {
+        issues.push({
+          path: ['parameters', i, 'name'],
+          message: `parameters "${parameters[clash]!.name}" (parameters[${clash}]) and "${p.name}" would share the environment variable ${variable} that command tasks read; rename one`,
+        });
+      } else variables.set(variable, i);
+    }
     if (p.type === 'float' || p.type === 'int') {
       const [lo, hi] = p.bounds;
       if (!(hi > lo)) {
@@ -252,10 +287,16 @@ export function checkOutcomes(
         message: `duplicate objective name "${o.name}" (also objectives[${first}])`,
       });
     } else seen.set(o.name, i);
+    const reserved = reservedNameProblem(o.name, 'metric');
+    if (reserved !== undefined) issues.push({ path: ['objectives', i, 'name'], message: reserved });
   });
   outcomeConstraints?.forEach((c, i) => {
     try {
-      toInequality(c, 'outcome constraint');
+      const inequality = toInequality(c, 'outcome constraint');
+      for (const metric of Object.keys(inequality.terms)) {
+        const reserved = reservedNameProblem(metric, 'metric');
+        if (reserved !== undefined) issues.push({ path: ['outcomeConstraints', i], message: reserved });
+      }
     } catch (e) {
       issues.push({ path: ['outcomeConstraints', i], message: (e as Error).message });
     }

@@ -220,7 +220,9 @@ describe('Optimizer ask/tell', () => {
     e = await rejection(opt.fail(t!.id, 'late'));
     expect(e.message).toMatch(/Optimizer\.fail\(trial 0\): trial 0 is completed/);
     e = await rejection(opt.ask(0));
-    expect(e.message).toMatch(/Optimizer\.ask: expected a count of trials from 1 to 100000, got 0/);
+    expect(e.message).toMatch(
+      /Optimizer\.ask: expected a count of trials from 1 to 1000 \(MAX_ASK, the most one ask proposes; ask again for more\), got 0/,
+    );
   });
 
   it('follows the transition table: fail, abandon, stale and late results', async () => {

@@ -34,7 +34,7 @@ const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.ur
 const quiet = { warn: () => {} };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -75,12 +75,19 @@ describe('queue jobs', () => {
         trial: { id: 1, attempt: 1, params: {} },
         task: { command: [] },
       }),
-    ).toMatch(/no valid task/);
+    ).toMatch(/task.command: expected a non-empty array/);
   });
 
   it('checks its options when made', () => {
     expect(() => new QueueRunner({ queue: 'a:b', task: conformanceTask })).toThrow(/queue name must be/);
-    expect(() => new QueueRunner({ queue: 'q' })).toThrow(/exactly one of task and command/);
+    // @ts-expect-error: no task
+    expect(() => new QueueRunner({ queue: 'q' })).toThrow(/task .* is required/);
+    expect(() => new QueueRunner({ queue: 'q', task: { command: ['x', '{oops}'] } })).toThrow(
+      /unknown placeholder \{oops\}/,
+    );
+    expect(() => new QueueRunner({ queue: 'q', task: conformanceTask, resources: { gpus: -1 } })).toThrow(
+      /resources/,
+    );
     expect(() => new QueueRunner({ queue: 'q', redis: 'http://h', task: conformanceTask })).toThrow(
       /protocol must be/,
     );
@@ -167,7 +174,7 @@ if (url === undefined || url === '') {
     'QueueRunner',
     () =>
       new QueueRunner({ queue: conformanceQueue, redis: url, task: conformanceTask, stopTimeoutMs: 30_000 }),
-    { concurrency: 2, reattach: true, separateProcess: true, timeoutMs: 60_000 },
+    { concurrency: 2, reattach: true, separateProcess: true, timeoutMs: 120_000 },
   );
 
   describe('QueueRunner with mobo worker', () => {
@@ -195,7 +202,7 @@ if (url === undefined || url === '') {
     });
 
     it('turns a worker killed mid-trial into a transient failure that the scheduler retries', {
-      timeout: 120_000,
+      timeout: 300_000,
     }, async () => {
       const queue = queueName('death');
       const dir = join(root, 'death');
@@ -226,7 +233,7 @@ if (url === undefined || url === '') {
         await killed.exited;
         // The trials' processes die with their worker (setpriv --pdeathsig), never finishing unseen.
         if (existsSync('/usr/bin/setpriv')) {
-          await waitFor('the trial processes to end', () => pids.every((p) => !processAlive(p)), 10_000);
+          await waitFor('the trial processes to end', () => pids.every((p) => !processAlive(p)), 60_000);
         }
         process.env.MOBO_QUEUE_TEST_DIR = dir;
         rescuer = await QueueWorker.start({
@@ -260,7 +267,9 @@ if (url === undefined || url === '') {
       }
     });
 
-    it('reattaches on resume to jobs still queued, running none of them twice', async () => {
+    it('reattaches on resume to jobs still queued, running none of them twice', {
+      timeout: 300_000,
+    }, async () => {
       const queue = queueName('resume');
       const dir = join(root, 'resume');
       mkdirSync(dir);
@@ -311,7 +320,9 @@ if (url === undefined || url === '') {
       }
     });
 
-    it('on Ctrl-C a worker finishes its trial; on a second Ctrl-C it hands the trial back as transient', async () => {
+    it('on Ctrl-C a worker finishes its trial; on a second Ctrl-C it hands the trial back as transient', {
+      timeout: 300_000,
+    }, async () => {
       const queue = queueName('interrupt');
       const dir = join(root, 'interrupt');
       mkdirSync(dir);
@@ -344,7 +355,7 @@ if (url === undefined || url === '') {
         await waitFor('the first message', () => releasing.output().includes('Ctrl-C again'));
         releasing.child.kill('SIGINT');
         expect(await releasing.exited).toBe(0);
-        const { statuses } = await waitFinished(runner, [{ id: 2, metadata: hang! }], 30_000);
+        const { statuses } = await waitFinished(runner, [{ id: 2, metadata: hang! }], 120_000);
         expect(statuses[0]!.outcome).toMatchObject({
           status: 'failed',
           transient: true,
@@ -360,7 +371,7 @@ if (url === undefined || url === '') {
 
   describe('QueueRunner across a Redis restart (AOF, appendfsync always)', () => {
     it('loses no trial and runs none twice when Redis is killed and restarted mid-run', {
-      timeout: 120_000,
+      timeout: 300_000,
     }, async () => {
       const dir = join(root, 'restart');
       mkdirSync(join(dir, 'redis'), { recursive: true });

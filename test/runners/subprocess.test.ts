@@ -129,7 +129,7 @@ describe('SubprocessRunner with a plain command', () => {
 
   it('rejects a command that is not an argv array', () => {
     expect(() => new SubprocessRunner({ command: 'echo hi' as unknown as string[] })).toThrow(
-      /command must be a non-empty array of strings, got "echo hi"/,
+      /command: expected a non-empty array of strings \(argv\), got "echo hi"/,
     );
     expect(() => new SubprocessRunner({ command: [] })).toThrow(/non-empty array/);
   });
