@@ -174,6 +174,8 @@ export {
   type PoolRunnerOptions,
   parseJobCompLog,
   parseSqueue,
+  QueueRunner,
+  QueueWorker,
   ResourceSlots,
   type Runner,
   runTaskSpec,

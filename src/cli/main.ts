@@ -72,6 +72,28 @@ export function buildProgram(exit: (code: number) => void): Command {
       endNow = true;
     });
   program
+    .command('worker')
+    .description(
+      "take trials from a queue runner's queue (BullMQ on Redis) and run them, on any machine; Ctrl-C lets running trials finish, a second Ctrl-C (or SIGTERM) hands them back",
+    )
+    .requiredOption('-q, --queue <name>', "the queue (the config's runner.queue)")
+    .option('--redis <url>', 'redis://host:port/db (default: MOBO_REDIS_URL, else redis://127.0.0.1:6379)')
+    .option('-c, --concurrency <n>', 'trials run at once (default 1)')
+    .option(
+      '--gpus <ids>',
+      'GPU ids trials may use, e.g. 0,1 (default: CUDA_VISIBLE_DEVICES, else the NVIDIA GPUs present)',
+    )
+    .option('--workdir <dir>', "where trials' directories go (default: a folder in the temp directory)")
+    .option(
+      '--lock-duration <ms>',
+      "how long a job's lock lasts unrenewed: a dead worker's trials fail this long after (default 30000)",
+    )
+    .option('--stalled-interval <ms>', 'ms between checks for trials of dead workers (default 30000)')
+    .action(async (options: Record<string, string | undefined>) => {
+      const { workerCommand } = await import('./worker.js');
+      exit(await workerCommand(options, io));
+    });
+  program
     .command('status')
     .description('the trials and the Pareto front of an experiment (reads the journal; takes no lock)')
     .argument('<dir>', 'the experiment directory (or its journal.jsonl)')

@@ -9,6 +9,7 @@
  * - `task.mts` or `task.mjs`: for a built-in problem, the task module every runner loads (derived data)
  * - `trials/<id>/attempt-<n>/`: each attempt's working directory
  */
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -37,6 +38,7 @@ import {
 } from '../runners/builtin.js';
 import { InProcessRunner } from '../runners/in-process.js';
 import { PoolRunner } from '../runners/pool.js';
+import { QueueRunner } from '../runners/queue.js';
 import { machineCapacity, ResourceSlots, resourceProblems } from '../runners/resources.js';
 import { Scheduler, type SchedulerOptions, type SchedulerResult } from '../runners/scheduler.js';
 import { SlurmRunner } from '../runners/slurm.js';
@@ -211,14 +213,14 @@ function checkRunnerFits(config: ValidMoboConfig, runner: RunnerOptions, source:
   const lines: string[] = [];
   if (config.task?.command !== undefined && FUNCTION_RUNNERS.has(runner.kind)) {
     lines.push(
-      `${source}: runner.kind: the ${runner.kind} runner calls JavaScript functions; a command task needs kind "subprocess" or "slurm"`,
+      `${source}: runner.kind: the ${runner.kind} runner calls JavaScript functions; a command task needs kind "subprocess", "slurm" or "queue"`,
     );
   }
   if (runner.resources !== undefined && (runner.kind === 'inprocess' || runner.kind === 'inline')) {
     lines.push(
       `${source}: runner.resources: the ${runner.kind} runner runs trials on this process's event loop and cannot give them resources; use kind "pool" or "subprocess"`,
     );
-  } else if (runner.resources !== undefined && runner.kind !== 'slurm') {
+  } else if (runner.resources !== undefined && runner.kind !== 'slurm' && runner.kind !== 'queue') {
     for (const problem of resourceProblems(
       runner.resources,
       machineCapacity(runner.devices),
@@ -229,6 +231,14 @@ function checkRunnerFits(config: ValidMoboConfig, runner: RunnerOptions, source:
   }
   if (runner.devices !== undefined && runner.kind === 'slurm') {
     lines.push(`${source}: runner.devices: SLURM allots the devices of its nodes itself; leave devices out`);
+  }
+  if (runner.devices !== undefined && runner.kind === 'queue') {
+    lines.push(
+      `${source}: runner.devices: each queue worker hands out its own machine's devices (mobo worker --gpus); leave devices out`,
+    );
+  }
+  if ((runner.redis !== undefined || runner.queue !== undefined) && runner.kind !== 'queue') {
+    lines.push(`${source}: runner.${runner.redis !== undefined ? 'redis' : 'queue'}: only for kind "queue"`);
   }
   if (lines.length > 0) throw new UsageError(lines.join('\n'));
 }
@@ -283,7 +293,43 @@ function buildRunner(
         ...(options.sbatch === undefined ? {} : { sbatch: options.sbatch }),
         ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
       });
+    case 'queue':
+      return new QueueRunner({
+        queue: options.queue ?? 'mobo',
+        ...(options.redis === undefined ? {} : { redis: options.redis }),
+        task,
+        ...(resources === undefined ? {} : { resources }),
+        experiment: queueExperimentKey(output),
+        ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
+      });
   }
+}
+
+/**
+ * The queue runner's experiment key in job ids: the directory's name and a hash of its path and the
+ * journal's creation time, so that it is the same on every resume and differs for a new experiment
+ * written to the same directory (whose old jobs may still be in Redis).
+ */
+export function queueExperimentKey(output: string): string {
+  let created = '';
+  try {
+    const fd = openSync(join(output, 'journal.jsonl'), 'r');
+    try {
+      const buffer = Buffer.alloc(65536);
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      const first = buffer.subarray(0, n).toString('utf8').split('\n')[0] ?? '';
+      created = String((JSON.parse(first) as { t?: unknown }).t ?? '');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // No journal header yet: the path alone.
+  }
+  const hash = createHash('sha256').update(`${output}\0${created}`).digest('hex').slice(0, 12);
+  const name = basename(output)
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 40);
+  return `${name}-${hash}`;
 }
 
 /** Scheduler options from the config's budget and runner sections. */

@@ -164,9 +164,9 @@ const budgetSchema = z
 export const runnerSchema = z
   .strictObject({
     kind: z
-      .enum(['inprocess', 'inline', 'pool', 'subprocess', 'slurm'])
+      .enum(['inprocess', 'inline', 'pool', 'subprocess', 'slurm', 'queue'])
       .describe(
-        "where trials run: this process ('inprocess', also 'inline'), worker threads, subprocesses or SLURM",
+        "where trials run: this process ('inprocess', also 'inline'), worker threads, subprocesses, SLURM, or a Redis queue that `mobo worker` processes take trials from ('queue')",
       ),
     maxParallel: z.number().int().min(1).optional().describe('trials in flight at once (default 2)'),
     timeoutSeconds: z.number().positive().optional().describe('per-trial time limit'),
@@ -205,6 +205,18 @@ export const runnerSchema = z
       .optional()
       .describe('stop after this many failures in a row'),
     pollInterval: z.number().positive().optional().describe('slurm: ms between squeue calls'),
+    redis: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional()
+      .describe(
+        'queue: the Redis server, redis://[user:password@]host[:port][/db]; default MOBO_REDIS_URL, else redis://127.0.0.1:6379',
+      ),
+    queue: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, '_', '-' or '.'")
+      .optional()
+      .describe("queue: the queue's name, as `mobo worker --queue NAME` gives it; default 'mobo'"),
     resources: resourcesSchema.optional(),
     devices: devicesSchema.optional(),
   })

@@ -1,6 +1,9 @@
 /** Runners and tasks: what src/index.ts re-exports from this folder. */
 export { InProcessRunner, type InProcessRunnerOptions } from './in-process.js';
 export { PoolRunner, type PoolRunnerOptions } from './pool.js';
+export { QueueRunner, type QueueRunnerOptions } from './queue.js';
+export { type QueueJobData, queueJobId } from './queue-jobs.js';
+export { QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
 export {
   type DeviceConfig,
   detectGpus,
