@@ -143,7 +143,7 @@ describe.skipIf(!hasPython)('the Python client against mobo serve', () => {
     try {
       // Stop the server mid-run (clean shutdown: answers in progress still go out, locks released),
       // wait until the workflow has noticed, and start it again on the same port.
-      await out.wait(/(told trial \d+[^\n]*\n[^]*){5}/);
+      await out.wait(/(told trial \d+[\s\S]*){5}/);
       expect(await server.stop()).toBe(0);
       await out.wait(/server unreachable/);
       server = await serve(dir, server.port);
