@@ -99,6 +99,17 @@ export function buildProgram(exit: (code: number) => void): Command {
         exit(await serveCommand(dir, options, io));
       },
     );
+  program
+    .command('mcp')
+    .description(
+      'serve the experiments in DIR as Model Context Protocol tools over stdio (list_experiments, ' +
+        'create_experiment, ask, tell, fail, status, pareto_front)',
+    )
+    .argument('<dir>', 'the folder of experiments (one subfolder each; created when missing)')
+    .action(async (dir: string) => {
+      const { mcpCommand } = await import('./mcp.js');
+      exit(await mcpCommand(dir, io));
+    });
   return program;
 }
 
