@@ -1,8 +1,12 @@
+import {
+  experimentHypervolume,
+  hypervolumeHistory,
+  type ReferenceShortfall,
+} from '../experiment/hypervolume.js';
 import type { JournalContents } from '../experiment/journal.js';
 import { replayContext } from '../experiment/replay.js';
 import { TRIAL_STATES, type TrialState } from '../experiment/trial.js';
-import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
-import { hypervolume } from '../pareto/hypervolume.js';
+import { paretoFilter } from '../pareto/dominance.js';
 import type { ObjectiveConfig, ParameterConfig } from '../space/schema.js';
 import { phaseTimings } from './timings.js';
 
@@ -23,8 +27,11 @@ export interface ReportTrial {
   readonly generator: string;
 }
 
-/** Where the reference point came from. */
-export type ReferenceSource = 'thresholds' | 'ask' | 'event' | 'report';
+/**
+ * Where the reference point came from: the thresholds, an inference journaled by an ask or by a
+ * reference event (fixed), or an inference made for this page that can still move (provisional).
+ */
+export type ReferenceSource = 'thresholds' | 'ask' | 'event' | 'provisional';
 
 export interface ReportReference {
   /** The point in the user's sense, one value per objective in objective order. */
@@ -75,6 +82,13 @@ export interface ExperimentReportData {
   /** Ids of the Pareto-optimal feasible trials, by the first objective from best to worst. */
   readonly front: readonly number[];
   readonly reference: ReportReference | null;
+  /** The hypervolume of the feasible completed trials now (experimentHypervolume; 0 without a point). */
+  readonly hypervolumeNow: number;
+  /**
+   * When the hypervolume is 0 although feasible trials completed: how far the best values (user's
+   * sense) are from the reference point, and the trial closest to beating it (see ReferenceShortfall).
+   */
+  readonly shortfall: ReferenceShortfall | null;
   /** The hypervolume after each completed trial, in the order values arrived. */
   readonly hypervolume: readonly {
     /** 1-based count of completed trials so far. */
@@ -211,44 +225,30 @@ export function experimentReportData(
   front.sort((a, b) => rows.get(a)![0]! - rows.get(b)![0]! || a - b);
   const onFront = new Set(front);
 
-  let referenceMin: readonly number[] | null = snapshot.referencePoint;
-  if (referenceMin === null && feasibleRows.length > 0) {
-    const Y = { rows: feasibleRows.length, cols: m, data: new Float64Array(feasibleRows.length * m) };
-    for (let i = 0; i < feasibleRows.length; i++) Y.data.set(feasibleRows[i]!, i * m);
-    referenceMin = outcomes.referencePointFrom(Y) ?? null;
+  // The one hypervolume rule of every view (progress line, summary, report, server).
+  const status = experimentHypervolume(experiment, outcomes, space.dimension);
+  if (status.rule === 'provisional') {
     referenceSource = {
-      source: 'report',
-      description: `not fixed by the experiment yet; computed for this report from ${inferredRule} (${feasibleRows.length} trials), the rule the optimizer will use`,
+      source: 'provisional',
+      description:
+        status.feasible >= status.quorum
+          ? `inferred from ${inferredRule} (${status.feasible} trials); the optimizer fixes it at its next ask`
+          : `provisional: inferred from ${inferredRule} (${status.feasible} trials); it moves as results arrive, and the hypervolume with it, until ${status.quorum} feasible trials have completed and the optimizer fixes it`,
     };
   }
   const reference: ReportReference | null =
-    referenceMin === null || referenceSource === undefined
+    status.point === undefined || referenceSource === undefined
       ? null
       : {
-          point: referenceMin.map((v, j) => signs[j]! * v),
+          point: status.point.map((v, j) => signs[j]! * v),
           source: referenceSource.source,
           description: referenceSource.description,
         };
-
-  // The running hypervolume: only a point entering the running front changes it (as in
-  // Optimizer.hypervolumeHistory), so the volume is recomputed for the front alone and only then.
-  const history: { completed: number; trial: number; hypervolume: number }[] = [];
-  let running: Float64Array[] = [];
-  let volume = 0;
-  snapshot.completionOrder.forEach((id, k) => {
-    const trial = snapshot.trials[id]!;
-    const y = rows.get(id)!;
-    if (referenceMin !== null && outcomes.isFeasible(trial.values!)) {
-      let inside = true;
-      for (let j = 0; j < m && inside; j++) inside = y[j]! < referenceMin[j]!;
-      if (inside && !running.some((f) => weaklyDominates(f, y))) {
-        running = running.filter((f) => !weaklyDominates(y, f));
-        running.push(y);
-        volume = hypervolume(running, referenceMin);
-      }
-    }
-    history.push({ completed: k + 1, trial: id, hypervolume: volume });
-  });
+  const history = hypervolumeHistory(experiment, outcomes, status.point).map((hypervolume, k) => ({
+    completed: k + 1,
+    trial: snapshot.completionOrder[k]!,
+    hypervolume,
+  }));
 
   const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
   const trials: ReportTrial[] = snapshot.trials.map((t) => {
@@ -282,6 +282,8 @@ export function experimentReportData(
     trials,
     front,
     reference,
+    hypervolumeNow: status.hypervolume,
+    shortfall: status.shortfall ?? null,
     hypervolume: history,
     failures,
     timings,

@@ -54,7 +54,6 @@ function header(data: ExperimentReportData, generatedAt: Date): string {
     data.reference === null
       ? '<span class="note">none yet: no feasible trial has completed</span>'
       : `${escapeHtml(pointText(data.reference.point, data))}<br><span class="note">${escapeHtml(data.reference.description)}</span>`;
-  const last = data.hypervolume.at(-1);
   const constraints =
     data.outcomeConstraints.length === 0
       ? ''
@@ -82,7 +81,7 @@ ${torn}
 <dt>seed</dt><dd>${data.seed}</dd>
 ${constraints}
 <dt>reference point</dt><dd data-reference>${reference}</dd>
-<dt>hypervolume</dt><dd data-hypervolume>${last === undefined ? '0 (no completed trials)' : escapeHtml(formatNumber(last.hypervolume))}</dd>
+<dt>hypervolume</dt><dd data-hypervolume>${data.hypervolume.length === 0 ? '0 (no completed trials)' : escapeHtml(formatNumber(data.hypervolumeNow))}${data.shortfall === null ? '' : ' <span class="note">(no feasible trial beats the reference point: see the hypervolume section)</span>'}</dd>
 </dl>
 <dl>
 <dt>objectives</dt><dd><ul style="margin:0;padding-left:18px">${objectives}</ul></dd>
@@ -150,10 +149,35 @@ function hypervolumeSection(data: ExperimentReportData): string {
     data.failures.length > 0
       ? ` Red crosses on the axis mark the ${data.failures.length} failed trial${data.failures.length === 1 ? '' : 's'}, placed after the completions that preceded ${data.failures.length === 1 ? 'it' : 'them'}.`
       : '';
-  return `<h2>Hypervolume</h2>
+  return `<h2>Hypervolume</h2>${shortfallNote(data)}
 <figure data-plot="hypervolume"><div class="plot-host"></div>
 <figcaption>Hypervolume of the feasible completed trials after each completion, with respect to the reference point
 ${escapeHtml(pointText(data.reference.point, data))} (${escapeHtml(data.reference.description)}).${failures}</figcaption></figure>`;
+}
+
+/** Why the hypervolume is 0: the best value of each objective against the reference point. */
+function shortfallNote(data: ExperimentReportData): string {
+  const short = data.shortfall;
+  if (short === null) return '';
+  const rows = data.objectives
+    .map((o, j) => {
+      const s = short.objectives[j]!;
+      const verdict =
+        s.gap < 0
+          ? `beats it by ${formatNumber(-s.gap)}`
+          : s.gap === 0
+            ? 'equals it (must be strictly better)'
+            : `${formatNumber(s.gap)} short`;
+      const closest = short.closest.gaps[j]!;
+      return `<tr><td>${escapeHtml(o.name)} (${o.minimize ? 'min' : 'max'})</td><td class="num">${escapeHtml(formatNumber(s.reference))}</td><td class="num">${escapeHtml(formatNumber(s.best))}</td><td>${escapeHtml(verdict)}</td><td>${closest >= 0 ? `${escapeHtml(formatNumber(closest))} short` : 'beats it'}</td></tr>`;
+    })
+    .join('');
+  return `
+<div data-shortfall>
+<p><b>The hypervolume is 0 because no feasible trial beats the reference point in every objective</b> (a trial adds
+volume only when it is strictly better than the reference point in all objectives at once). How far the trials are from it:</p>
+<table data-table="shortfall"><thead><tr><th>objective</th><th class="num">reference</th><th class="num">best value</th><th>best value against the reference</th><th>closest trial (${short.closest.trial})</th></tr></thead><tbody>${rows}</tbody></table>
+</div>`;
 }
 
 function median(values: readonly number[]): number {
