@@ -136,7 +136,13 @@ describe('mobo export', () => {
       expect(r[11]).toBe(t.reason ?? '');
       expect(r[12]).toBe(t.source === 'attach' ? 'attached' : 'sobol');
     }
-    expect(rows.slice(1).map((r) => r[1])).toEqual(['completed', 'failed', 'abandoned', 'running', 'completed']);
+    expect(rows.slice(1).map((r) => r[1])).toEqual([
+      'completed',
+      'failed',
+      'abandoned',
+      'running',
+      'completed',
+    ]);
     expect(rows[2]![11]).toBe(REASON);
     // Parameter values round-trip exactly: full precision, not the report's 6 digits.
     expect(text).toContain(String(trials[0]!.params.width));
