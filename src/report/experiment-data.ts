@@ -5,10 +5,23 @@ import {
 } from '../experiment/hypervolume.js';
 import type { JournalContents } from '../experiment/journal.js';
 import { replayContext } from '../experiment/replay.js';
+import type { Trial } from '../experiment/trial.js';
 import { TRIAL_STATES, type TrialState } from '../experiment/trial.js';
 import { paretoFilter } from '../pareto/dominance.js';
+import type { Outcomes } from '../space/outcomes.js';
 import type { ObjectiveConfig, ParameterConfig } from '../space/schema.js';
+import type { SearchSpace } from '../space/search-space.js';
+import { type ModelViews, type ModelViewsOptions, modelViews } from './model-views.js';
 import { phaseTimings } from './timings.js';
+
+/** Options of `experimentReportData`. */
+export interface ExperimentReportDataOptions {
+  /**
+   * Fit the objective models for the importance and slice views (default true; seconds for hundreds
+   * of trials), with these options; false leaves them out (the dashboard asks for them separately).
+   */
+  readonly models?: boolean | ModelViewsOptions;
+}
 
 /** A trial as the report shows it; values are in the user's sense (a maximized objective is not negated). */
 export interface ReportTrial {
@@ -25,6 +38,10 @@ export interface ReportTrial {
   readonly reason?: string;
   /** The generator that proposed it (asked trials), or 'attached'. */
   readonly generator: string;
+  /** When it was asked (or attached), started and finished, ms since the epoch. */
+  readonly createdAt: number;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
 /**
@@ -69,7 +86,12 @@ export interface ExperimentReportData {
   readonly seed: number;
   /** The strategy in words, e.g. "sobol (6 trials), then nsga2". */
   readonly strategy: string;
-  readonly parameters: readonly { readonly name: string; readonly description: string }[];
+  readonly parameters: readonly {
+    readonly name: string;
+    readonly description: string;
+    /** The declaration (type, bounds, log, values), for axes in the user's units. */
+    readonly spec: ParameterConfig;
+  }[];
   readonly objectives: readonly ObjectiveConfig[];
   /** Metrics that are not objectives (those named in outcome constraints). */
   readonly otherMetrics: readonly string[];
@@ -103,6 +125,10 @@ export interface ExperimentReportData {
   readonly timingPhases: readonly string[];
   /** Generators whose generations reported no timings. */
   readonly untimedGenerators: readonly string[];
+  /** What the objective models say (importance, slices); null when there are none (see modelsNote). */
+  readonly models: ModelViews | null;
+  /** Why `models` is null, or how the models were fitted. */
+  readonly modelsNote: string;
   /** Bytes of a torn last record (a run that crashed or is still writing), 0 otherwise. */
   readonly tornBytes: number;
 }
@@ -139,6 +165,7 @@ export function experimentReportData(
   contents: JournalContents,
   journal: string,
   title: string,
+  options: ExperimentReportDataOptions = {},
 ): ExperimentReportData {
   const { header, events } = contents;
   // Names the journal and line in any error; the space and outcomes it checks then build.
@@ -262,8 +289,12 @@ export function experimentReportData(
       onFront: onFront.has(t.id),
       ...(t.reason === undefined ? {} : { reason: t.reason }),
       generator: t.source === 'attach' ? 'attached' : (t.generator ?? '?'),
+      createdAt: t.createdAt,
+      ...(t.startedAt === undefined ? {} : { startedAt: t.startedAt }),
+      ...(t.endedAt === undefined ? {} : { endedAt: t.endedAt }),
     };
   });
+  const { models, modelsNote } = modelsFor(space, outcomes, snapshot.trials, options.models ?? true);
   const objectiveNames = new Set(outcomes.objectives.map((o) => o.name));
   return {
     kind: 'experiment',
@@ -273,7 +304,7 @@ export function experimentReportData(
     lastEventAt,
     seed: header.seed,
     strategy: describeStrategy(config.strategy),
-    parameters: space.parameters.map((p) => ({ name: p.name, description: describeParameter(p) })),
+    parameters: space.parameters.map((p) => ({ name: p.name, description: describeParameter(p), spec: p })),
     objectives: outcomes.objectives.map((o) => ({ ...o })),
     otherMetrics: outcomes.metrics.filter((name) => !objectiveNames.has(name)),
     outcomeConstraints: outcomes.constraints.map((c) => c.text),
@@ -289,6 +320,36 @@ export function experimentReportData(
     timings,
     timingPhases: phaseNames,
     untimedGenerators: [...untimed].filter((name) => !timings.some((t) => t.generator === name)),
+    models,
+    modelsNote,
     tornBytes: contents.tornBytes,
   };
+}
+
+/** The model views, or why there are none. */
+export function modelsFor(
+  space: SearchSpace,
+  outcomes: Outcomes,
+  trials: readonly Trial[],
+  option: boolean | ModelViewsOptions,
+): { models: ModelViews | null; modelsNote: string } {
+  if (option === false) return { models: null, modelsNote: 'not computed for this page' };
+  if (space.dimension === 0)
+    return { models: null, modelsNote: 'every parameter is fixed: nothing to model' };
+  try {
+    const views = modelViews(space, outcomes, trials, option === true ? {} : option);
+    if (views === undefined) {
+      return { models: null, modelsNote: 'the models need at least 2 completed trials' };
+    }
+    const subset =
+      views.fittedTrials < views.completedTrials
+        ? `the latest ${views.fittedTrials} of the ${views.completedTrials} completed trials`
+        : `the ${views.completedTrials} completed trials`;
+    return {
+      models: views,
+      modelsNote: `One Gaussian process per objective (ARD RBF kernel, dimension-scaled prior, fitted constant mean) fitted to ${subset} in ${Math.round(views.fitMs)} ms, on the unit cube of the parameters.`,
+    };
+  } catch (e) {
+    return { models: null, modelsNote: `the models could not be fitted: ${(e as Error).message}` };
+  }
 }

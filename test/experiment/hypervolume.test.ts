@@ -10,6 +10,7 @@ import { hypervolumeLines, readExperiment } from '../../src/cli/status.js';
 import { readJournal } from '../../src/experiment/journal.js';
 import { Optimizer } from '../../src/experiment/optimizer.js';
 import { experimentReportData } from '../../src/report/experiment-data.js';
+import { renderExperimentReport } from '../../src/report/experiment-report.js';
 import { tempDir } from './helpers.js';
 
 /** Independent 2-D hypervolume by a grid-free union of rectangles: inclusion by sweeping x. */
@@ -134,6 +135,13 @@ describe('experimentHypervolume: one computation for every view', () => {
     expect(lines[4]).toBe('  closest: trial 0, gain 6 short');
     const report = experimentReportData(readJournal(journal), journal, 'short');
     expect(report.shortfall).toEqual(status.shortfall);
+    const html = renderExperimentReport(report, { assets: { d3: '', plot: '' } });
+    expect(html).toContain(
+      'The hypervolume is 0 because no feasible trial beats the reference point in every objective',
+    );
+    expect(html).toMatch(
+      /<td>gain \(max\)<\/td><td class="num">10<\/td><td class="num">12<\/td><td>beats it by 2<\/td><td>6 short<\/td>/,
+    );
     expect(referenceNote(0, view.hypervolumeStatus)).toBe(
       ' (reference point: the thresholds, no trial beats it yet)',
     );
