@@ -147,6 +147,15 @@ export {
   type SchedulerResult,
   type SchedulerStats,
 } from './runners/scheduler.js';
+// The HTTP service (`mobo serve`) and the MCP tools (`mobo mcp`) over a folder of experiments.
+export { type AppOptions, createApp } from './serve/app.js';
+export { ServiceError } from './serve/errors.js';
+export { createMcpServer } from './serve/mcp.js';
+export { openApiDocument } from './serve/openapi.js';
+export type { ExperimentSummary, ServiceEvent } from './serve/schemas.js';
+export { type RunningServer, type ServeOptions, startServer } from './serve/server.js';
+export { ExperimentService, type ServiceListener } from './serve/service.js';
+export { type TokenScope, TokenStore } from './serve/tokens.js';
 // Search spaces and outcomes.
 export { ConfigError, type ConfigIssue } from './space/errors.js';
 export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';

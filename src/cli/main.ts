@@ -92,6 +92,37 @@ export function buildProgram(exit: (code: number) => void): Command {
       const { exportCommand } = await import('./export.js');
       exit(exportCommand(dir, options, io));
     });
+  program
+    .command('serve')
+    .description(
+      'serve the experiments in DIR over HTTP/JSON (ask, tell, fail, front, report, events; OpenAPI at /openapi.json)',
+    )
+    .argument('<dir>', 'the folder of experiments (one subfolder each; created when missing)')
+    .option('--host <host>', 'address to bind; any but loopback needs tokens', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free one)', '8787')
+    .option('--tokens <file>', 'the token file (default DIR/.mobo-tokens.json)')
+    .option('--new-token <scope>', "make a 'read' or 'write' token, print it once, and exit")
+    .option('--cors <origin...>', 'allow these origins by CORS (default: CORS off)')
+    .action(
+      async (
+        dir: string,
+        options: { host?: string; port?: string; tokens?: string; newToken?: string; cors?: string[] },
+      ) => {
+        const { serveCommand } = await import('./serve.js');
+        exit(await serveCommand(dir, options, io));
+      },
+    );
+  program
+    .command('mcp')
+    .description(
+      'serve the experiments in DIR as Model Context Protocol tools over stdio (list_experiments, ' +
+        'create_experiment, ask, tell, fail, status, pareto_front)',
+    )
+    .argument('<dir>', 'the folder of experiments (one subfolder each; created when missing)')
+    .action(async (dir: string) => {
+      const { mcpCommand } = await import('./mcp.js');
+      exit(await mcpCommand(dir, io));
+    });
   return program;
 }
 

@@ -32,6 +32,18 @@ const shape = {
   seed: seedSchema.optional(),
 };
 
+function checkExperiment(
+  v: { parameters: z.output<typeof shape.parameters> } & {
+    parameterConstraints?: z.output<typeof shape.parameterConstraints>;
+    objectives: z.output<typeof shape.objectives>;
+    outcomeConstraints?: z.output<typeof shape.outcomeConstraints>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  reportIssues(ctx, checkSpace(v.parameters, v.parameterConstraints));
+  reportIssues(ctx, checkOutcomes(v.objectives, v.outcomeConstraints));
+}
+
 /**
  * What `Optimizer.create` takes: the search space, objectives, strategy and seed (all JSON), plus
  * an optional journal path. Every error names its path (`parameters[2].bounds[1]`) and value.
@@ -45,10 +57,15 @@ export const optimizerConfigSchema = z
       .describe('journal file (JSON lines); omit for an in-memory experiment'),
     ...shape,
   })
-  .superRefine((v, ctx) => {
-    reportIssues(ctx, checkSpace(v.parameters, v.parameterConstraints));
-    reportIssues(ctx, checkOutcomes(v.objectives, v.outcomeConstraints));
-  });
+  .superRefine(checkExperiment);
+
+/**
+ * An experiment's configuration without a journal path: what `mobo serve` and `mobo mcp` take to
+ * create an experiment (the service puts the journal in the experiment's folder).
+ */
+export const experimentConfigSchema = z.strictObject(shape).superRefine(checkExperiment);
+
+export type ExperimentConfig = z.input<typeof experimentConfigSchema>;
 
 export type OptimizerConfig = z.input<typeof optimizerConfigSchema>;
 export type ValidOptimizerConfig = z.output<typeof optimizerConfigSchema>;
