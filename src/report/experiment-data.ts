@@ -11,7 +11,7 @@ import { paretoFilter } from '../pareto/dominance.js';
 import type { Outcomes } from '../space/outcomes.js';
 import type { ObjectiveConfig, ParameterConfig } from '../space/schema.js';
 import type { SearchSpace } from '../space/search-space.js';
-import { type ModelViews, type ModelViewsOptions, modelViews } from './model-views.js';
+import { type ModelViews, type ModelViewsOptions, modelViews, type ObjectiveModels } from './model-views.js';
 import { phaseTimings } from './timings.js';
 
 /** Options of `experimentReportData`. */
@@ -332,12 +332,13 @@ export function modelsFor(
   outcomes: Outcomes,
   trials: readonly Trial[],
   option: boolean | ModelViewsOptions,
+  fitted?: ObjectiveModels,
 ): { models: ModelViews | null; modelsNote: string } {
   if (option === false) return { models: null, modelsNote: 'not computed for this page' };
   if (space.dimension === 0)
     return { models: null, modelsNote: 'every parameter is fixed: nothing to model' };
   try {
-    const views = modelViews(space, outcomes, trials, option === true ? {} : option);
+    const views = modelViews(space, outcomes, trials, option === true ? {} : option, fitted);
     if (views === undefined) {
       return { models: null, modelsNote: 'the models need at least 2 completed trials' };
     }

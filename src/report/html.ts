@@ -86,6 +86,8 @@ td.reason { white-space: normal; max-width: 640px; }
 .controls select, .controls input, .controls button { font: inherit; padding: 2px 6px; }
 table[data-table="trials"] th[data-sort]:hover { background: #e8ebef; }
 tr.failed td { color: #c0392b; }
+nav[data-experiments] a { border: 1px solid var(--line); border-radius: 6px; padding: 3px 10px; text-decoration: none; color: var(--fg); }
+nav[data-experiments] a.current { border-color: var(--accent); font-weight: 600; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 `;
 
