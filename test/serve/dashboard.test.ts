@@ -169,6 +169,22 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard of mobo serve in Chromium (${CHRO
     await page.close();
   });
 
+  it('serves the static report of the same experiment with the same views', async () => {
+    const r = await fetch(`${server.url}/api/experiments/detector/report`);
+    expect(r.status).toBe(200);
+    const file = path.join(server.dir, 'detector', 'report.html');
+    fs.writeFileSync(file, await r.text());
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('html[data-report-ready="true"]', { timeout: 30_000 });
+    for (const name of ['front', 'hypervolume', 'parameters', 'importance', 'slices']) {
+      expect(await page.locator(`figure[data-plot="${name}"]`).getAttribute('data-drawn')).toBe('true');
+    }
+    expect(await page.locator('figure[data-plot="slices"] [data-slice]').count()).toBe(20);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-20x3.png'), fullPage: true });
+    await page.close();
+  });
+
   it('refuses a slice through a trial that does not exist, naming the parameter', async () => {
     const r = await server.call('GET', '/api/experiments/detector/dashboard?through=999');
     expect(r.status).toBe(400);
