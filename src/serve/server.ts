@@ -69,6 +69,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.extraRoutes !== undefined ? { extraRoutes: options.extraRoutes } : {}),
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Node closes a kept-alive connection after 5 s idle by default, which races with a client that
+  // reuses it at that moment (ECONNRESET on a loaded machine). Clients close idle connections first
+  // when the server's limit is long, as behind any load balancer.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, bare, () => {

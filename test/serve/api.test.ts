@@ -283,3 +283,25 @@ describe('mobo serve: bad requests get a 4xx naming the field, and reach no jour
     expect(experiment.body.error.code).toBe('unknown_experiment');
   });
 });
+
+describe('mobo serve with the default strategy', () => {
+  it('asks a model strategy (generated in a worker thread) and keeps answering reads', {
+    timeout: 300_000,
+  }, async () => {
+    const { strategy: _sobol, ...config } = sobolConfig;
+    await create('model', { ...config, strategy: [{ strategy: 'sobol', trials: 4 }, { strategy: 'mobo' }] });
+    const first = (await server.call('POST', '/api/experiments/model/trials', { n: 4 })).body.trials;
+    for (const t of first) {
+      await server.call('POST', `/api/experiments/model/trials/${t.id}/tell`, { values: evaluate(t.params) });
+    }
+    // The GP fit and acquisition run in a worker thread; a read sent beside the ask is answered too.
+    const asking = server.call('POST', '/api/experiments/model/trials', { n: 1 });
+    const status = await server.call('GET', '/api/experiments/model');
+    expect(status.status).toBe(200);
+    const asked = await asking;
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+    expect(asked.body.trials[0].id).toBe(4);
+    const trial = (await server.call('GET', '/api/experiments/model/trials/4')).body.trial;
+    expect(trial.generator).not.toBe('sobol');
+  });
+});

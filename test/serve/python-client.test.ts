@@ -145,6 +145,7 @@ describe.skipIf(!hasPython)('the Python client against mobo serve', () => {
       // wait until the workflow has noticed, and start it again on the same port.
       await out.wait(/(told trial \d+[\s\S]*){5}/);
       expect(await server.stop()).toBe(0);
+      expect(fs.existsSync(path.join(dir, 'python-workflow', 'journal.jsonl.lock'))).toBe(false);
       await out.wait(/server unreachable/);
       server = await serve(dir, server.port);
       expect(await finished, `${out.text}\n${err.text}`).toBe(0);
