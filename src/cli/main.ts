@@ -115,6 +115,19 @@ export function buildProgram(exit: (code: number) => void): Command {
       exit(reportCommand(dir, options, io));
     });
   program
+    .command('export')
+    .description(
+      'every trial of an experiment, one row each: id, state, parameters, objectives, other metrics, ' +
+        'asked/started/finished times, failure reason, generator (reads the journal; takes no lock)',
+    )
+    .argument('<dir>', 'the experiment directory (or its journal.jsonl)')
+    .option('-f, --format <format>', 'csv (RFC 4180) or json', 'csv')
+    .option('-o, --out <file>', 'write here instead of standard output')
+    .action(async (dir: string, options: { format?: string; out?: string }) => {
+      const { exportCommand } = await import('./export.js');
+      exit(exportCommand(dir, options, io));
+    });
+  program
     .command('serve')
     .description(
       'serve the experiments in DIR over HTTP/JSON (ask, tell, fail, front, report, events; OpenAPI at /openapi.json)',

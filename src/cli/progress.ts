@@ -3,6 +3,7 @@
  * seconds otherwise (logs, CI, pipes).
  */
 import { SingleBar } from 'cli-progress';
+import type { ReferenceStatus } from '../experiment/hypervolume.js';
 import type { SchedulerProgress } from '../runners/scheduler.js';
 
 /** Where progress goes. */
@@ -14,6 +15,8 @@ export interface ProgressOutput {
   intervalMs?: number;
   /** The HTML report the run writes (named on every progress line). */
   report?: string;
+  /** The reference point of the hypervolume now (explained on every line). */
+  reference?: () => ReferenceStatus;
 }
 
 /** A duration as '42 s', '3 min 5 s', '2 h 10 min'. */
@@ -39,12 +42,32 @@ export function timeLeftMs(p: SchedulerProgress): number | undefined {
   return (left * p.elapsedMs) / p.finishedThisSession;
 }
 
-/** One plain progress line (no newline). */
-export function progressLine(p: SchedulerProgress, report?: string): string {
+/**
+ * What the hypervolume is measured against, in a few words: a provisional reference point moves
+ * (and the hypervolume with it, down as well as up) until enough feasible trials fix it.
+ */
+export function referenceNote(hypervolume: number, reference: ReferenceStatus | undefined): string {
+  if (reference === undefined) return '';
+  if (reference.rule === undefined) return ' (no reference point yet)';
+  const zero = hypervolume === 0 && reference.feasible > 0 ? ', no trial beats it yet' : '';
+  switch (reference.rule) {
+    case 'thresholds':
+      return ` (reference point: the thresholds${zero})`;
+    case 'fixed':
+      return ` (reference point fixed${zero})`;
+    case 'provisional':
+      return reference.feasible >= reference.quorum
+        ? ` (reference point inferred, fixed at the next ask${zero})`
+        : ` (reference point provisional until ${reference.quorum} feasible trials, ${reference.feasible} so far: it can move${zero})`;
+  }
+}
+
+/** One plain progress line (no newline); `reference` explains the hypervolume's reference point. */
+export function progressLine(p: SchedulerProgress, report?: string, reference?: ReferenceStatus): string {
   const eta = timeLeftMs(p);
   return (
     `[${formatDuration(p.elapsedMs)}] ${p.completed + p.failed}/${p.total} trials done, ${p.running} running, ` +
-    `${p.failed} failed, hypervolume ${formatHypervolume(p.hypervolume)}` +
+    `${p.failed} failed, hypervolume ${formatHypervolume(p.hypervolume)}${referenceNote(p.hypervolume, reference)}` +
     (eta === undefined ? '' : `, about ${formatDuration(eta)} left`) +
     (report === undefined ? '' : `; report ${report}`)
   );
@@ -57,6 +80,7 @@ export class ProgressDisplay {
   #started = false;
   #lastLine = 0;
   #last: SchedulerProgress | undefined;
+  #lastReference: ReferenceStatus | undefined;
 
   constructor(output: ProgressOutput) {
     this.#output = output;
@@ -64,7 +88,7 @@ export class ProgressDisplay {
       this.#bar = new SingleBar({
         stream: output.stream,
         format:
-          ' {bar} {value}/{total} trials | {running} running | {failed} failed | HV {hv} | ETA {left}' +
+          ' {bar} {value}/{total} trials | {running} running | {failed} failed | HV {hv}{reference} | ETA {left}' +
           (output.report === undefined ? '' : ` | report ${output.report}`),
         hideCursor: true,
         clearOnComplete: false,
@@ -76,6 +100,8 @@ export class ProgressDisplay {
 
   update(p: SchedulerProgress): void {
     this.#last = p;
+    const reference = this.#output.reference?.();
+    this.#lastReference = reference;
     const done = p.completed + p.failed;
     if (this.#bar !== undefined) {
       const eta = timeLeftMs(p);
@@ -83,6 +109,7 @@ export class ProgressDisplay {
         running: p.running,
         failed: p.failed,
         hv: formatHypervolume(p.hypervolume),
+        reference: referenceNote(p.hypervolume, reference),
         left: eta === undefined ? '?' : formatDuration(eta),
       };
       if (!this.#started) {
@@ -98,7 +125,7 @@ export class ProgressDisplay {
     if (!this.#started || now - this.#lastLine >= (this.#output.intervalMs ?? 5000)) {
       this.#started = true;
       this.#lastLine = now;
-      this.#output.write(`${progressLine(p, this.#output.report)}\n`);
+      this.#output.write(`${progressLine(p, this.#output.report, reference)}\n`);
     }
   }
 
@@ -108,6 +135,7 @@ export class ProgressDisplay {
       if (this.#started) this.#bar.stop();
       return;
     }
-    if (this.#last !== undefined) this.#output.write(`${progressLine(this.#last, this.#output.report)}\n`);
+    if (this.#last !== undefined)
+      this.#output.write(`${progressLine(this.#last, this.#output.report, this.#lastReference)}\n`);
   }
 }

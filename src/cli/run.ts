@@ -390,6 +390,7 @@ async function drive(
   const display = new ProgressDisplay({
     write: io.stdout,
     report,
+    reference: () => optimizer.referenceStatus(),
     ...(io.stream === undefined ? {} : { stream: io.stream }),
     ...(io.progressIntervalMs === undefined ? {} : { intervalMs: io.progressIntervalMs }),
   });

@@ -3,6 +3,7 @@
  * `mobo serve --new-token read|write DIR` makes a token, prints it once and exits.
  */
 import * as path from 'node:path';
+import { dashboardRoutes } from '../serve/dashboard.js';
 import { startServer } from '../serve/server.js';
 import { isLoopback, TOKENS_FILE, type TokenScope, TokenStore } from '../serve/tokens.js';
 import type { CommandIo } from './hv.js';
@@ -69,6 +70,7 @@ export async function serveCommand(
       tokensFile,
       ...(options.cors !== undefined && options.cors.length > 0 ? { corsOrigins: options.cors } : {}),
       logger: { warn: (m) => io.stderr(`mobo serve: warning: ${m}\n`) },
+      extraRoutes: dashboardRoutes(),
     });
   } catch (e) {
     io.stderr(`mobo serve: ${(e as Error).message}\n`);

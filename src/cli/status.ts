@@ -4,12 +4,16 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import {
+  describeReference,
+  experimentHypervolume,
+  type HypervolumeStatus,
+} from '../experiment/hypervolume.js';
 import { readJournal } from '../experiment/journal.js';
 import { replayContext } from '../experiment/replay.js';
 import type { Trial, TrialState } from '../experiment/trial.js';
 import { zeros } from '../linalg/matrix.js';
 import { paretoFilter } from '../pareto/dominance.js';
-import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
 import type { CommandIo } from './hv.js';
 
 /** The journal of an experiment directory (or the file itself when given one). */
@@ -63,10 +67,14 @@ export interface ExperimentView {
   trials: Trial[];
   parameterNames: string[];
   objectiveNames: string[];
+  /** Whether each objective is minimized (objective order). */
+  minimize: boolean[];
   /** Reference point in minimization form, when known. */
   reference: number[] | undefined;
   front: Trial[];
   hypervolume: number;
+  /** The hypervolume as every view computes it (see experimentHypervolume). */
+  hypervolumeStatus: HypervolumeStatus;
   /** Why a torn last record was ignored, if one was. */
   warning?: string;
   /** The last interrupt journaled (signal, what became of the trials in flight), if any. */
@@ -76,7 +84,7 @@ export interface ExperimentView {
 /** Replays a journal without locking it; throws an Error naming the file for a bad one. */
 export function readExperiment(file: string): ExperimentView {
   const contents = readJournal(file);
-  const { config, outcomes, experiment } = replayContext(contents, file);
+  const { config, space, outcomes, experiment } = replayContext(contents, file);
   for (const { line, event } of contents.events) experiment.apply(event, `journal ${file} line ${line}`);
   const trials = experiment.trials();
   const feasible = trials.filter(
@@ -86,16 +94,16 @@ export function readExperiment(file: string): ExperimentView {
   const Y = zeros(feasible.length, m);
   for (let i = 0; i < feasible.length; i++) outcomes.objectiveRow(feasible[i]!.values!, Y.data, i * m);
   const front = feasible.length === 0 ? [] : Array.from(paretoFilter(Y), (i) => feasible[i]!);
-  const known = experiment.referencePoint;
-  const reference = known === null ? undefined : Array.from(known);
-  const hv = reference === undefined || feasible.length === 0 ? 0 : scaledHypervolume(Y, reference);
+  const status = experimentHypervolume(experiment, outcomes, space.dimension);
   return {
     trials,
     parameterNames: config.parameters.map((p) => p.name),
     objectiveNames: config.objectives.map((o) => o.name),
-    reference,
+    minimize: config.objectives.map((o) => o.minimize !== false),
+    reference: status.point === undefined ? undefined : Array.from(status.point),
     front,
-    hypervolume: hv,
+    hypervolume: status.hypervolume,
+    hypervolumeStatus: status,
     ...(experiment.lastInterrupt === undefined ? {} : { interrupt: { ...experiment.lastInterrupt } }),
     ...(contents.tornBytes > 0
       ? {
@@ -162,13 +170,49 @@ export function statusCommand(target: string, options: StatusOptions, io: Comman
 export function experimentSummary(view: ExperimentView): string {
   const lines: string[] = [];
   lines.push(`trials: ${stateCounts(view.trials)}`);
-  const ref =
-    view.reference === undefined
-      ? 'no reference point yet'
-      : `reference point ${view.objectiveNames.map((n, j) => `${n} = ${formatNumber(view.reference![j]!)}`).join(', ')}, minimization form`;
-  lines.push(`hypervolume: ${formatNumber(view.hypervolume)} (${ref})`);
+  lines.push(...hypervolumeLines(view.hypervolumeStatus, view.objectiveNames, view.minimize));
   lines.push(`Pareto front: ${view.front.length} trial(s)`);
   let text = `${lines.join('\n')}\n`;
   if (view.front.length > 0) text += frontTable(view.front, view.parameterNames, view.objectiveNames);
   return text;
+}
+
+/**
+ * The hypervolume, its reference point in the user's sense and the rule that gave it, and, when the
+ * hypervolume is 0 although trials completed, why: how far the best values are from the point.
+ */
+export function hypervolumeLines(
+  status: HypervolumeStatus,
+  objectiveNames: readonly string[],
+  minimize: readonly boolean[],
+): string[] {
+  const sign = (j: number) => (minimize[j] === false ? -1 : 1);
+  const lines: string[] = [];
+  const point =
+    status.point === undefined
+      ? 'no reference point'
+      : `reference point ${objectiveNames.map((n, j) => `${n} = ${formatNumber(sign(j) * status.point![j]!)}`).join(', ')}`;
+  lines.push(`hypervolume: ${formatNumber(status.hypervolume)} (${point}: ${describeReference(status)})`);
+  const short = status.shortfall;
+  if (short !== undefined) {
+    lines.push(
+      'hypervolume is 0: no feasible trial beats the reference point in every objective. Best value of each objective against it:',
+    );
+    short.objectives.forEach((o, j) => {
+      const where =
+        o.gap < 0
+          ? `beats it by ${formatNumber(-o.gap)}`
+          : o.gap === 0
+            ? 'equals it (must be strictly better)'
+            : `${formatNumber(o.gap)} short`;
+      lines.push(
+        `  ${objectiveNames[j]} (${minimize[j] === false ? 'max' : 'min'}): best ${formatNumber(o.best)}, reference ${formatNumber(o.reference)}: ${where}`,
+      );
+    });
+    const misses = short.closest.gaps
+      .map((g, j) => (g >= 0 ? `${objectiveNames[j]} ${formatNumber(g)} short` : undefined))
+      .filter((t) => t !== undefined);
+    lines.push(`  closest: trial ${short.closest.trial}, ${misses.join(', ')}`);
+  }
+  return lines;
 }

@@ -2,8 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Matrix, zeros } from '../linalg/matrix.js';
-import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
-import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
+import { paretoFilter } from '../pareto/dominance.js';
 import { deriveSeed } from '../random/rng.js';
 import { formatValue } from '../space/errors.js';
 import { Outcomes } from '../space/outcomes.js';
@@ -20,6 +19,13 @@ import { type OptimizerConfig, parseOptimizerConfig, type ValidOptimizerConfig }
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader } from './events.js';
 import { Experiment, type ExperimentSnapshot, type RunnerState } from './experiment.js';
 import { GenerationThread } from './generation-thread.js';
+import {
+  experimentHypervolume,
+  type HypervolumeStatus,
+  hypervolumeHistory,
+  type ReferenceStatus,
+  referenceStatus,
+} from './hypervolume.js';
 import { type EventSink, FileSink, NullSink, readJournal, truncateTornTail } from './journal.js';
 import { acquireLock } from './lock.js';
 import { isPending, type Trial, type TrialState } from './trial.js';
@@ -560,12 +566,27 @@ export class Optimizer {
     return point === undefined ? undefined : Array.from(point);
   }
 
-  /** The hypervolume of the feasible completed trials with respect to the reference point (0 when none). */
+  /**
+   * The hypervolume of the feasible completed trials with respect to the reference point (0 when
+   * none), as `experimentHypervolume` computes it for every view of the experiment.
+   */
   hypervolume(): number {
-    const ref = this.ensureReferencePoint();
-    const feasible = this.feasibleTrials();
-    if (ref === undefined || feasible.length === 0) return 0;
-    return scaledHypervolume(this.objectiveMatrix(feasible), ref);
+    return this.hypervolumeStatus().hypervolume;
+  }
+
+  /**
+   * The hypervolume with its reference point, the rule that gave the point (thresholds, fixed, or
+   * provisional: it can still move) and, when it is 0, how far the trials are from the point.
+   */
+  hypervolumeStatus(): HypervolumeStatus {
+    this.ensureReferencePoint();
+    return experimentHypervolume(this.experiment, this.outcomes, this.space.dimension);
+  }
+
+  /** The reference point now, the rule that gave it, and the feasible trials that fix an inferred one. */
+  referenceStatus(): ReferenceStatus {
+    this.ensureReferencePoint();
+    return referenceStatus(this.experiment, this.outcomes, this.space.dimension);
   }
 
   /**
@@ -573,29 +594,7 @@ export class Optimizer {
    * completed trials), with respect to the reference point; infeasible trials leave it unchanged.
    */
   hypervolumeHistory(): number[] {
-    const ref = this.ensureReferencePoint();
-    const order = this.experiment.completionOrder;
-    if (ref === undefined) return order.map(() => 0);
-    const m = this.outcomes.m;
-    const y = new Float64Array(m);
-    // Only a point that enters the running front changes the volume, so the volume is recomputed
-    // for the front alone and only then: O(n f) dominance checks plus one HV per front change.
-    let front: Float64Array[] = [];
-    let volume = 0;
-    const out: number[] = [];
-    for (const id of order) {
-      const values = this.experiment.trial(id)!.values!;
-      this.outcomes.objectiveRow(values, y);
-      let inside = this.outcomes.isFeasible(values);
-      for (let j = 0; j < m && inside; j++) inside = y[j]! < ref[j]!;
-      if (inside && !front.some((f) => weaklyDominates(f, y))) {
-        front = front.filter((f) => !weaklyDominates(y, f));
-        front.push(Float64Array.from(y));
-        volume = scaledHypervolume(front, ref);
-      }
-      out.push(volume);
-    }
-    return out;
+    return hypervolumeHistory(this.experiment, this.outcomes, this.ensureReferencePoint());
   }
 
   /** The whole replayable state as plain data (trials, reference point, ask counter, generator state). */

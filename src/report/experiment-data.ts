@@ -1,10 +1,27 @@
+import {
+  experimentHypervolume,
+  hypervolumeHistory,
+  type ReferenceShortfall,
+} from '../experiment/hypervolume.js';
 import type { JournalContents } from '../experiment/journal.js';
 import { replayContext } from '../experiment/replay.js';
+import type { Trial } from '../experiment/trial.js';
 import { TRIAL_STATES, type TrialState } from '../experiment/trial.js';
-import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
-import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
+import { paretoFilter } from '../pareto/dominance.js';
+import type { Outcomes } from '../space/outcomes.js';
 import type { ObjectiveConfig, ParameterConfig } from '../space/schema.js';
+import type { SearchSpace } from '../space/search-space.js';
+import { type ModelViews, type ModelViewsOptions, modelViews, type ObjectiveModels } from './model-views.js';
 import { phaseTimings } from './timings.js';
+
+/** Options of `experimentReportData`. */
+export interface ExperimentReportDataOptions {
+  /**
+   * Fit the objective models for the importance and slice views (default true; seconds for hundreds
+   * of trials), with these options; false leaves them out (the dashboard asks for them separately).
+   */
+  readonly models?: boolean | ModelViewsOptions;
+}
 
 /** A trial as the report shows it; values are in the user's sense (a maximized objective is not negated). */
 export interface ReportTrial {
@@ -21,10 +38,17 @@ export interface ReportTrial {
   readonly reason?: string;
   /** The generator that proposed it (asked trials), or 'attached'. */
   readonly generator: string;
+  /** When it was asked (or attached), started and finished, ms since the epoch. */
+  readonly createdAt: number;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
-/** Where the reference point came from. */
-export type ReferenceSource = 'thresholds' | 'ask' | 'event' | 'report';
+/**
+ * Where the reference point came from: the thresholds, an inference journaled by an ask or by a
+ * reference event (fixed), or an inference made for this page that can still move (provisional).
+ */
+export type ReferenceSource = 'thresholds' | 'ask' | 'event' | 'provisional';
 
 export interface ReportReference {
   /** The point in the user's sense, one value per objective in objective order. */
@@ -62,7 +86,12 @@ export interface ExperimentReportData {
   readonly seed: number;
   /** The strategy in words, e.g. "sobol (6 trials), then nsga2". */
   readonly strategy: string;
-  readonly parameters: readonly { readonly name: string; readonly description: string }[];
+  readonly parameters: readonly {
+    readonly name: string;
+    readonly description: string;
+    /** The declaration (type, bounds, log, values), for axes in the user's units. */
+    readonly spec: ParameterConfig;
+  }[];
   readonly objectives: readonly ObjectiveConfig[];
   /** Metrics that are not objectives (those named in outcome constraints). */
   readonly otherMetrics: readonly string[];
@@ -75,6 +104,13 @@ export interface ExperimentReportData {
   /** Ids of the Pareto-optimal feasible trials, by the first objective from best to worst. */
   readonly front: readonly number[];
   readonly reference: ReportReference | null;
+  /** The hypervolume of the feasible completed trials now (experimentHypervolume; 0 without a point). */
+  readonly hypervolumeNow: number;
+  /**
+   * When the hypervolume is 0 although feasible trials completed: how far the best values (user's
+   * sense) are from the reference point, and the trial closest to beating it (see ReferenceShortfall).
+   */
+  readonly shortfall: ReferenceShortfall | null;
   /** The hypervolume after each completed trial, in the order values arrived. */
   readonly hypervolume: readonly {
     /** 1-based count of completed trials so far. */
@@ -89,6 +125,10 @@ export interface ExperimentReportData {
   readonly timingPhases: readonly string[];
   /** Generators whose generations reported no timings. */
   readonly untimedGenerators: readonly string[];
+  /** What the objective models say (importance, slices); null when there are none (see modelsNote). */
+  readonly models: ModelViews | null;
+  /** Why `models` is null, or how the models were fitted. */
+  readonly modelsNote: string;
   /** Bytes of a torn last record (a run that crashed or is still writing), 0 otherwise. */
   readonly tornBytes: number;
 }
@@ -125,6 +165,7 @@ export function experimentReportData(
   contents: JournalContents,
   journal: string,
   title: string,
+  options: ExperimentReportDataOptions = {},
 ): ExperimentReportData {
   const { header, events } = contents;
   // Names the journal and line in any error; the space and outcomes it checks then build.
@@ -211,44 +252,30 @@ export function experimentReportData(
   front.sort((a, b) => rows.get(a)![0]! - rows.get(b)![0]! || a - b);
   const onFront = new Set(front);
 
-  let referenceMin: readonly number[] | null = snapshot.referencePoint;
-  if (referenceMin === null && feasibleRows.length > 0) {
-    const Y = { rows: feasibleRows.length, cols: m, data: new Float64Array(feasibleRows.length * m) };
-    for (let i = 0; i < feasibleRows.length; i++) Y.data.set(feasibleRows[i]!, i * m);
-    referenceMin = outcomes.referencePointFrom(Y) ?? null;
+  // The one hypervolume rule of every view (progress line, summary, report, server).
+  const status = experimentHypervolume(experiment, outcomes, space.dimension);
+  if (status.rule === 'provisional') {
     referenceSource = {
-      source: 'report',
-      description: `not fixed by the experiment yet; computed for this report from ${inferredRule} (${feasibleRows.length} trials), the rule the optimizer will use`,
+      source: 'provisional',
+      description:
+        status.feasible >= status.quorum
+          ? `inferred from ${inferredRule} (${status.feasible} trials); the optimizer fixes it at its next ask`
+          : `provisional: inferred from ${inferredRule} (${status.feasible} trials); it moves as results arrive, and the hypervolume with it, until ${status.quorum} feasible trials have completed and the optimizer fixes it`,
     };
   }
   const reference: ReportReference | null =
-    referenceMin === null || referenceSource === undefined
+    status.point === undefined || referenceSource === undefined
       ? null
       : {
-          point: referenceMin.map((v, j) => signs[j]! * v),
+          point: status.point.map((v, j) => signs[j]! * v),
           source: referenceSource.source,
           description: referenceSource.description,
         };
-
-  // The running hypervolume: only a point entering the running front changes it (as in
-  // Optimizer.hypervolumeHistory), so the volume is recomputed for the front alone and only then.
-  const history: { completed: number; trial: number; hypervolume: number }[] = [];
-  let running: Float64Array[] = [];
-  let volume = 0;
-  snapshot.completionOrder.forEach((id, k) => {
-    const trial = snapshot.trials[id]!;
-    const y = rows.get(id)!;
-    if (referenceMin !== null && outcomes.isFeasible(trial.values!)) {
-      let inside = true;
-      for (let j = 0; j < m && inside; j++) inside = y[j]! < referenceMin[j]!;
-      if (inside && !running.some((f) => weaklyDominates(f, y))) {
-        running = running.filter((f) => !weaklyDominates(y, f));
-        running.push(y);
-        volume = scaledHypervolume(running, referenceMin);
-      }
-    }
-    history.push({ completed: k + 1, trial: id, hypervolume: volume });
-  });
+  const history = hypervolumeHistory(experiment, outcomes, status.point).map((hypervolume, k) => ({
+    completed: k + 1,
+    trial: snapshot.completionOrder[k]!,
+    hypervolume,
+  }));
 
   const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
   const trials: ReportTrial[] = snapshot.trials.map((t) => {
@@ -262,8 +289,12 @@ export function experimentReportData(
       onFront: onFront.has(t.id),
       ...(t.reason === undefined ? {} : { reason: t.reason }),
       generator: t.source === 'attach' ? 'attached' : (t.generator ?? '?'),
+      createdAt: t.createdAt,
+      ...(t.startedAt === undefined ? {} : { startedAt: t.startedAt }),
+      ...(t.endedAt === undefined ? {} : { endedAt: t.endedAt }),
     };
   });
+  const { models, modelsNote } = modelsFor(space, outcomes, snapshot.trials, options.models ?? true);
   const objectiveNames = new Set(outcomes.objectives.map((o) => o.name));
   return {
     kind: 'experiment',
@@ -273,7 +304,7 @@ export function experimentReportData(
     lastEventAt,
     seed: header.seed,
     strategy: describeStrategy(config.strategy),
-    parameters: space.parameters.map((p) => ({ name: p.name, description: describeParameter(p) })),
+    parameters: space.parameters.map((p) => ({ name: p.name, description: describeParameter(p), spec: p })),
     objectives: outcomes.objectives.map((o) => ({ ...o })),
     otherMetrics: outcomes.metrics.filter((name) => !objectiveNames.has(name)),
     outcomeConstraints: outcomes.constraints.map((c) => c.text),
@@ -282,11 +313,44 @@ export function experimentReportData(
     trials,
     front,
     reference,
+    hypervolumeNow: status.hypervolume,
+    shortfall: status.shortfall ?? null,
     hypervolume: history,
     failures,
     timings,
     timingPhases: phaseNames,
     untimedGenerators: [...untimed].filter((name) => !timings.some((t) => t.generator === name)),
+    models,
+    modelsNote,
     tornBytes: contents.tornBytes,
   };
+}
+
+/** The model views, or why there are none. */
+export function modelsFor(
+  space: SearchSpace,
+  outcomes: Outcomes,
+  trials: readonly Trial[],
+  option: boolean | ModelViewsOptions,
+  fitted?: ObjectiveModels,
+): { models: ModelViews | null; modelsNote: string } {
+  if (option === false) return { models: null, modelsNote: 'not computed for this page' };
+  if (space.dimension === 0)
+    return { models: null, modelsNote: 'every parameter is fixed: nothing to model' };
+  try {
+    const views = modelViews(space, outcomes, trials, option === true ? {} : option, fitted);
+    if (views === undefined) {
+      return { models: null, modelsNote: 'the models need at least 2 completed trials' };
+    }
+    const subset =
+      views.fittedTrials < views.completedTrials
+        ? `the latest ${views.fittedTrials} of the ${views.completedTrials} completed trials`
+        : `the ${views.completedTrials} completed trials`;
+    return {
+      models: views,
+      modelsNote: `One Gaussian process per objective (ARD RBF kernel, dimension-scaled prior, fitted constant mean) fitted to ${subset} in ${Math.round(views.fitMs)} ms, on the unit cube of the parameters.`,
+    };
+  } catch (e) {
+    return { models: null, modelsNote: `the models could not be fitted: ${(e as Error).message}` };
+  }
 }

@@ -5,7 +5,12 @@ import { readJournal } from '../experiment/journal.js';
 import { TRIAL_STATES } from '../experiment/trial.js';
 import { loadReportAssets, type ReportAssets } from './assets.js';
 import { CLIENT_SCRIPT } from './client.js';
-import { type ExperimentReportData, experimentReportData, type ReportTrial } from './experiment-data.js';
+import {
+  type ExperimentReportData,
+  type ExperimentReportDataOptions,
+  experimentReportData,
+  type ReportTrial,
+} from './experiment-data.js';
 import { escapeHtml, formatMs, formatNumber, renderPage } from './html.js';
 
 /** Options of `renderExperimentReport` and `renderBenchmarkReport`. */
@@ -54,7 +59,6 @@ function header(data: ExperimentReportData, generatedAt: Date): string {
     data.reference === null
       ? '<span class="note">none yet: no feasible trial has completed</span>'
       : `${escapeHtml(pointText(data.reference.point, data))}<br><span class="note">${escapeHtml(data.reference.description)}</span>`;
-  const last = data.hypervolume.at(-1);
   const constraints =
     data.outcomeConstraints.length === 0
       ? ''
@@ -82,7 +86,7 @@ ${torn}
 <dt>seed</dt><dd>${data.seed}</dd>
 ${constraints}
 <dt>reference point</dt><dd data-reference>${reference}</dd>
-<dt>hypervolume</dt><dd data-hypervolume>${last === undefined ? '0 (no completed trials)' : escapeHtml(formatNumber(last.hypervolume))}</dd>
+<dt>hypervolume</dt><dd data-hypervolume>${data.hypervolume.length === 0 ? '0 (no completed trials)' : escapeHtml(formatNumber(data.hypervolumeNow))}${data.shortfall === null ? '' : ' <span class="note">(no feasible trial beats the reference point: see the hypervolume section)</span>'}</dd>
 </dl>
 <dl>
 <dt>objectives</dt><dd><ul style="margin:0;padding-left:18px">${objectives}</ul></dd>
@@ -150,10 +154,35 @@ function hypervolumeSection(data: ExperimentReportData): string {
     data.failures.length > 0
       ? ` Red crosses on the axis mark the ${data.failures.length} failed trial${data.failures.length === 1 ? '' : 's'}, placed after the completions that preceded ${data.failures.length === 1 ? 'it' : 'them'}.`
       : '';
-  return `<h2>Hypervolume</h2>
+  return `<h2>Hypervolume</h2>${shortfallNote(data)}
 <figure data-plot="hypervolume"><div class="plot-host"></div>
 <figcaption>Hypervolume of the feasible completed trials after each completion, with respect to the reference point
 ${escapeHtml(pointText(data.reference.point, data))} (${escapeHtml(data.reference.description)}).${failures}</figcaption></figure>`;
+}
+
+/** Why the hypervolume is 0: the best value of each objective against the reference point. */
+function shortfallNote(data: ExperimentReportData): string {
+  const short = data.shortfall;
+  if (short === null) return '';
+  const rows = data.objectives
+    .map((o, j) => {
+      const s = short.objectives[j]!;
+      const verdict =
+        s.gap < 0
+          ? `beats it by ${formatNumber(-s.gap)}`
+          : s.gap === 0
+            ? 'equals it (must be strictly better)'
+            : `${formatNumber(s.gap)} short`;
+      const closest = short.closest.gaps[j]!;
+      return `<tr><td>${escapeHtml(o.name)} (${o.minimize ? 'min' : 'max'})</td><td class="num">${escapeHtml(formatNumber(s.reference))}</td><td class="num">${escapeHtml(formatNumber(s.best))}</td><td>${escapeHtml(verdict)}</td><td>${closest >= 0 ? `${escapeHtml(formatNumber(closest))} short` : 'beats it'}</td></tr>`;
+    })
+    .join('');
+  return `
+<div data-shortfall>
+<p><b>The hypervolume is 0 because no feasible trial beats the reference point in every objective</b> (a trial adds
+volume only when it is strictly better than the reference point in all objectives at once). How far the trials are from it:</p>
+<table data-table="shortfall"><thead><tr><th>objective</th><th class="num">reference</th><th class="num">best value</th><th>best value against the reference</th><th>closest trial (${short.closest.trial})</th></tr></thead><tbody>${rows}</tbody></table>
+</div>`;
 }
 
 function median(values: readonly number[]): number {
@@ -242,16 +271,107 @@ ${body}
 </tbody></table></div>`;
 }
 
+function objectiveOptions(data: ExperimentReportData): string {
+  return data.objectives
+    .map((o, j) => `<option value="${j}">${escapeHtml(o.name)} (${o.minimize ? 'min' : 'max'})</option>`)
+    .join('');
+}
+
+function parametersSection(data: ExperimentReportData): string {
+  const shown = data.parameters.filter((p) => p.spec.type !== 'fixed');
+  if (data.counts.completed === 0 || shown.length === 0) {
+    return `<h2>Parameters</h2><p class="note" data-empty="parameters">No trial has completed yet: there is nothing to plot.</p>`;
+  }
+  return `<h2>Parameters</h2>
+<p class="controls"><label>colour by <select data-control="color-by">${objectiveOptions(data)}</select></label></p>
+<figure data-plot="parameters"><div class="plot-host"></div>
+<figcaption>Parallel coordinates of the ${shown.length} parameters: one line per completed trial, coloured by the chosen
+objective (brighter is better), the Pareto-optimal trials drawn thicker and last. Each axis spans the parameter's range
+(its bounds, on a log axis where the parameter is log-scaled; choices evenly spaced), labelled with its ends.</figcaption></figure>`;
+}
+
+function modelSection(data: ExperimentReportData): string {
+  const views = data.models;
+  if (views === null) {
+    return `<h2>What the model says</h2><p class="note" data-empty="models">No model views: ${escapeHtml(data.modelsNote)}.</p>`;
+  }
+  const through = Object.entries(views.through.params)
+    .map(([k, v]) => `${escapeHtml(k)} = ${escapeHtml(typeof v === 'number' ? formatNumber(v) : String(v))}`)
+    .join(', ');
+  return `<h2>What the model says</h2>
+<p class="note" data-models-note>${escapeHtml(data.modelsNote)}</p>
+<figure data-plot="importance"><div class="plot-host"></div>
+<figcaption>Parameter importance: for each objective, the inverse of the model's lengthscale for the parameter over the sum
+across parameters (each objective's add up to 1; a long lengthscale means the objective hardly changes along the parameter).
+Bars show the mean over the objectives, dots each objective. It is what the fitted model believes: with few trials,
+or where the prior dominates, the ranking is uncertain.</figcaption></figure>
+<p class="controls"><label>objective <select data-control="slice-objective">${objectiveOptions(data)}</select></label>
+<span data-slice-through>through trial <b>${views.through.trial}</b> (${escapeHtml(views.through.why)})</span></p>
+<figure data-plot="slices"><div class="plot-host"></div>
+<figcaption>One-dimensional slices of the model: the posterior mean (line) and mean ± 2 standard deviations (band) of the
+chosen objective as one parameter moves across its range and the others stay at trial ${views.through.trial}'s values
+(${through}); the vertical rule marks the trial's own value. Panels share the vertical axis and are ordered by importance.
+A flat slice means the model sees no effect of that parameter here; a wide band, that it does not know.</figcaption></figure>`;
+}
+
+function trialsSection(data: ExperimentReportData): string {
+  if (data.trials.length === 0) return '';
+  const states = TRIAL_STATES.filter((s) => data.counts[s] > 0)
+    .map((s) => `<option value="${s}">${s} (${data.counts[s]})</option>`)
+    .join('');
+  return `<h2>All trials</h2>
+<p class="controls"><label>filter <input type="search" data-control="trial-filter" placeholder="text in any column, e.g. xenon or 12"></label>
+<label>state <select data-control="trial-state"><option value="">any</option>${states}</select></label>
+<button type="button" data-control="trial-csv">download CSV</button>
+<span class="note" data-trial-count></span></p>
+<div class="table-wrap"><table data-table="trials"><thead></thead><tbody></tbody></table></div>
+<p class="note">Click a column heading to sort by it (again to reverse). The CSV holds the rows shown, all of them, with full precision.</p>`;
+}
+
+function runningTable(data: ExperimentReportData): string {
+  const running = data.trials.filter(
+    (t) => t.state === 'running' || t.state === 'stale' || t.state === 'candidate',
+  );
+  if (running.length === 0) return '';
+  const paramHeads = data.parameters.map((p) => `<th>${escapeHtml(p.name)}</th>`).join('');
+  const body = trialRows(
+    running,
+    (t) =>
+      `<tr data-trial="${t.id}"><td class="num">${t.id}</td><td>${t.state}</td><td>${escapeHtml(isoTime(t.startedAt ?? t.createdAt))}</td>${data.parameters
+        .map((p) => cell(t.params[p.name]))
+        .join('')}</tr>`,
+  );
+  return `<h2>Running trials</h2>
+<div class="table-wrap"><table data-table="running"><thead><tr><th class="num">trial</th><th>state</th><th>since</th>${paramHeads}</tr></thead>
+<tbody>
+${body}
+</tbody></table></div>`;
+}
+
+/**
+ * The body of an experiment's page without the footer (the report and the dashboard both show it;
+ * the client script draws its figures from the same data).
+ */
+export function renderExperimentBody(data: ExperimentReportData, generatedAt: Date): string {
+  return [
+    header(data, generatedAt),
+    frontSection(data),
+    hypervolumeSection(data),
+    parametersSection(data),
+    modelSection(data),
+    runningTable(data),
+    failedTable(data),
+    trialsSection(data),
+    frontTable(data),
+    timingsSection(data),
+  ].join('\n');
+}
+
 /** The page of an experiment (see `experimentReportData`): one self-contained HTML document. */
 export function renderExperimentReport(data: ExperimentReportData, options: ReportOptions = {}): string {
   const generatedAt = options.generatedAt ?? new Date();
   const body = [
-    header(data, generatedAt),
-    frontSection(data),
-    hypervolumeSection(data),
-    timingsSection(data),
-    frontTable(data),
-    failedTable(data),
+    renderExperimentBody(data, generatedAt),
     `<footer>Made by mobo report on ${escapeHtml(isoTime(generatedAt.getTime()))}. This file is self-contained: it needs no network.</footer>`,
   ].join('\n');
   return renderPage({
@@ -322,11 +442,15 @@ export function findJournal(target: string): string {
  * changing it, also while a run is writing it, and returns the report's data. The title is the
  * folder's name for a folder, else the journal's name without `.jsonl`.
  */
-export function loadExperimentReportData(target: string, title?: string): ExperimentReportData {
+export function loadExperimentReportData(
+  target: string,
+  title?: string,
+  options: ExperimentReportDataOptions = {},
+): ExperimentReportData {
   const journal = findJournal(target);
   const isFolder = journal !== target;
   const name =
     title ??
     (isFolder ? path.basename(path.resolve(target)) : path.basename(journal).replace(/\.jsonl$/, ''));
-  return experimentReportData(readJournal(journal), journal, name);
+  return experimentReportData(readJournal(journal), journal, name, options);
 }

@@ -82,6 +82,12 @@ th { background: #f6f7f9; position: sticky; top: 0; }
 .table-wrap { overflow-x: auto; max-height: 520px; overflow-y: auto; border: 1px solid var(--line); }
 .table-wrap table { margin: 0; }
 td.reason { white-space: normal; max-width: 640px; }
+.controls { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; margin: 8px 0; font-size: 13px; }
+.controls select, .controls input, .controls button { font: inherit; padding: 2px 6px; }
+table[data-table="trials"] th[data-sort]:hover { background: #e8ebef; }
+tr.failed td { color: #c0392b; }
+nav[data-experiments] a { border: 1px solid var(--line); border-radius: 6px; padding: 3px 10px; text-decoration: none; color: var(--fg); }
+nav[data-experiments] a.current { border-color: var(--accent); font-weight: 600; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 `;
 

@@ -180,6 +180,55 @@ describe.skipIf(!HAVE_CHROMIUM)(`reports in Chromium (${CHROMIUM}, network block
     await settle(opened, 'report-m3.png');
   });
 
+  it('draws the parameter and model views; the trial table sorts, filters and downloads its rows as CSV', async () => {
+    const opened = await open(files.m3);
+    const { page } = opened;
+    const trials = m3.optimizer.trials();
+    const completed = trials.filter((t) => t.state === 'completed');
+    const front = m3.optimizer.paretoFront().length;
+    const parameters = page.locator('figure[data-plot="parameters"]');
+    expect(await parameters.getAttribute('data-drawn')).toBe('true');
+    expect(await parameters.locator('g.mark-trials path').count()).toBe(completed.length);
+    expect(await parameters.locator('g.mark-front path').count()).toBe(front);
+    const legend = async () => (await parameters.textContent()) ?? '';
+    expect(await legend()).toContain('f1 (min');
+    await page.selectOption('[data-control="color-by"]', '2');
+    expect(await legend()).toContain('f3 (max');
+    // Importance: a dot per parameter and objective; slices: one panel per parameter, each a line.
+    expect(await page.locator('figure[data-plot="importance"] g.mark-importance circle').count()).toBe(6 * 3);
+    const slices = page.locator('figure[data-plot="slices"] [data-slice]');
+    expect(await slices.count()).toBe(6);
+    expect(await slices.locator('g.mark-slice-mean path').count()).toBe(6);
+    await page.selectOption('[data-control="slice-objective"]', '1');
+    expect(await page.locator('figure[data-plot="slices"]').textContent()).toContain('vertical axes: f2');
+
+    const table = page.locator('table[data-table="trials"]');
+    expect(await table.getAttribute('data-rows')).toBe(String(trials.length));
+    // Sort by f1 (ascending, then descending): the first row is the smallest, then the largest f1.
+    const f1 = completed.map((t) => ({ id: t.id, v: t.values!.f1! })).sort((a, b) => a.v - b.v);
+    await table.locator('th[data-sort="o:f1"]').click();
+    expect(await table.locator('tbody tr').first().getAttribute('data-trial')).toBe(String(f1[0]!.id));
+    await table.locator('th[data-sort="o:f1"]').click();
+    expect(await table.locator('tbody tr').first().getAttribute('data-trial')).toBe(String(f1.at(-1)!.id));
+    // Filter by state, then by text.
+    const failed = trials.filter((t) => t.state === 'failed');
+    await page.selectOption('[data-control="trial-state"]', 'failed');
+    expect(await table.getAttribute('data-rows')).toBe(String(failed.length));
+    await page.selectOption('[data-control="trial-state"]', '');
+    await page.fill('[data-control="trial-filter"]', 'exit 139');
+    expect(await table.getAttribute('data-rows')).toBe(String(failed.length));
+    const download = page.waitForEvent('download');
+    await page.click('[data-control="trial-csv"]');
+    const csv = fs.readFileSync((await (await download).path())!, 'utf8');
+    const lines = csv.split('\r\n').filter((l) => l !== '');
+    // One line per row shown, plus the header; rows without f1 come last, by id, whatever the direction.
+    expect(lines).toHaveLength(failed.length + 1);
+    expect(lines[0]).toMatch(/^trial,state,f1 \(min\),f2 \(min\),f3 \(max\),load,x1,/);
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(failed.map((t) => t.id));
+    await page.fill('[data-control="trial-filter"]', '');
+    await settle(opened, 'report-m3-views.png');
+  });
+
   it('draws a single-objective report: each value and the best so far', async () => {
     const opened = await open(files.m1);
     const completed = m1.optimizer.trials('completed').length;
