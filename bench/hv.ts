@@ -5,7 +5,8 @@
  * simplex, and two tie-heavy grid sets: `grid` (the simplex front snapped to a grid of 1/16, so
  * coordinates tie often and points repeat) and `cube` (uniform on {0, 1/16, ..., 15/16}^m, mostly
  * dominated, many duplicates). Reference 1.1 in every objective. CPU time per call is the median
- * over batches, each batch repeating the call for at least 20 ms (8 ms with --quick), after a warm-up.
+ * over batches, each batch repeating the call for at least 20 ms (8 ms with --quick), after a warm-up
+ * of 300 calls (at most 100 batch lengths of CPU time).
  * Writes bench/results/hv.json (hv-quick.json with --quick, hv-m<M>.json / hv-<only>.json when
  * filtered).
  *
@@ -17,12 +18,16 @@
  * `<ms per call> <value>` per set. For every hypervolume case the rounds are interleaved, ours then
  * each binary, three times (one with --quick), and the median of the rounds is reported with the
  * ratio ours / fastest C code.
+ *
+ * `--baseline DIR` also times, in the same process and interleaved with ours, the hypervolume of
+ * another checkout of this repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an
+ * older commit): before/after figures from one run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import seedrandom from 'seedrandom';
 import { type Matrix, matrix } from '../src/linalg/matrix.js';
 import { dimensionSweep, SweepWorkspace } from '../src/pareto/hv/dimension-sweep.js';
@@ -48,10 +53,14 @@ interface CResult {
   value: number;
 }
 
+type Hypervolume = (points: Matrix, reference: number[]) => number;
+
 interface Row extends Case {
   algorithm: string;
   cpuMs: number;
   value: number;
+  /** The baseline checkout's CPU ms per call (--baseline). */
+  baselineMs?: number;
   /** Per external binary: its median CPU ms per call and its value. */
   c?: Record<string, CResult>;
   /** cpuMs over the fastest external binary's. */
@@ -123,7 +132,11 @@ function cpuNow(): number {
 
 /** Median CPU ms per call over `batches` batches of at least `minMs` each; returns it and the value. */
 function time(f: () => number, minMs: number, batches: number): CResult {
+  // Warm-up: enough calls for the JIT to optimize the kernels (a few calls of a fast function
+  // would otherwise be timed in the interpreter).
   let value = f();
+  const w0 = cpuNow();
+  for (let k = 0; k < 300 && cpuNow() - w0 < 100 * minMs; k++) value = f();
   let reps = 1;
   for (;;) {
     const t0 = cpuNow();
@@ -163,7 +176,7 @@ function writeSet(file: string, pts: Matrix, ref: number[]): void {
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
-function run(c: Case, quick: boolean, externals: External[], dir: string): Row {
+function run(c: Case, quick: boolean, externals: External[], dir: string, baseline: Hypervolume | null): Row {
   const pts = pointSet(c.front, c.n, c.m, `hv-${c.front}-${c.m}-${c.n}`);
   const ref = new Array<number>(c.m).fill(1.1);
   const f =
@@ -178,15 +191,18 @@ function run(c: Case, quick: boolean, externals: External[], dir: string): Row {
   const batches = quick ? 5 : 7;
   const row: Row = { ...c, algorithm: algorithmFor(c.m, c.kind), cpuMs: 0, value: 0 };
   const useC = c.kind === 'hypervolume' && externals.length > 0;
+  const useBase = c.kind === 'hypervolume' && baseline !== null;
   const file = join(dir, 'set.txt');
   if (useC) writeSet(file, pts, ref);
-  const rounds = useC && !quick ? 3 : 1;
+  const rounds = (useC || useBase) && !quick ? 3 : 1;
   const ours: number[] = [];
+  const base: number[] = [];
   const theirs = new Map<string, CResult[]>();
   for (let r = 0; r < rounds; r++) {
     const t = time(f, minMs, batches);
     ours.push(t.cpuMs);
     row.value = t.value;
+    if (useBase) base.push(time(() => baseline!(pts, ref), minMs, batches).cpuMs);
     if (!useC) continue;
     for (const ext of externals) {
       const list = theirs.get(ext.name) ?? [];
@@ -195,6 +211,7 @@ function run(c: Case, quick: boolean, externals: External[], dir: string): Row {
     }
   }
   row.cpuMs = median(ours);
+  if (useBase) row.baselineMs = median(base);
   if (useC) {
     row.c = {};
     let best = Infinity;
@@ -244,6 +261,26 @@ function gridCases(): Case[] {
     }
   }
   return out;
+}
+
+/** The sets of the comparison with the C codes: fronts for m = 2..8 at the sizes measured, and the grid sets. */
+function issueCases(): Case[] {
+  const sizes: Record<number, number[]> = {
+    2: [1000, 10000],
+    3: [1000, 10000],
+    4: [1000, 4000],
+    5: [300, 1000],
+    6: [100, 300],
+    7: [100, 200],
+    8: [50, 100],
+  };
+  const out: Case[] = [];
+  for (let m = 2; m <= 8; m++) {
+    for (const front of ['sphere', 'simplex'] as const) {
+      for (const n of sizes[m]!) out.push({ m, front, n, kind: 'hypervolume' });
+    }
+  }
+  return [...out, ...gridCases()];
 }
 
 function cases(quick: boolean): Case[] {
@@ -313,7 +350,7 @@ function parseExternals(args: string[]): External[] {
   });
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const mi = args.indexOf('--m');
@@ -324,26 +361,35 @@ function main(): void {
   const oi = args.indexOf('--only');
   const only = oi >= 0 ? args[oi + 1] : undefined;
   if (only !== undefined && only !== 'grid' && only !== 'issue') {
-    throw new RangeError(`bench/hv: --only must be grid or issue, got ${only}`);
-  }
-  const externals = parseExternals(args);
-  let list = cases(quick);
-  if (only === 'grid') list = gridCases();
-  if (only === 'issue') {
-    list = list.filter(
-      (c) => c.kind === 'hypervolume' && (c.front === 'grid' || c.front === 'cube' || c.n <= 4000),
+    throw new RangeError(
+      `bench/hv: --only must be grid or issue (the sets compared with C codes), got ${only}`,
     );
   }
+  const externals = parseExternals(args);
+  const bi = args.indexOf('--baseline');
+  let baseline: Hypervolume | null = null;
+  if (bi >= 0) {
+    const file = resolve(args[bi + 1] ?? '', 'src/pareto/hypervolume.ts');
+    baseline = ((await import(pathToFileURL(file).href)) as { hypervolume: Hypervolume }).hypervolume;
+  }
+  let list = cases(quick);
+  if (only === 'grid') list = gridCases();
+  if (only === 'issue') list = issueCases();
   if (onlyM !== undefined) list = list.filter((c) => c.m === onlyM);
   const tmp = mkdtempSync(join(tmpdir(), 'bench-hv-'));
   const rows: Row[] = [];
   const names = externals.map((e) => e.name);
-  const header = `${'m'.padStart(2)} ${'set'.padEnd(8)} ${'n'.padStart(7)} ${'what'.padEnd(14)} ${'algorithm'.padEnd(26)} ${'cpu ms'.padStart(10)}${names.map((n) => ` ${`${n} ms`.padStart(12)}`).join('')}${names.length > 0 ? `  ${'ratio'.padStart(6)}` : ''}  value`;
+  const baseCol = baseline !== null ? ` ${'baseline ms'.padStart(12)}` : '';
+  const header = `${'m'.padStart(2)} ${'set'.padEnd(8)} ${'n'.padStart(7)} ${'what'.padEnd(14)} ${'algorithm'.padEnd(26)} ${'cpu ms'.padStart(10)}${baseCol}${names.map((n) => ` ${`${n} ms`.padStart(12)}`).join('')}${names.length > 0 ? `  ${'ratio'.padStart(6)}` : ''}  value`;
   console.log(header);
   try {
     for (const c of list) {
-      const r = run(c, quick, externals, tmp);
+      const r = run(c, quick, externals, tmp, baseline);
       rows.push(r);
+      const baseMs =
+        baseline !== null
+          ? ` ${(r.baselineMs !== undefined ? r.baselineMs.toFixed(4) : '').padStart(12)}`
+          : '';
       const theirs = names.map((n) => ` ${(r.c?.[n]?.cpuMs.toFixed(4) ?? '').padStart(12)}`).join('');
       const ratio = names.length > 0 ? `  ${(r.ratio?.toFixed(2) ?? '').padStart(6)}` : '';
       // A C value that differs from ours beyond rounding is flagged.
@@ -351,7 +397,7 @@ function main(): void {
         r.c !== undefined &&
         Object.values(r.c).some((x) => Math.abs(x.value - r.value) > 1e-9 * Math.max(1, Math.abs(r.value)));
       console.log(
-        `${String(r.m).padStart(2)} ${r.front.padEnd(8)} ${String(r.n).padStart(7)} ${r.kind.padEnd(14)} ${r.algorithm.padEnd(26)} ${r.cpuMs.toFixed(4).padStart(10)}${theirs}${ratio}  ${r.value.toPrecision(12)}${disagree ? '  VALUES DIFFER' : ''}`,
+        `${String(r.m).padStart(2)} ${r.front.padEnd(8)} ${String(r.n).padStart(7)} ${r.kind.padEnd(14)} ${r.algorithm.padEnd(26)} ${r.cpuMs.toFixed(4).padStart(10)}${baseMs}${theirs}${ratio}  ${r.value.toPrecision(12)}${disagree ? '  VALUES DIFFER' : ''}`,
       );
     }
   } finally {
@@ -363,9 +409,9 @@ function main(): void {
   const file = join(dir, `hv${suffix}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), quick, externals, rows }, null, 2)}\n`,
+    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), quick, externals, baseline: bi >= 0 ? args[bi + 1] : null, rows }, null, 2)}\n`,
   );
   console.log(`wrote ${file}`);
 }
 
-main();
+await main();

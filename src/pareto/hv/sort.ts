@@ -64,7 +64,8 @@ function radixArgsort(primary: Float64Array, secondary: Float64Array, n: number,
   let tmpKey = keyB;
   let cur: Int32Array = idx;
   let tmpIdx: Int32Array = idxB;
-  counts.fill(0);
+  let kmin = 0xffffffff;
+  let kmax = 0;
   for (let i = 0; i < n; i++) {
     const v = primary[i]!;
     f64[0] = v;
@@ -73,11 +74,22 @@ function radixArgsort(primary: Float64Array, secondary: Float64Array, n: number,
     const k = v === 0 ? 0x80000000 : h & 0x80000000 ? ~h >>> 0 : (h | 0x80000000) >>> 0;
     key[i] = k;
     cur[i] = i;
-    counts[k & 0x7ff]!++;
-    counts[BUCKETS + ((k >>> 11) & 0x7ff)]!++;
-    counts[2 * BUCKETS + (k >>> 22)]!++;
+    if (k < kmin) kmin = k;
+    if (k > kmax) kmax = k;
   }
-  for (let pass = 0; pass < 3; pass++) {
+  // Keys relative to the smallest: only the digits that vary get a pass (two instead of three for
+  // keys within a few binades of each other).
+  const span = kmax - kmin;
+  const passes = span < 1 << 11 ? 1 : span < 1 << 22 ? 2 : 3;
+  counts.fill(0, 0, passes * BUCKETS);
+  for (let i = 0; i < n; i++) {
+    const k = (key[i]! - kmin) >>> 0;
+    key[i] = k;
+    counts[k & 0x7ff]!++;
+    if (passes > 1) counts[BUCKETS + ((k >>> 11) & 0x7ff)]!++;
+    if (passes > 2) counts[2 * BUCKETS + (k >>> 22)]!++;
+  }
+  for (let pass = 0; pass < passes; pass++) {
     const shift = 11 * pass;
     const mask = pass === 2 ? 0x3ff : 0x7ff;
     const base = pass * BUCKETS;
