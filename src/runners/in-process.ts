@@ -43,6 +43,16 @@ const exitGuard = {
   active: 0,
   original: undefined as typeof process.exit | undefined,
   onExit: undefined as ((code: number) => void) | undefined,
+  /** Guards process.exit until the returned release is called (once; later calls do nothing). */
+  hold(): () => void {
+    this.enter();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.leave();
+    };
+  },
   enter(): void {
     if (this.active++ > 0) return;
     this.original = process.exit;
@@ -76,6 +86,8 @@ const exitGuard = {
 export class InProcessRunner implements Runner {
   readonly kind = 'in-process';
   readonly #trials: LocalTrials;
+  /** Releases of the process.exit guard held by running tasks; close() drops those still held. */
+  readonly #holds = new Set<() => void>();
 
   /** `task`: a named task (loaded on first use) or a function. */
   constructor(task: Task | TaskFunction, options: InProcessRunnerOptions = {}) {
@@ -96,7 +108,8 @@ export class InProcessRunner implements Runner {
       } catch (e) {
         return { status: 'failed', reason: errorText(e), transient: false };
       }
-      exitGuard.enter();
+      const release = exitGuard.hold();
+      this.#holds.add(release);
       try {
         return checkValues(
           await f(trial.params, { trialId: trial.id, attempt: trial.attempt, workdir, signal }),
@@ -105,7 +118,8 @@ export class InProcessRunner implements Runner {
         if (e instanceof TaskExitError) return { status: 'failed', reason: e.message, transient: false };
         return { status: 'failed', reason: `task threw: ${errorText(e)}`, transient: false };
       } finally {
-        exitGuard.leave();
+        release();
+        this.#holds.delete(release);
       }
     };
     this.#trials = new LocalTrials(
@@ -130,8 +144,11 @@ export class InProcessRunner implements Runner {
     return this.#trials.stop(trials);
   }
 
-  close(): Promise<void> {
-    return this.#trials.close();
+  /** Stops what still runs; a task that ignores its signal no longer has process.exit guarded. */
+  async close(): Promise<void> {
+    await this.#trials.close();
+    for (const release of this.#holds) release();
+    this.#holds.clear();
   }
 
   /** Trials stopped (timed out, cancelled) whose task ignored its signal and has not returned. */

@@ -493,6 +493,9 @@ export class Scheduler {
       ...(latest.launchedAt === undefined ? {} : { launchedAt: latest.launchedAt }),
       ...(latest.metadata === undefined ? {} : { metadata: latest.metadata }),
       retries: journal.retries + old.retries,
+      ...(old.failures === undefined && journal.failures === undefined
+        ? {}
+        : { failures: [...(old.failures ?? []), ...(journal.failures ?? [])] }),
     };
   }
 
@@ -890,12 +893,22 @@ export class Scheduler {
       this.#relaunch.set(id, { id, due: Date.now() + delay });
       return;
     }
-    const suffix =
-      outcome.transient && known.retries > 0
-        ? ` (attempt ${flight.attempt}, after ${known.retries} retries)`
-        : '';
-    await this.#opt.fail(id, `${outcome.reason}${suffix}`);
+    await this.#opt.fail(id, this.#finalReason(outcome.reason, outcome.transient, flight.attempt, known));
     this.#recordOutcome(false, `trial ${id}: ${outcome.reason}`);
+  }
+
+  /**
+   * The reason a trial failed for good: the last attempt's reason alone when it was the only one;
+   * after retries, how many attempts ran and why each ended, and whether the retry limit or a
+   * failure not worth a retry ended it.
+   */
+  #finalReason(reason: string, transient: boolean, attempt: number, known: RunnerState): string {
+    const earlier = known.failures ?? [];
+    if (earlier.length === 0) return reason;
+    const why = transient
+      ? `retries exhausted: runner.retries is ${this.#retries}`
+      : 'the last failure is not worth a retry';
+    return `failed after ${attempt} attempts (${why}): ${[...earlier, `attempt ${attempt}: ${reason}`].join('; ')}`;
   }
 
   /** Feeds the failure guards with one finished trial of this session. */
