@@ -23,9 +23,14 @@
  * Strategy: Sobol for 14 trials, then NSGA-II, except where 'mobo' is named; the experiment is journaled
  * (fsync per event) as `mobo run` does.
  *
+ * 4. With a Redis server (`MOBO_REDIS_URL` or `--redis=URL`), the same pool-row setup on the queue
+ *    runner: trials go through a BullMQ queue to a `QueueWorker` in this process (concurrency 8), which
+ *    runs each in a node process of its own (so, like the subprocess runner, every trial pays a process
+ *    start, with tsx from sources): the 'queue, asynchronous' row.
+ *
  * Flags: `--quick` (40 trials, 300 in part 2), `--mobo-only` (part 3 alone, for iterating on it; writes
- * no results file), `--ask-ahead=N` and `--max-ask-size=N` (those scheduler options in the default
- * mobo row).
+ * no results file), `--queue-only` (the queue row alone; writes bench/results/scheduler-queue.json),
+ * `--ask-ahead=N` and `--max-ask-size=N` (those scheduler options in the default mobo row).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -43,11 +48,17 @@ import {
 } from '../src/runners/builtin.js';
 import { InProcessRunner } from '../src/runners/in-process.js';
 import { PoolRunner } from '../src/runners/pool.js';
+import { QueueRunner } from '../src/runners/queue.js';
+import { QueueWorker } from '../src/runners/queue-worker.js';
 import { Scheduler, type SchedulerOptions, type SchedulerResult } from '../src/runners/scheduler.js';
 import type { Runner, Task } from '../src/runners/types.js';
 
 const quick = process.argv.includes('--quick');
 const moboOnly = process.argv.includes('--mobo-only');
+const queueOnly = process.argv.includes('--queue-only');
+const redisFlag = process.argv.find((a) => a.startsWith('--redis='));
+const redisUrl =
+  redisFlag === undefined ? process.env.MOBO_REDIS_URL || undefined : redisFlag.slice('--redis='.length);
 const askAheadFlag = process.argv.find((a) => a.startsWith('--ask-ahead='));
 const askAheadOverride = askAheadFlag === undefined ? undefined : Number(askAheadFlag.split('=')[1]);
 const askSizeFlag = process.argv.find((a) => a.startsWith('--max-ask-size='));
@@ -165,11 +176,24 @@ async function main(): Promise<void> {
     mode: string;
     batch: boolean;
     pool: boolean;
+    queue?: boolean;
     strategy: OptimizerConfig['strategy'];
     options: Partial<SchedulerOptions>;
   }[] = [
     { mode: 'pool, asynchronous', batch: false, pool: true, strategy: nsga2, options: {} },
     { mode: 'pool, batch-sync', batch: true, pool: true, strategy: nsga2, options: {} },
+    ...(redisUrl === undefined
+      ? []
+      : [
+          {
+            mode: 'queue, asynchronous',
+            batch: false,
+            pool: false,
+            queue: true,
+            strategy: nsga2,
+            options: {},
+          },
+        ]),
     { mode: 'in-process, async', batch: false, pool: false, strategy: nsga2, options: {} },
     { mode: 'pool, async, mobo', batch: false, pool: true, strategy: 'mobo', options: moboDefault },
     {
@@ -197,9 +221,23 @@ async function main(): Promise<void> {
   ];
   const isMobo = (strategy: OptimizerConfig['strategy']) =>
     strategy === 'mobo' || (Array.isArray(strategy) && strategy[0]?.strategy === 'mobo');
-  const cases = allCases.filter((c) => !moboOnly || isMobo(c.strategy));
+  if (queueOnly && redisUrl === undefined) {
+    throw new Error('--queue-only needs a Redis server: set MOBO_REDIS_URL or pass --redis=URL');
+  }
+  if (redisUrl === undefined) console.log('(no queue runner row: set MOBO_REDIS_URL or pass --redis=URL)');
+  const cases = allCases.filter((c) => (!moboOnly || isMobo(c.strategy)) && (!queueOnly || c.queue === true));
   const moboRuns: { mode: string; asks: SchedulerResult['stats']['asks'] }[] = [];
-  for (const { mode, batch, pool, strategy, options } of cases) {
+  for (const { mode, batch, pool, queue, strategy, options } of cases) {
+    const queueName = `mobo-bench-scheduler-${process.pid}`;
+    const worker =
+      queue === true
+        ? await QueueWorker.start({
+            queue: queueName,
+            redis: redisUrl!,
+            concurrency: maxParallel,
+            workdir: join(root, 'queue-worker'),
+          })
+        : undefined;
     const { result, hypervolume, phases } = await experiment(
       `slow-${mode.replace(/[^a-z]+/g, '-')}`,
       slow,
@@ -207,12 +245,15 @@ async function main(): Promise<void> {
       maxParallel,
       batch,
       (task, output) =>
-        pool
-          ? new PoolRunner(task, { maxThreads: maxParallel, directory: output })
-          : new InProcessRunner(builtinTask(slow), { directory: output }),
+        queue === true
+          ? new QueueRunner({ queue: queueName, redis: redisUrl!, task })
+          : pool
+            ? new PoolRunner(task, { maxThreads: maxParallel, directory: output })
+            : new InProcessRunner(builtinTask(slow), { directory: output }),
       strategy,
       { trials, ...options },
     );
+    await worker?.close('release');
     const s = result.stats;
     if (isMobo(strategy)) moboRuns.push({ mode, asks: s.asks });
     const askMs = s.asks.reduce((a, k) => a + k.ms, 0);
@@ -286,6 +327,27 @@ async function main(): Promise<void> {
     }
   }
   if (moboOnly) {
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
+  if (queueOnly) {
+    const out = join(here, 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, 'scheduler-queue.json'),
+      `${JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          node: process.version,
+          quick,
+          machine: `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), shared with other work: figures are noisy`,
+          definitions: DEFINITIONS,
+          slowTask: { trials, maxParallel, taskSeconds: 1, rows: slots },
+        },
+        null,
+        2,
+      )}\n`,
+    );
     rmSync(root, { recursive: true, force: true });
     return;
   }
