@@ -3,7 +3,7 @@
  * `mobo serve --new-token read|write DIR` makes a token, prints it once and exits.
  */
 import * as path from 'node:path';
-import { type ServeOptions, startServer } from '../serve/server.js';
+import { startServer } from '../serve/server.js';
 import { isLoopback, TOKENS_FILE, type TokenScope, TokenStore } from '../serve/tokens.js';
 import type { CommandIo } from './hv.js';
 
@@ -13,8 +13,6 @@ export interface ServeCommandOptions {
   tokens?: string;
   newToken?: string;
   cors?: string[];
-  /** More routes (the dashboard): see `AppOptions.extraRoutes`. */
-  extraRoutes?: ServeOptions['extraRoutes'];
   /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
   until?: Promise<unknown>;
 }
@@ -71,7 +69,6 @@ export async function serveCommand(
       tokensFile,
       ...(options.cors !== undefined && options.cors.length > 0 ? { corsOrigins: options.cors } : {}),
       logger: { warn: (m) => io.stderr(`mobo serve: warning: ${m}\n`) },
-      ...(options.extraRoutes !== undefined ? { extraRoutes: options.extraRoutes } : {}),
     });
   } catch (e) {
     io.stderr(`mobo serve: ${(e as Error).message}\n`);
