@@ -52,6 +52,48 @@ describe('mobo serve (the command)', () => {
     expect(fs.existsSync(path.join(dir, 'exp', 'journal.jsonl.lock'))).toBe(false);
   });
 
+  it('records its pid and URL in DIR/.mobo-serve.json, and mobo serve --stop DIR stops it', {
+    timeout: 120_000,
+  }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--port', '0', dir], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout!.on('data', (chunk) => {
+        text += String(chunk);
+        const m = /mobo serve: (http:\/\/\S+)/.exec(text);
+        if (m !== null) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code}`)));
+    });
+    const record = JSON.parse(fs.readFileSync(path.join(dir, '.mobo-serve.json'), 'utf8'));
+    expect(record).toMatchObject({ pid: child.pid, url });
+    // A second server for the same folder is refused (on another port).
+    const second = spawnSync(process.execPath, ['--import', 'tsx', main, 'serve', '--port', '0', dir], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`already served by pid ${child.pid}`));
+    const stop = spawnSync(process.execPath, ['--import', 'tsx', main, 'serve', '--stop', dir], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(stop.status, stop.stderr).toBe(0);
+    expect(stop.stderr).toMatch(new RegExp(`stopped pid ${child.pid}`));
+    expect(await exited).toBe(0);
+    expect(fs.existsSync(path.join(dir, '.mobo-serve.json'))).toBe(false);
+    const again = spawnSync(process.execPath, ['--import', 'tsx', main, 'serve', '--stop', dir], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/no server is running/);
+  });
+
   it('makes tokens with --new-token and refuses a bad scope or port with exit code 2', () => {
     const run = (...args: string[]) =>
       spawnSync(process.execPath, ['--import', 'tsx', main, 'serve', ...args], {
