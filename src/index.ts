@@ -31,6 +31,13 @@ export {
   parseOptimizerConfig,
 } from './experiment/config.js';
 export type { RunnerState } from './experiment/experiment.js';
+export {
+  experimentHypervolume,
+  type HypervolumeStatus,
+  type ReferenceRule,
+  type ReferenceShortfall,
+  type ReferenceStatus,
+} from './experiment/hypervolume.js';
 export { readJournal } from './experiment/journal.js';
 export {
   type AskedTrial,
@@ -117,6 +124,13 @@ export {
   type ReportOptions,
   renderExperimentReport,
 } from './report/experiment-report.js';
+export {
+  type ModelSlice,
+  type ModelViews,
+  type ModelViewsOptions,
+  modelViews,
+  type ParameterImportance,
+} from './report/model-views.js';
 export {
   type BuiltinProblemSpec,
   builtinExperiment,
