@@ -103,10 +103,18 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--tokens <file>', 'the token file (default DIR/.mobo-tokens.json)')
     .option('--new-token <scope>', "make a 'read' or 'write' token, print it once, and exit")
     .option('--cors <origin...>', 'allow these origins by CORS (default: CORS off)')
+    .option('--stop', 'stop the server running for DIR (it records its pid and URL in DIR/.mobo-serve.json)')
     .action(
       async (
         dir: string,
-        options: { host?: string; port?: string; tokens?: string; newToken?: string; cors?: string[] },
+        options: {
+          host?: string;
+          port?: string;
+          tokens?: string;
+          newToken?: string;
+          cors?: string[];
+          stop?: boolean;
+        },
       ) => {
         const { serveCommand } = await import('./serve.js');
         exit(await serveCommand(dir, options, io));

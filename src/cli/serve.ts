@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { dashboardRoutes } from '../serve/dashboard.js';
+import { stopServer, writeServeRecord } from '../serve/pid-file.js';
 import { startServer } from '../serve/server.js';
 import { isLoopback, TOKENS_FILE, type TokenScope, TokenStore } from '../serve/tokens.js';
 import type { CommandIo } from './hv.js';
@@ -14,6 +15,8 @@ export interface ServeCommandOptions {
   tokens?: string;
   newToken?: string;
   cors?: string[];
+  /** Stop the server running for DIR (see `pid-file.ts`) instead of starting one. */
+  stop?: boolean;
   /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
   until?: Promise<unknown>;
 }
@@ -37,6 +40,20 @@ export async function serveCommand(
   io: CommandIo,
 ): Promise<number> {
   const tokensFile = options.tokens ?? path.join(dir, TOKENS_FILE);
+  if (options.stop === true) {
+    try {
+      const stopped = await stopServer(dir);
+      if (stopped === undefined) {
+        io.stderr(`mobo serve: no server is running for ${dir}\n`);
+        return 1;
+      }
+      io.stderr(`mobo serve: stopped pid ${stopped.pid} (${stopped.url})\n`);
+      return 0;
+    } catch (e) {
+      io.stderr(`mobo serve: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   if (options.newToken !== undefined) {
     if (options.newToken !== 'read' && options.newToken !== 'write') {
       io.stderr(`mobo serve: --new-token takes 'read' or 'write', got ${options.newToken}\n`);
@@ -86,10 +103,19 @@ export async function serveCommand(
     server.tokens.size > 0
       ? `tokens required (${tokensFile})`
       : `no tokens (loopback only${isLoopback(host) ? '' : '!'})`;
+  let removeRecord: () => void;
+  try {
+    removeRecord = writeServeRecord(server.service.dir, server.url);
+  } catch (e) {
+    io.stderr(`mobo serve: ${(e as Error).message}\n`);
+    await server.close();
+    return 1;
+  }
   io.stdout(`mobo serve: ${server.url} (experiments in ${server.service.dir}; ${auth})\n`);
   await until;
   io.stderr('mobo serve: stopping: closing the experiments and releasing their locks\n');
   await server.close();
+  removeRecord();
   io.stderr('mobo serve: stopped\n');
   return 0;
 }

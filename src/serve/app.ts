@@ -4,7 +4,7 @@
  * `/openapi.json` and server-sent events of each experiment's changes. See `service.ts` for how
  * the dashboard's routes plug in (`AppOptions.extraRoutes`).
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -209,10 +209,9 @@ export function createApp(service: ExperimentService, options: AppOptions = {}):
     c.html(await service.reportHtml(c.req.param('name'))),
   );
 
-  app.get('/api/experiments/:name/events', async (c) => {
-    const name = c.req.param('name');
-    await service.optimizer(name);
-    return streamSSE(c, async (stream) => {
+  /** Streams the service's events of one experiment (or of all) until the client leaves or the server stops. */
+  const events = (c: Context, name: string | undefined) =>
+    streamSSE(c, async (stream) => {
       let chain = Promise.resolve();
       const send = (event: string, data: unknown) => {
         chain = chain.then(() => stream.writeSSE({ event, data: JSON.stringify(data) })).catch(() => {});
@@ -224,7 +223,7 @@ export function createApp(service: ExperimentService, options: AppOptions = {}):
           .then(() => {})
           .catch(() => {});
       }, 15_000);
-      send('ready', { experiment: name, t: Date.now() });
+      send('ready', { ...(name !== undefined ? { experiment: name } : {}), t: Date.now() });
       await new Promise<void>((resolve) => {
         stream.onAbort(resolve);
         if (options.shutdown?.aborted) resolve();
@@ -233,6 +232,11 @@ export function createApp(service: ExperimentService, options: AppOptions = {}):
       clearInterval(keepAlive);
       unsubscribe();
     });
+  app.get('/api/events', (c) => events(c, undefined));
+  app.get('/api/experiments/:name/events', async (c) => {
+    const name = c.req.param('name');
+    await service.optimizer(name);
+    return events(c, name);
   });
 
   options.extraRoutes?.(app, service);

@@ -245,6 +245,18 @@ export function openApiDocument(): Record<string, unknown> {
           { parameters: [nameParameter], errors: read },
         ),
       },
+      '/api/events': {
+        get: operation(
+          'allEvents',
+          'server-sent events of every experiment: "ready" at once, then one event per create, ask, tell, fail and abandon',
+          {
+            status: 200,
+            description: 'an event stream',
+            content: { 'text/event-stream': { schema: ref('ServiceEvent') } },
+          },
+          { errors: [] },
+        ),
+      },
       '/api/experiments/{name}/events': {
         get: operation(
           'events',

@@ -21,7 +21,7 @@
  *   `trials`, `front`, `hypervolumeHistory`, `reportHtml`.
  * - Live updates: `subscribe(name, listener)` calls `listener` after every create, ask, tell, fail
  *   and abandon of that experiment (`subscribe(undefined, ...)`: of every experiment); the SSE
- *   route `GET /api/experiments/:name/events` streams the same events.
+ *   routes `GET /api/experiments/:name/events` and `GET /api/events` (all) stream the same events.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -120,6 +120,28 @@ describe('mobo serve: the ask/tell routes', () => {
     controller.abort();
   });
 
+  it("streams every experiment's events at /api/events", async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/api/events`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
+        text += decoder.decode(value, { stream: true });
+      }
+    };
+    await until(/event: ready/);
+    await create('one');
+    await create('two');
+    await server.call('POST', '/api/experiments/two/trials', { n: 2 });
+    await until(/event: create\ndata: .*"experiment":"one"[\s\S]*event: create\ndata: .*"experiment":"two"/);
+    await until(/event: ask\ndata: .*"experiment":"two".*"trials":\[0,1\]/);
+    controller.abort();
+  });
+
   it('releases every lock on close, so the journals open again', async () => {
     await create('a');
     await create('b');

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/serve/server.js';
 import { isLoopback, TOKENS_FILE, TokenStore } from '../../src/serve/tokens.js';
 import { sobolConfig, type TestServer, testServer } from './helpers.js';
 
@@ -107,6 +108,24 @@ describe('mobo serve with tokens', () => {
     } finally {
       await server.cleanup();
       server = undefined;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a write token before a non-loopback bind that has none, and then requires it', async () => {
+    // Bound to every interface for a moment: the server refuses any request without the token.
+    const dir = freshDir();
+    const started = await startServer({ dir, host: '0.0.0.0', port: 0, logger: { warn: () => {} } });
+    try {
+      expect(started.createdToken).toMatch(/^mobo_[\w-]{43}$/);
+      expect(started.tokens.size).toBe(1);
+      expect(fs.statSync(path.join(dir, TOKENS_FILE)).mode & 0o777).toBe(0o600);
+      const url = `http://127.0.0.1:${started.port}/api/experiments`;
+      expect((await fetch(url)).status).toBe(401);
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${started.createdToken}` } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await started.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
