@@ -149,6 +149,13 @@ export {
   parseOptimizerConfig,
 } from './experiment/config.js';
 export type { RunnerState } from './experiment/experiment.js';
+export {
+  experimentHypervolume,
+  type HypervolumeStatus,
+  type ReferenceRule,
+  type ReferenceShortfall,
+  type ReferenceStatus,
+} from './experiment/hypervolume.js';
 export { readJournal } from './experiment/journal.js';
 export {
   type AskedTrial,
@@ -230,6 +237,13 @@ export {
   renderExperimentReport,
 } from './report/experiment-report.js';
 export { type BenchmarkReportData, renderBenchmarkReport } from './report/benchmark-report.js';
+export {
+  type ModelSlice,
+  type ModelViews,
+  type ModelViewsOptions,
+  modelViews,
+  type ParameterImportance,
+} from './report/model-views.js';
 
 // Test problems (also at 'mobo/problems').
 export * as problems from '../problems/index.js';

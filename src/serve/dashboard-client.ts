@@ -19,7 +19,7 @@ export const DASHBOARD_SCRIPT = String.raw`
   var current = params.get('experiment');
   var through = null;
   var draws = 0;
-  var loading = false, again = false, timer = null, stream = null;
+  var loading = false, again = false, timer = null, stream = null, refit = null;
 
   function api(path) {
     return fetch(path, { headers: headers, cache: 'no-store' }).then(function (r) {
@@ -97,7 +97,20 @@ export const DASHBOARD_SCRIPT = String.raw`
     api(viewUrl('cached'))
       .then(function (view) {
         render(view);
-        if (view.modelsStale) return api(viewUrl('fresh')).then(render);
+        if (!view.modelsStale) return;
+        // The server refits at most every few seconds: ask again when it will.
+        if (view.refitInMs > 0) {
+          clearTimeout(refit);
+          refit = setTimeout(refresh, view.refitInMs + 50);
+          return;
+        }
+        return api(viewUrl('fresh')).then(function (fresh) {
+          render(fresh);
+          if (fresh.modelsStale && fresh.refitInMs > 0) {
+            clearTimeout(refit);
+            refit = setTimeout(refresh, fresh.refitInMs + 50);
+          }
+        });
       })
       .then(function () { errorBox.hidden = true; }, showError)
       .then(function () {

@@ -7,8 +7,10 @@
  * The models behind the importance and slice views take seconds to fit for hundreds of trials, on
  * the server's thread, so they are cached per experiment: `?models=cached` (what the page asks
  * first, so a tell shows within a moment) answers with the last fit, marked stale when trials have
- * completed since; `?models=fresh` refits when stale, then answers. `?through=ID` picks the trial the
- * slices go through.
+ * completed since; `?models=fresh` refits when stale, then answers, but refits at most every 10 s (or
+ * 5 fit durations), so that an open dashboard never takes much of the server's time from asks and
+ * tells; `refitInMs` in the answer says when the next refit may run. `?through=ID` picks the trial
+ * the slices go through.
  *
  * The page needs no network beyond its server: d3 and Observable Plot are inlined as in the report.
  * With tokens, open it as `/#token=TOKEN`: the page sends the token on each request (the event
@@ -35,10 +37,20 @@ export interface DashboardOptions {
   readonly maxModelTrials?: number;
 }
 
-/** A fit and the number of completed trials it saw. */
+/** A fit, the number of completed trials it saw, and when it ended (ms since the epoch). */
 interface CachedFit {
   readonly completed: number;
   readonly fitted: ObjectiveModels | undefined;
+  readonly at: number;
+}
+
+/**
+ * Least time between two refits of an experiment's models: the fit runs on the server's thread, so
+ * while trials keep completing it refits at most every 10 s, or 5 times the last fit's duration
+ * (the server then spends at most a sixth of its time fitting for an open dashboard).
+ */
+function refitInterval(last: CachedFit): number {
+  return Math.max(10_000, 5 * (last.fitted?.fitMs ?? 0));
 }
 
 const PAGE_CSP =
@@ -107,9 +119,11 @@ export function dashboardRoutes(
       const completed = data.counts.completed;
       let cached = fits.get(name);
       const stale = cached === undefined || cached.completed !== completed;
-      if (stale && mode === 'fresh') {
+      const wait = cached === undefined ? 0 : Math.max(0, cached.at + refitInterval(cached) - Date.now());
+      if (stale && mode === 'fresh' && wait === 0) {
         const fitOptions = { maxTrials: options.maxModelTrials ?? 300 };
-        cached = { completed, fitted: fitObjectiveModels(opt.space, opt.outcomes, trials, fitOptions) };
+        const fitted = fitObjectiveModels(opt.space, opt.outcomes, trials, fitOptions);
+        cached = { completed, fitted, at: Date.now() };
         fits.set(name, cached);
       }
       const fitted = cached?.fitted;
@@ -130,7 +144,12 @@ export function dashboardRoutes(
             ? `${views.modelsNote} ${completed - (cached?.completed ?? 0)} more trials have completed since: refitting…`
             : views.modelsNote,
       };
-      return c.json({ html: renderExperimentBody(full, new Date()), data: full, modelsStale });
+      // When the models are stale: how long until a fresh request refits them (0: now).
+      const refitInMs =
+        !modelsStale || cached === undefined
+          ? 0
+          : Math.max(0, cached.at + refitInterval(cached) - Date.now());
+      return c.json({ html: renderExperimentBody(full, new Date()), data: full, modelsStale, refitInMs });
     });
   };
 }

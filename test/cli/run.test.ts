@@ -62,6 +62,13 @@ describe('mobo run, status and resume', () => {
     expect(out).toMatch(/Pareto front: \d+ trial\(s\)\nid +x1 +x2 +x3 +x4 +f1 +f2\n/);
     expect(out).toMatch(/wall time: /);
     expect(out).toMatch(/\[.*\] 0\/12 trials done/);
+    // The progress line says what the hypervolume is measured against (ZDT1's thresholds, 1.1 each,
+    // which no trial of this short run beats in both objectives), and the summary why it is 0.
+    expect(out).toMatch(
+      /12\/12 trials done, .*hypervolume 0 \(reference point: the thresholds, no trial beats it yet\)/,
+    );
+    expect(out).toContain('hypervolume is 0: no feasible trial beats the reference point in every objective');
+    expect(out).toMatch(/ {2}f2 \(min\): best [\d.]+, reference 1\.1: [\d.]+ short\n/);
     // The progress line names the report, which is written at the end.
     expect(out).toContain(`; report ${join(output, 'report.html')}`);
     expect(out).toContain(

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../src/experiment/config.js';
 import { loadReportAssets } from '../../src/report/assets.js';
 import { dashboardRoutes } from '../../src/serve/dashboard.js';
+import { TOKENS_FILE, TokenStore } from '../../src/serve/tokens.js';
 import { type TestServer, testServer } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -52,6 +53,13 @@ function evaluate(p: Readonly<Record<string, unknown>>): Record<string, number> 
     efficiency: 2 - r * Math.sin(a),
   };
 }
+
+/** The parameters a 3-parameter experiment lacks, at mid-range, for `evaluate`. */
+const fill: Record<string, unknown> = {
+  ...Object.fromEntries(Array.from({ length: 18 }, (_, j) => [`x${j + 1}`, 0.5])),
+  rate: 10,
+  gas: 'argon',
+};
 
 describe.skipIf(!HAVE_CHROMIUM)(`the dashboard of mobo serve in Chromium (${CHROMIUM})`, () => {
   let server: TestServer;
@@ -183,6 +191,29 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard of mobo serve in Chromium (${CHRO
     expect(await page.locator('figure[data-plot="slices"] [data-slice]').count()).toBe(20);
     await page.screenshot({ path: path.join(ARTIFACTS, 'report-20x3.png'), fullPage: true });
     await page.close();
+  });
+
+  it('works with tokens: the page sends the read token of its #token= fragment', async () => {
+    const dir = fs.mkdtempSync(path.join(server.dir, 'secured-'));
+    const read = TokenStore.load(path.join(dir, TOKENS_FILE)).create('read');
+    const secured = await testServer({ dir, extraRoutes: dashboardRoutes({ assets }) });
+    try {
+      // An experiment made through the folder's own service (the API would need a write token).
+      await secured.service.create('small', {
+        ...detector,
+        parameters: detector.parameters.slice(0, 3),
+      });
+      const asked = await secured.service.ask('small', 3);
+      for (const t of asked) await secured.service.tell('small', t.id, evaluate({ ...fill, ...t.params }));
+      expect((await secured.call('GET', '/api/experiments/small/dashboard')).status).toBe(401);
+      const page = await browser.newPage();
+      await page.goto(`${secured.url}/#token=${read}`);
+      await page.waitForSelector('figure[data-plot="slices"][data-drawn="true"]', { timeout: 60_000 });
+      expect(await page.locator('table[data-table="trials"]').getAttribute('data-rows')).toBe('3');
+      await page.close();
+    } finally {
+      await secured.close();
+    }
   });
 
   it('refuses a slice through a trial that does not exist, naming the parameter', async () => {
