@@ -180,7 +180,7 @@ function writeJsonAtomic(path: string, value: unknown): void {
  * The task of a resolved config: a built-in problem's module (written to the output), the user's
  * module, or the user's command (its cwd already absolute in a resolved config).
  */
-function resolveTask(config: ValidMoboConfig, output: string): TaskSpec {
+export function resolveTask(config: ValidMoboConfig, output: string): TaskSpec {
   if (config.problem !== undefined) return writeBuiltinTaskModule(output, config.problem);
   const task = config.task!;
   if (task.command !== undefined) {
@@ -195,6 +195,8 @@ function resolveTask(config: ValidMoboConfig, output: string): TaskSpec {
 
 /** Runner kinds that run a JavaScript function in this process or its threads: no command tasks. */
 const FUNCTION_RUNNERS = new Set(['inline', 'inprocess', 'pool']);
+/** Runner kinds whose trials share this machine: resources are checked against its capacity. */
+const LOCAL_RUNNERS = new Set(['pool', 'subprocess']);
 
 /**
  * What cannot work with this runner on this machine, as UsageErrors: a command task on a runner that
@@ -212,7 +214,7 @@ function checkRunnerFits(config: ValidMoboConfig, runner: RunnerOptions, source:
     lines.push(
       `${source}: runner.resources: the ${runner.kind} runner runs trials on this process's event loop and cannot give them resources; use kind "pool" or "subprocess"`,
     );
-  } else if (runner.resources !== undefined && runner.kind !== 'slurm') {
+  } else if (runner.resources !== undefined && LOCAL_RUNNERS.has(runner.kind)) {
     for (const problem of resourceProblems(
       runner.resources,
       machineCapacity(runner.devices),
@@ -221,8 +223,10 @@ function checkRunnerFits(config: ValidMoboConfig, runner: RunnerOptions, source:
       lines.push(`${source}: ${problem}`);
     }
   }
-  if (runner.devices !== undefined && runner.kind === 'slurm') {
-    lines.push(`${source}: runner.devices: SLURM allots the devices of its nodes itself; leave devices out`);
+  if (runner.devices !== undefined && !LOCAL_RUNNERS.has(runner.kind)) {
+    lines.push(
+      `${source}: runner.devices: only the pool and subprocess runners hand out this machine's devices; leave devices out`,
+    );
   }
   if (lines.length > 0) throw new UsageError(lines.join('\n'));
 }
