@@ -291,10 +291,11 @@ export function schedulerOptions(
   output: string,
 ): SchedulerOptions {
   const budget = config.budget ?? {};
-  // On a local runner a wall-time limit per trial is the scheduler's timeout; SLURM enforces --time itself.
+  // On a local runner a wall-time limit per trial is the scheduler's timeout; SLURM (--time) and queue
+  // workers enforce it where the trial runs, so that time spent waiting in their queues does not count.
   const limit = runner.resources?.timeLimitMinutes;
   const timeoutSeconds =
-    runner.timeoutSeconds ?? (limit !== undefined && runner.kind !== 'slurm' ? 60 * limit : undefined);
+    runner.timeoutSeconds ?? (limit !== undefined && LOCAL_RUNNERS.has(runner.kind) ? 60 * limit : undefined);
   return {
     trials: budget.trials ?? (budget.seconds !== undefined ? 1_000_000 : 40),
     maxParallel: runner.maxParallel ?? 2,
