@@ -123,7 +123,14 @@ export class QueueWorker {
     this.#worker.on('error', (e) => {
       // Connection errors repeat while Redis is away: say each kind once.
       const text = errorText(e);
-      if (text !== lastError) this.#log(`worker ${this.name}: ${text}`);
+      const connection = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|Connection is closed/.test(
+        text,
+      );
+      if (text !== lastError) {
+        this.#log(
+          `worker ${this.name}: ${connection ? `Redis ${redactUrl(url)}: ${text} (retrying)` : text}`,
+        );
+      }
       lastError = text;
     });
     this.#worker.on('ready', () => {
