@@ -17,6 +17,12 @@ const io: CommandIo = {
 
 const runIo: RunIo = { ...io, stream: process.stdout };
 
+/**
+ * Set once run or resume has finished: the process then exits at once rather than when its event
+ * loop drains, which an in-process task that ignored its stop signal would keep alive for hours.
+ */
+let endNow = false;
+
 /** Builds the program; `exit` receives the exit code of the command that ran. */
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command();
@@ -49,6 +55,7 @@ export function buildProgram(exit: (code: number) => void): Command {
       // Loaded on use, so that `mobo hv` starts without the optimizer and runners.
       const { runCommand } = await import('./run.js');
       exit(await runCommand(config, { ...options, signals: true }, runIo));
+      endNow = true;
     });
   program
     .command('resume')
@@ -57,6 +64,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .action(async (dir: string) => {
       const { resumeCommand } = await import('./run.js');
       exit(await resumeCommand(dir, { signals: true }, runIo));
+      endNow = true;
     });
   program
     .command('worker')
@@ -108,6 +116,12 @@ async function main(): Promise<void> {
   // `mobo status DIR | head`: a closed pipe ends the output, not the process with a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    // A terminal that hung up (SIGHUP): run and resume go on to journal their end; writes are lost.
+    if (error.code === 'EIO') return;
+    throw error;
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EIO' || error.code === 'EPIPE') return;
     throw error;
   });
   let code = 0;
@@ -125,6 +139,8 @@ async function main(): Promise<void> {
     throw error;
   }
   process.exitCode = code;
+  // stdout and stderr are synchronous on Linux (files, pipes, terminals): nothing written is lost.
+  if (endNow) process.exit(code);
 }
 
 await main();

@@ -182,7 +182,7 @@ function writeJsonAtomic(path: string, value: unknown): void {
  * The task of a resolved config: a built-in problem's module (written to the output), the user's
  * module, or the user's command (its cwd already absolute in a resolved config).
  */
-function resolveTask(config: ValidMoboConfig, output: string): TaskSpec {
+export function resolveTask(config: ValidMoboConfig, output: string): TaskSpec {
   if (config.problem !== undefined) return writeBuiltinTaskModule(output, config.problem);
   const task = config.task!;
   if (task.command !== undefined) {
@@ -197,6 +197,8 @@ function resolveTask(config: ValidMoboConfig, output: string): TaskSpec {
 
 /** Runner kinds that run a JavaScript function in this process or its threads: no command tasks. */
 const FUNCTION_RUNNERS = new Set(['inline', 'inprocess', 'pool']);
+/** Runner kinds whose trials share this machine: resources are checked against its capacity. */
+const LOCAL_RUNNERS = new Set(['pool', 'subprocess']);
 
 /**
  * What cannot work with this runner on this machine, as UsageErrors: a command task on a runner that
@@ -214,7 +216,7 @@ function checkRunnerFits(config: ValidMoboConfig, runner: RunnerOptions, source:
     lines.push(
       `${source}: runner.resources: the ${runner.kind} runner runs trials on this process's event loop and cannot give them resources; use kind "pool" or "subprocess"`,
     );
-  } else if (runner.resources !== undefined && runner.kind !== 'slurm' && runner.kind !== 'queue') {
+  } else if (runner.resources !== undefined && LOCAL_RUNNERS.has(runner.kind)) {
     for (const problem of resourceProblems(
       runner.resources,
       machineCapacity(runner.devices),
@@ -223,8 +225,10 @@ function checkRunnerFits(config: ValidMoboConfig, runner: RunnerOptions, source:
       lines.push(`${source}: ${problem}`);
     }
   }
-  if (runner.devices !== undefined && runner.kind === 'slurm') {
-    lines.push(`${source}: runner.devices: SLURM allots the devices of its nodes itself; leave devices out`);
+  if (runner.devices !== undefined && !LOCAL_RUNNERS.has(runner.kind) && runner.kind !== 'queue') {
+    lines.push(
+      `${source}: runner.devices: only the pool and subprocess runners hand out this machine's devices; leave devices out`,
+    );
   }
   if (runner.devices !== undefined && runner.kind === 'queue') {
     lines.push(
@@ -333,10 +337,11 @@ export function schedulerOptions(
   output: string,
 ): SchedulerOptions {
   const budget = config.budget ?? {};
-  // On a local runner a wall-time limit per trial is the scheduler's timeout; SLURM enforces --time itself.
+  // On a local runner a wall-time limit per trial is the scheduler's timeout; SLURM (--time) and queue
+  // workers enforce it where the trial runs, so that time spent waiting in their queues does not count.
   const limit = runner.resources?.timeLimitMinutes;
   const timeoutSeconds =
-    runner.timeoutSeconds ?? (limit !== undefined && runner.kind !== 'slurm' ? 60 * limit : undefined);
+    runner.timeoutSeconds ?? (limit !== undefined && LOCAL_RUNNERS.has(runner.kind) ? 60 * limit : undefined);
   return {
     trials: budget.trials ?? (budget.seconds !== undefined ? 1_000_000 : 40),
     maxParallel: runner.maxParallel ?? 2,
@@ -405,6 +410,11 @@ async function drive(
     display.stop();
     await runner?.close();
     await optimizer.close();
+  }
+  if (runner instanceof InProcessRunner && runner.lingering > 0) {
+    io.stderr(
+      `note: ${runner.lingering} in-process task(s) timed out or were cancelled but ignore their stop signal (context.signal) and still run; mobo exits without waiting for them\n`,
+    );
   }
   const view = readExperiment(join(output, 'journal.jsonl'));
   io.stdout(`\nstopped: ${result.message}\n`);

@@ -3,13 +3,13 @@
  * read from the journal without taking the writer lock, so it works while `mobo run` is going.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readJournal } from '../experiment/journal.js';
 import { replayContext } from '../experiment/replay.js';
 import type { Trial, TrialState } from '../experiment/trial.js';
 import { zeros } from '../linalg/matrix.js';
 import { paretoFilter } from '../pareto/dominance.js';
-import { hypervolume } from '../pareto/hypervolume.js';
+import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
 import type { CommandIo } from './hv.js';
 
 /** The journal of an experiment directory (or the file itself when given one). */
@@ -69,6 +69,8 @@ export interface ExperimentView {
   hypervolume: number;
   /** Why a torn last record was ignored, if one was. */
   warning?: string;
+  /** The last interrupt journaled (signal, what became of the trials in flight), if any. */
+  interrupt?: { t: number; signal: string; message: string };
 }
 
 /** Replays a journal without locking it; throws an Error naming the file for a bad one. */
@@ -86,7 +88,7 @@ export function readExperiment(file: string): ExperimentView {
   const front = feasible.length === 0 ? [] : Array.from(paretoFilter(Y), (i) => feasible[i]!);
   const known = experiment.referencePoint;
   const reference = known === null ? undefined : Array.from(known);
-  const hv = reference === undefined || feasible.length === 0 ? 0 : hypervolume(Y, reference);
+  const hv = reference === undefined || feasible.length === 0 ? 0 : scaledHypervolume(Y, reference);
   return {
     trials,
     parameterNames: config.parameters.map((p) => p.name),
@@ -94,6 +96,7 @@ export function readExperiment(file: string): ExperimentView {
     reference,
     front,
     hypervolume: hv,
+    ...(experiment.lastInterrupt === undefined ? {} : { interrupt: { ...experiment.lastInterrupt } }),
     ...(contents.tornBytes > 0
       ? {
           warning: `journal ${file}: ignoring a torn last record at line ${contents.tornLine} (a write in progress or a crash)`,
@@ -143,6 +146,15 @@ export function statusCommand(target: string, options: StatusOptions, io: Comman
     io.stdout('\n');
   }
   io.stdout(experimentSummary(view));
+  // Trials left open by an interrupted session: say what happened to them and how to go on.
+  const open = view.trials.filter(
+    (t) => t.state === 'running' || t.state === 'stale' || t.state === 'candidate',
+  );
+  if (view.interrupt !== undefined && open.length > 0) {
+    io.stdout(
+      `interrupted ${new Date(view.interrupt.t).toISOString()}: ${view.interrupt.message}\ncontinue with: mobo resume ${dirname(file)}\n`,
+    );
+  }
   return 0;
 }
 

@@ -60,6 +60,12 @@ export const eventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('reference'), t, point: z.array(z.number()) }),
   /**
+   * A session of the scheduler was interrupted (no state change): by which signal (SIGINT, SIGTERM,
+   * SIGHUP), what was done with the trials in flight, and how to continue. `mobo status` shows the
+   * last one while trials are left to run.
+   */
+  z.object({ type: z.literal('interrupt'), t, signal: z.string(), message: z.string() }),
+  /**
    * What a runner did with an attempt of a trial (written by the Scheduler; no state change):
    * 'launch' before the runner is called (a crash after it may leave work behind, so the next attempt
    * gets a new number), 'launched' with the JSON metadata the runner returned (job ids, directories:
@@ -80,3 +86,4 @@ export type JournalHeader = z.infer<typeof headerSchema>;
 export type JournalEvent = z.infer<typeof eventSchema>;
 export type AskEvent = Extract<JournalEvent, { type: 'ask' }>;
 export type RunnerEvent = Extract<JournalEvent, { type: 'runner' }>;
+export type InterruptEvent = Extract<JournalEvent, { type: 'interrupt' }>;

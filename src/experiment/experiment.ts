@@ -12,6 +12,8 @@ export interface RunnerState {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** Attempts that failed in a way worth a retry. */
   readonly retries: number;
+  /** Why each retried attempt ended, as `attempt N: reason`, oldest first (absent when none). */
+  readonly failures?: readonly string[];
 }
 
 const NO_RUNNER: RunnerState = Object.freeze({ attempt: 0, retries: 0 });
@@ -23,25 +25,35 @@ export interface RunnerRecordFields {
   /** When it was written (ms since the epoch). */
   readonly t: number;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Why the attempt failed ('retry' records). */
+  readonly reason?: string;
 }
 
 /**
  * What is known of a trial's attempts after one more runner record (frozen): 'launch' raises the
- * attempt, 'launched' for the latest attempt records its metadata, 'retry' counts one retry.
+ * attempt, 'launched' for the latest attempt records its metadata, 'retry' counts one retry and
+ * keeps its reason.
  */
 export function nextRunnerState(known: RunnerState, record: RunnerRecordFields): RunnerState {
   let next: RunnerState = known;
+  const failures = known.failures === undefined ? {} : { failures: known.failures };
   if (record.phase === 'launch') {
-    next = { attempt: Math.max(known.attempt, record.attempt), retries: known.retries };
+    next = { attempt: Math.max(known.attempt, record.attempt), retries: known.retries, ...failures };
   } else if (record.phase === 'launched' && record.attempt >= known.attempt) {
     next = {
       attempt: record.attempt,
       launchedAt: record.t,
       metadata: Object.freeze({ ...(record.metadata ?? {}) }),
       retries: known.retries,
+      ...failures,
     };
   } else if (record.phase === 'retry') {
-    next = { ...known, retries: known.retries + 1 };
+    const why = `attempt ${record.attempt}: ${record.reason ?? 'failed (no reason recorded)'}`;
+    next = {
+      ...known,
+      retries: known.retries + 1,
+      failures: Object.freeze([...(known.failures ?? []), why]),
+    };
   }
   return Object.freeze(next);
 }
@@ -90,6 +102,7 @@ export class Experiment {
   private lastGeneratorState: unknown;
   private readonly order: number[] = [];
   private readonly runners = new Map<number, RunnerState>();
+  private interrupt: Readonly<{ t: number; signal: string; message: string }> | undefined;
   private readonly dimension: number;
   private readonly objectives: number;
 
@@ -135,6 +148,11 @@ export class Experiment {
   }
 
   /** What the runner events say about trial `id` (attempt 0 and no retries when there are none). */
+  /** The last interrupt journaled (signal, what happened to the trials in flight), if any. */
+  get lastInterrupt(): Readonly<{ t: number; signal: string; message: string }> | undefined {
+    return this.interrupt;
+  }
+
   runnerState(id: number): RunnerState {
     return this.runners.get(id) ?? NO_RUNNER;
   }
@@ -226,6 +244,10 @@ export class Experiment {
         }
         return () => this.applyRunner(event);
       }
+      case 'interrupt':
+        return () => {
+          this.interrupt = Object.freeze({ t: event.t, signal: event.signal, message: event.message });
+        };
       case 'reference': {
         this.checkReference(event.point, what);
         return () => {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Matrix, zeros } from '../linalg/matrix.js';
 import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
-import { hypervolume } from '../pareto/hypervolume.js';
+import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
 import { deriveSeed } from '../random/rng.js';
 import { formatValue } from '../space/errors.js';
 import { Outcomes } from '../space/outcomes.js';
@@ -294,8 +294,9 @@ export class Optimizer {
 
   /**
    * Records the outcome of trial `id`: `values` by objective and outcome-constraint metric name.
-   * A missing, null, NaN or infinite value makes the trial failed with that reason (and a
-   * warning) instead of throwing. Throws a TrialStateError for an unknown or finished trial and a
+   * A missing, null, NaN or infinite value, or one beyond ±1e100 (MAX_METRIC_MAGNITUDE: a failure
+   * sentinel such as DBL_MAX), makes the trial failed with that reason (and a warning) instead of
+   * throwing. Throws a TrialStateError for an unknown or finished trial and a
    * TypeError for a payload that is not an object of numbers or names an unknown metric; a call
    * that throws changes nothing. Resolves to the trial as recorded.
    */
@@ -400,6 +401,24 @@ export class Optimizer {
   /** What the journal's runner records say about trial `id`: last attempt, its metadata, retries. */
   runnerState(id: number): RunnerState {
     return this.experiment.runnerState(id);
+  }
+
+  /**
+   * Journals that a session was interrupted: the signal (SIGINT, SIGTERM, SIGHUP) and one line on
+   * what became of the trials in flight and how to continue. Changes no trial state.
+   */
+  recordInterrupt(signal: string, message: string): Promise<void> {
+    return this.immediate(() => {
+      const what = 'Optimizer.recordInterrupt';
+      if (typeof signal !== 'string' || signal === '')
+        throw new TypeError(`${what}: signal must be a non-empty string, got ${formatValue(signal)}`);
+      this.commit({ type: 'interrupt', t: Date.now(), signal, message: reasonText(message, what) });
+    });
+  }
+
+  /** The last interrupt journaled, if any (see `recordInterrupt`). */
+  lastInterrupt(): Readonly<{ t: number; signal: string; message: string }> | undefined {
+    return this.experiment.lastInterrupt;
   }
 
   /** Whether `ask(n, { offThread: true })` generates in a worker thread (false: a plug-in generator). */
@@ -545,7 +564,7 @@ export class Optimizer {
     const ref = this.ensureReferencePoint();
     const feasible = this.feasibleTrials();
     if (ref === undefined || feasible.length === 0) return 0;
-    return hypervolume(this.objectiveMatrix(feasible), ref);
+    return scaledHypervolume(this.objectiveMatrix(feasible), ref);
   }
 
   /**
@@ -571,7 +590,7 @@ export class Optimizer {
       if (inside && !front.some((f) => weaklyDominates(f, y))) {
         front = front.filter((f) => !weaklyDominates(y, f));
         front.push(Float64Array.from(y));
-        volume = hypervolume(front, ref);
+        volume = scaledHypervolume(front, ref);
       }
       out.push(volume);
     }

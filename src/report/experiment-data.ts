@@ -2,7 +2,7 @@ import type { JournalContents } from '../experiment/journal.js';
 import { replayContext } from '../experiment/replay.js';
 import { TRIAL_STATES, type TrialState } from '../experiment/trial.js';
 import { paretoFilter, weaklyDominates } from '../pareto/dominance.js';
-import { hypervolume } from '../pareto/hypervolume.js';
+import { scaledHypervolume } from '../pareto/scaled-hypervolume.js';
 import type { ObjectiveConfig, ParameterConfig } from '../space/schema.js';
 import { phaseTimings } from './timings.js';
 
@@ -244,7 +244,7 @@ export function experimentReportData(
       if (inside && !running.some((f) => weaklyDominates(f, y))) {
         running = running.filter((f) => !weaklyDominates(y, f));
         running.push(y);
-        volume = hypervolume(running, referenceMin);
+        volume = scaledHypervolume(running, referenceMin);
       }
     }
     history.push({ completed: k + 1, trial: id, hypervolume: volume });

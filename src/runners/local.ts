@@ -58,6 +58,8 @@ export class LocalTrials {
   #ownDirectory: string | undefined;
   #running = 0;
   #closed = false;
+  /** Executions that were stopped but have not returned (a task that ignores its signal). */
+  #lingering = 0;
   readonly #resources: LocalResources | undefined;
 
   constructor(
@@ -132,6 +134,8 @@ export class LocalTrials {
     if (entry.state === 'running') {
       entry.state = 'finished';
       entry.outcome = outcome;
+    } else if (entry.outcome === STOPPED) {
+      this.#lingering--;
     }
     this.pump();
   }
@@ -173,6 +177,7 @@ export class LocalTrials {
       const wasRunning = entry.state === 'running';
       entry.state = 'finished';
       entry.outcome = STOPPED;
+      if (wasRunning) this.#lingering++;
       entry.controller.abort(new Error(`trial ${handle.id} stopped`));
       if (wasRunning && entry.done !== undefined) waits.push(entry.done);
     }
@@ -185,6 +190,11 @@ export class LocalTrials {
       await Promise.race([Promise.all(waits), patience]);
       clearTimeout(timer);
     }
+  }
+
+  /** Trials stopped while running whose task has not returned yet: it ignores its abort signal. */
+  get lingering(): number {
+    return this.#lingering;
   }
 
   /** Stops everything still queued or running and removes the temporary directory this created. */

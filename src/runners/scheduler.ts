@@ -266,6 +266,9 @@ export class Scheduler {
   #stopping: StopReason | undefined;
   #stopMessage = '';
   #cancel = false;
+  #detach = false;
+  /** The signals of this session, with what each did and how many trials were in flight. */
+  readonly #interrupts: { signal: NodeJS.Signals; mode: 'wait' | 'cancel' | 'detach'; flight: number }[] = [];
   #exhausted = false;
   #wake: (() => void) | undefined;
   #startedAt = 0;
@@ -346,13 +349,85 @@ export class Scheduler {
    * Stops asking for trials; with 'cancel' (default: the `onInterrupt` option) also stops the trials in
    * flight, marking them stale so that a resume re-runs them. A second call with 'cancel' cancels.
    */
-  interrupt(mode: 'wait' | 'cancel' = this.#onInterrupt): void {
+  interrupt(mode: 'wait' | 'cancel' | 'detach' = this.#onInterrupt): void {
     if (this.#stopping === undefined || this.#stopping !== 'interrupted') {
       this.#stopping = 'interrupted';
       this.#stopMessage = 'interrupted';
     }
     if (mode === 'cancel') this.#cancel = true;
+    // Detach: end the session now and leave the trials in flight to their processes or jobs; the
+    // journal holds them as running with their metadata, so a resume reattaches to them.
+    if (mode === 'detach') this.#detach = true;
     this.#wake?.();
+  }
+
+  /** Whether this runner's trials outlive this process (so a resume can reattach to them). */
+  #outlivesProcess(): boolean {
+    return !EPHEMERAL_RUNNERS.has(this.#runner.kind);
+  }
+
+  /** The user's words for a signal. */
+  static #signalName(signal: NodeJS.Signals): string {
+    if (signal === 'SIGINT') return 'Ctrl-C (SIGINT)';
+    if (signal === 'SIGHUP') return 'the terminal closed (SIGHUP)';
+    return signal;
+  }
+
+  /** The age of the oldest trial in flight, for the interrupt message ('' when none). */
+  #oldest(): string {
+    let first = Number.POSITIVE_INFINITY;
+    for (const f of this.#inFlight.values()) first = Math.min(first, f.launchedAt);
+    if (!Number.isFinite(first)) return '';
+    const s = Math.round((Date.now() - first) / 1000);
+    const text = s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+    return ` (the oldest has run ${text})`;
+  }
+
+  /**
+   * What a signal does: the first SIGINT or SIGTERM stops asking and, by `onInterrupt`, waits for the
+   * trials in flight or cancels them; a second one cancels them. SIGHUP (the terminal is gone, so
+   * nobody can press Ctrl-C again) never waits: trials of runners whose work outlives this process
+   * (subprocess, SLURM) are left running for a resume to reattach, the others are cancelled. Each
+   * says what it does and what the next signal would do, and the session's end is journaled.
+   */
+  #onSignal(signal: NodeJS.Signals, count: number): void {
+    const flight = this.#inFlight.size;
+    const who = Scheduler.#signalName(signal);
+    let mode: 'wait' | 'cancel' | 'detach';
+    let message: string;
+    if (signal === 'SIGHUP') {
+      mode = this.#outlivesProcess() ? 'detach' : 'cancel';
+      message =
+        mode === 'detach'
+          ? `${who}: stopping; ${flight} running trial(s) go on in their ${this.#runner.kind === 'slurm' ? 'SLURM jobs' : 'processes'}, and \`mobo resume\` reattaches to them`
+          : `${who}: stopping; cancelling ${flight} running trial(s), which \`mobo resume\` re-runs`;
+    } else if (count > 1 || this.#onInterrupt === 'cancel') {
+      mode = 'cancel';
+      message = `${who}${count > 1 ? ' again' : ''}: stopping ${flight} running trial(s) now; they are marked stale, and \`mobo resume\` re-runs them`;
+    } else {
+      mode = 'wait';
+      message =
+        flight === 0
+          ? `${who}: stopping; no trial is running`
+          : `${who}: starting no new trials; waiting for the ${flight} running trial(s) to finish, however long they take${this.#oldest()}. Press Ctrl-C again to stop them now (they re-run on \`mobo resume\`)`;
+    }
+    this.#interrupts.push({ signal, mode, flight });
+    this.#log(message);
+    this.interrupt(mode);
+  }
+
+  /** The journal line for this session's interrupt: what became of the trials in flight. */
+  #interruptRecord(): { signal: string; message: string } | undefined {
+    const last = this.#interrupts.at(-1);
+    if (last === undefined) return undefined;
+    const first = this.#interrupts[0]!;
+    const what =
+      last.mode === 'detach'
+        ? `${last.flight} trial(s) left running in their ${this.#runner.kind} ${this.#runner.kind === 'slurm' ? 'jobs' : 'processes'}; \`mobo resume\` reattaches to them`
+        : last.mode === 'cancel'
+          ? `${last.flight} running trial(s) stopped and marked stale; \`mobo resume\` re-runs them`
+          : `waited for the ${first.flight} running trial(s) to finish; \`mobo resume\` continues`;
+    return { signal: last.signal, message: `${Scheduler.#signalName(last.signal)}: ${what}` };
   }
 
   /** Runs until done. Resolves with why it stopped; rejects only when the journal or runner breaks. */
@@ -365,29 +440,26 @@ export class Scheduler {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
-      const mode = signals > 1 ? 'cancel' : this.#onInterrupt;
-      const flight = this.#inFlight.size;
-      this.#log(
-        mode === 'cancel'
-          ? `${signal}: stopping; cancelling ${flight} running trial(s) (they re-run on resume)`
-          : `${signal}: stopping; waiting for ${flight} running trial(s) (again to cancel them)`,
-      );
-      this.interrupt(mode);
+      this.#onSignal(signal, signals);
     };
     if (this.#handleSignals) {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      process.on('SIGHUP', onSignal);
     }
     try {
       this.#hypervolume = this.#opt.hypervolume();
       await this.#recover();
       await this.#loop();
+      const record = this.#interruptRecord();
+      if (record !== undefined) await this.#opt.recordInterrupt(record.signal, record.message);
     } finally {
       // An ask still out (the loop failed) must not outlive run(): its trials are journaled candidates.
       await this.#asking?.catch(() => {});
       if (this.#handleSignals) {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        process.off('SIGHUP', onSignal);
       }
       this.#running = false;
     }
@@ -421,6 +493,9 @@ export class Scheduler {
       ...(latest.launchedAt === undefined ? {} : { launchedAt: latest.launchedAt }),
       ...(latest.metadata === undefined ? {} : { metadata: latest.metadata }),
       retries: journal.retries + old.retries,
+      ...(old.failures === undefined && journal.failures === undefined
+        ? {}
+        : { failures: [...(old.failures ?? []), ...(journal.failures ?? [])] }),
     };
   }
 
@@ -496,6 +571,8 @@ export class Scheduler {
   async #loop(): Promise<void> {
     for (;;) {
       if (this.#cancel) await this.#cancelAll();
+      // Detached: the trials in flight stay running in the journal, with their runner metadata.
+      if (this.#detach) this.#inFlight.clear();
       this.#checkTime();
       this.#rethrowAskError();
       if (this.#stopping === undefined) {
@@ -816,12 +893,22 @@ export class Scheduler {
       this.#relaunch.set(id, { id, due: Date.now() + delay });
       return;
     }
-    const suffix =
-      outcome.transient && known.retries > 0
-        ? ` (attempt ${flight.attempt}, after ${known.retries} retries)`
-        : '';
-    await this.#opt.fail(id, `${outcome.reason}${suffix}`);
+    await this.#opt.fail(id, this.#finalReason(outcome.reason, outcome.transient, flight.attempt, known));
     this.#recordOutcome(false, `trial ${id}: ${outcome.reason}`);
+  }
+
+  /**
+   * The reason a trial failed for good: the last attempt's reason alone when it was the only one;
+   * after retries, how many attempts ran and why each ended, and whether the retry limit or a
+   * failure not worth a retry ended it.
+   */
+  #finalReason(reason: string, transient: boolean, attempt: number, known: RunnerState): string {
+    const earlier = known.failures ?? [];
+    if (earlier.length === 0) return reason;
+    const why = transient
+      ? `retries exhausted: runner.retries is ${this.#retries}`
+      : 'the last failure is not worth a retry';
+    return `failed after ${attempt} attempts (${why}): ${[...earlier, `attempt ${attempt}: ${reason}`].join('; ')}`;
   }
 
   /** Feeds the failure guards with one finished trial of this session. */

@@ -172,6 +172,27 @@ export function fileTail(path: string, lines = 5, chars = 1000): string {
   }
 }
 
+/**
+ * Parses a result: JSON, or JSON with the bare tokens NaN, Infinity and -Infinity that Python's
+ * json module and many C formatters write, read as those numbers (so that the trial fails saying
+ * which objective was not finite, rather than that the file is not JSON). Throws JSON.parse's error
+ * for anything else.
+ */
+export function parseResult(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const marked = text.replace(
+      /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g,
+      (_, before: string, token: string) => `${before}"\\u0000${token}"`,
+    );
+    if (marked === text) throw e;
+    return JSON.parse(marked, (_key, value: unknown) =>
+      typeof value === 'string' && value.startsWith('\u0000') ? Number(value.slice(1)) : value,
+    );
+  }
+}
+
 function readResultFile(path: string): TrialOutcome | undefined {
   let text: string;
   try {
@@ -181,7 +202,7 @@ function readResultFile(path: string): TrialOutcome | undefined {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseResult(text);
   } catch (e) {
     return {
       status: 'failed',
@@ -229,7 +250,7 @@ export function outcomeFromFiles(dir: string, exit: ExitRecord | undefined): Tri
   const last = fileTail(join(dir, TRIAL_FILES.stdout), 1, 100_000);
   if (last !== '') {
     try {
-      return checkValues(JSON.parse(last));
+      return checkValues(parseResult(last));
     } catch {
       if (exit === undefined) return undefined;
       const shown = last.length > 200 ? `${last.slice(0, 197)}...` : last;

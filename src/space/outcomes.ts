@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Matrix } from '../linalg/matrix.js';
-import { inferReferencePoint } from '../pareto/reference.js';
+import { inferReferencePoint, MAX_METRIC_MAGNITUDE } from '../pareto/reference.js';
 import { formatValue, parseConfig } from './errors.js';
 import {
   checkOutcomes,
@@ -103,8 +103,8 @@ export class Outcomes {
   /**
    * Checks a payload of metric values. Throws a TypeError (headed by `what`) when it is not an
    * object, names an unknown metric, or holds a value that is not a number (or null); returns
-   * `{ ok: false, reason }` when a metric is missing, null, NaN or infinite, since such a trial
-   * failed rather than the caller.
+   * `{ ok: false, reason }` when a metric is missing, null, NaN, infinite or beyond
+   * MAX_METRIC_MAGNITUDE (1e100, a failure sentinel), since such a trial failed rather than the caller.
    */
   check(values: unknown, what: string): CheckedValues {
     if (values === null || typeof values !== 'object' || Array.isArray(values)) {
@@ -126,6 +126,12 @@ export class Outcomes {
         return { ok: false, reason: `metric "${k}" is missing` };
       if (v === null || !Number.isFinite(v)) {
         return { ok: false, reason: `metric "${k}" is ${v === null ? 'null' : String(v)}` };
+      }
+      if (Math.abs(v as number) > MAX_METRIC_MAGNITUDE) {
+        return {
+          ok: false,
+          reason: `metric "${k}" is ${String(v)}, beyond ±${MAX_METRIC_MAGNITUDE}: taken for a failure sentinel (such as DBL_MAX or HUGE_VAL), not a result`,
+        };
       }
       out[k] = v as number;
     }

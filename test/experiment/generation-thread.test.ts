@@ -97,7 +97,7 @@ describe('runner records in the journal', () => {
     // A new attempt has no metadata until its runner returns some.
     await opt.recordRunner(id, { phase: 'launch', attempt: 2 });
     const state = opt.runnerState(id);
-    expect(state).toEqual({ attempt: 2, retries: 1 });
+    expect(state).toEqual({ attempt: 2, retries: 1, failures: ['attempt 1: node failure'] });
     expect(opt.trial(id).state).toBe('running');
     await opt.close();
     const again = await Optimizer.open(journal, { logger: capture() });

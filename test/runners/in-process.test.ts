@@ -67,4 +67,56 @@ describe('InProcessRunner', () => {
       await runner.close();
     }
   });
+
+  it('fails a trial whose task calls process.exit, and restores process.exit once no trial runs', async () => {
+    const original = process.exit;
+    const runner = new InProcessRunner(async (params) => {
+      if (params.mode === 'sync') process.exit(3);
+      await new Promise((r) => setTimeout(r, 1));
+      if (params.mode === 'async') process.exit();
+      return { y: 1 };
+    });
+    const trials: TrialRequest[] = [
+      { id: 1, params: { mode: 'sync' }, attempt: 1 },
+      { id: 2, params: { mode: 'async' }, attempt: 1 },
+      { id: 3, params: { mode: 'none' }, attempt: 1 },
+    ];
+    const metadata = await runner.run(trials);
+    const handles = trials.map((t, i) => ({ id: t.id, metadata: metadata[i]! }));
+    const { statuses } = await waitFinished(runner, handles, 10_000);
+    const exited = (code: string) =>
+      `the task called process.exit(${code}), which would end mobo itself; an in-process task must return values or throw (run code that exits with the pool or subprocess runner)`;
+    expect(statuses.map((s) => s.outcome)).toEqual([
+      { status: 'failed', reason: exited('3'), transient: false },
+      { status: 'failed', reason: exited(''), transient: false },
+      { status: 'completed', values: { y: 1 } },
+    ]);
+    expect(process.exit).toBe(original);
+    await runner.close();
+  });
+
+  it('counts stopped tasks that ignore their signal, and gives process.exit back on close', async () => {
+    const original = process.exit;
+    let finish: () => void = () => {};
+    const runner = new InProcessRunner(
+      () =>
+        new Promise<Record<string, number>>((resolve) => {
+          finish = () => resolve({ y: 1 });
+        }),
+    );
+    const metadata = await runner.run([{ id: 1, params: {}, attempt: 1 }]);
+    const handle = { id: 1, metadata: metadata[0]! };
+    await runner.stop([handle]);
+    expect(runner.lingering).toBe(1);
+    expect((await runner.poll([handle]))[0]!.outcome).toEqual({
+      status: 'failed',
+      reason: 'stopped',
+      transient: false,
+    });
+    await runner.close();
+    expect(process.exit).toBe(original);
+    finish();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(runner.lingering).toBe(0);
+  });
 });

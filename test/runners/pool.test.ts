@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PoolRunner } from '../../src/runners/pool.js';
+import { ResourceSlots } from '../../src/runners/resources.js';
+import { defineTask } from '../../src/runners/task.js';
 import type { TrialRequest } from '../../src/runners/types.js';
 import { conformanceTask, runnerConformance, waitFinished } from './conformance.js';
 
@@ -51,5 +56,41 @@ describe('PoolRunner', () => {
     expect(() => new PoolRunner(conformanceTask, { maxThreads: 0 })).toThrow(
       /maxThreads must be a positive integer, got 0/,
     );
+  });
+
+  it("gives each trial the GPUs of its lease in its thread's CUDA_VISIBLE_DEVICES, one trial per free pair", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mobo-pool-gpus-'));
+    const module = join(dir, 'devices.mjs');
+    // Trial 1 holds its devices until trial 2 has been queued behind it, then both report theirs.
+    writeFileSync(
+      module,
+      `export async function devices(params) {
+  await new Promise((r) => setTimeout(r, Number(params.holdMs)));
+  return { devices: Number(process.env.CUDA_VISIBLE_DEVICES.split(',').join('')) };
+}\n`,
+    );
+    const runner = new PoolRunner(defineTask(module, 'devices'), {
+      maxThreads: 2,
+      resources: { gpus: 2 },
+      slots: new ResourceSlots({ cpus: 4, memoryMb: 1000, gpus: ['2', '3', '5'] }),
+    });
+    try {
+      const trials: TrialRequest[] = [
+        { id: 1, params: { holdMs: 200 }, attempt: 1 },
+        { id: 2, params: { holdMs: 0 }, attempt: 1 },
+      ];
+      const metadata = await runner.run(trials);
+      const handles = trials.map((t, i) => ({ id: t.id, metadata: metadata[i]! }));
+      // Two threads, but three GPUs: the second trial waits for the first one's pair.
+      expect((await runner.poll(handles)).map((s) => s.state)).toEqual(['running', 'queued']);
+      const { statuses } = await waitFinished(runner, handles, 30_000);
+      expect(statuses.map((s) => s.outcome)).toEqual([
+        { status: 'completed', values: { devices: 23 } },
+        { status: 'completed', values: { devices: 23 } },
+      ]);
+    } finally {
+      await runner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -24,7 +24,7 @@ describe('RunnerLedger.read', () => {
     );
     const ledger = RunnerLedger.read(file);
     // Attempt 2 was launched but never returned: no metadata for it.
-    expect(ledger.trial(0)).toEqual({ attempt: 2, retries: 1 });
+    expect(ledger.trial(0)).toEqual({ attempt: 2, retries: 1, failures: ['attempt 1: node lost'] });
     expect(ledger.trial(1)).toEqual({ attempt: 1, retries: 0 });
     expect(ledger.trial(7)).toEqual({ attempt: 0, retries: 0 });
   });

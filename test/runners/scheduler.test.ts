@@ -280,7 +280,11 @@ describe('Scheduler with the in-process runner', () => {
     const runner = new FlakyRunner(new InProcessRunner(async (p) => values(p), { directory: dir() }), 10);
     await new Scheduler(opt, runner, { trials: 1, retries: 1, retryDelaySeconds: 0.01 }).run();
     await runner.close();
-    expect(opt.trial(0)).toMatchObject({ state: 'failed', reason: 'node died (attempt 2, after 1 retries)' });
+    expect(opt.trial(0)).toMatchObject({
+      state: 'failed',
+      reason:
+        'failed after 2 attempts (retries exhausted: runner.retries is 1): attempt 1: node died; attempt 2: node died',
+    });
     await opt.close();
   });
 
@@ -549,7 +553,9 @@ describe('Scheduler with the pool runner', () => {
     expect(opt.trial(1).reason).toMatch(/f1.*NaN/);
     expect(opt.trial(2)).toMatchObject({ state: 'failed', reason: 'timeout after 2 s (attempt 1)' });
     expect(opt.trial(3).state).toBe('failed');
-    expect(opt.trial(3).reason).toMatch(/^worker thread crashed.*\(attempt 2, after 1 retries\)$/);
+    expect(opt.trial(3).reason).toMatch(
+      /^failed after 2 attempts \(retries exhausted: runner.retries is 1\): attempt 1: worker thread crashed.*; attempt 2: worker thread crashed/,
+    );
     for (let id = 4; id < 8; id++) expect(opt.trial(id).state).toBe('completed');
     await opt.close();
   });

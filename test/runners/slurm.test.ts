@@ -50,6 +50,15 @@ describe('SlurmRunner options', () => {
     expect(() => new SlurmRunner({ directory: '/tmp/x' })).toThrow(/exactly one of task and command/);
     expect(() => new SlurmRunner({ directory: '', task: conformanceTask })).toThrow(/directory/);
     expect(new SlurmRunner({ ...base, sbatch: ['--time=00:10:00'] }).kind).toBe('slurm');
+    expect(() => new SlurmRunner({ ...base, resources: { memoryMb: 100 }, sbatch: ['--mem=4G'] })).toThrow(
+      /sbatch argument "--mem=4G" repeats what resources set \(--mem\); give it in one place/,
+    );
+    expect(() => new SlurmRunner({ ...base, resources: { cpus: 0 } })).toThrow(
+      /resources\.cpus: expected an integer >= 1, got 0/,
+    );
+    expect(() => new SlurmRunner({ directory: '/tmp/x', command: ['sim', '{trail}'] })).toThrow(
+      /SlurmRunner\.command\[1\]: unknown placeholder \{trail\}/,
+    );
   });
 });
 
