@@ -13,7 +13,7 @@
  * - executions that finished while their worker was being killed (never acknowledged; re-run as the
  *   next attempt, as designed).
  *
- * The task is a command (a small node script, no tsx) sleeping 0.3-1.5 s. Workers hold a job's lock
+ * The task is a command (a small node script, no tsx) sleeping 1-3 s. Workers hold a job's lock
  * for 2 s (`--lock-duration 2000 --stalled-interval 1000`), so a killed worker's trial fails as
  * transient within seconds and the scheduler retries it (retries: 10).
  *
@@ -79,7 +79,7 @@ async function freePort(): Promise<number> {
 const TASK = `// Written by bench/queue-faults.ts: sleeps, logs that it finished, prints its values.
 import { appendFileSync, readFileSync } from 'node:fs';
 const p = JSON.parse(readFileSync(process.env.MOBO_PARAMS_FILE, 'utf8'));
-const ms = 300 + Math.floor(1200 * Number(p.x2));
+const ms = 1000 + Math.floor(2000 * Number(p.x2));
 await new Promise((r) => setTimeout(r, ms));
 const values = { f1: Number(p.x1), f2: 1 - Number(p.x1) + Number(p.x2) };
 appendFileSync(process.argv[2], process.env.MOBO_TRIAL_ID + ' ' + process.env.MOBO_ATTEMPT + ' ' + process.pid + '\\n');
@@ -178,7 +178,16 @@ async function main(): Promise<void> {
     await waitFor('a worker to be ready', () => text.includes(': ready: queue'));
     return { child, log, exited };
   };
-  const workers = [await spawnWorker(), await spawnWorker()];
+  // Two worker slots; a killed worker's replacement starts in the background.
+  const workers: { proc: WorkerProcess | undefined; starting: Promise<void> | undefined }[] = [];
+  for (let k = 0; k < 2; k++) workers.push({ proc: await spawnWorker(), starting: undefined });
+  const replace = (slot: (typeof workers)[number]) => {
+    slot.proc = undefined;
+    slot.starting = spawnWorker().then((p) => {
+      slot.proc = p;
+      slot.starting = undefined;
+    });
+  };
 
   const opt = await Optimizer.create(
     {
@@ -218,16 +227,22 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const driver = (async () => {
     for (let k = 0; k < faults.length && !done; k++) {
-      const threshold = Math.floor(((k + 1) * trials * 0.8) / (faults.length + 1));
+      const threshold = Math.floor(((k + 1) * trials * 0.85) / (faults.length + 1));
       while (completed < threshold && !done) await sleep(20);
       await sleep(rng.uniform() * 1500);
       if (done) break;
       if (faults[k] === 'kill') {
-        const w = rng.int(workers.length);
+        // A random worker among those up (waiting for one when both are restarting).
+        while (!done && workers.every((s) => s.proc === undefined)) await sleep(20);
+        if (done) break;
+        const up = workers.filter((s) => s.proc !== undefined);
+        const slot = up[rng.int(up.length)]!;
+        const w = workers.indexOf(slot);
         happened.push({ fault: 'worker SIGKILL', afterCompleted: completed, at: Date.now() - t0, worker: w });
-        workers[w]!.child.kill('SIGKILL');
-        await workers[w]!.exited;
-        workers[w] = await spawnWorker();
+        const proc = slot.proc!;
+        proc.child.kill('SIGKILL');
+        await proc.exited;
+        replace(slot);
       } else {
         happened.push({ fault: 'redis SIGKILL + restart', afterCompleted: completed, at: Date.now() - t0 });
         const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -262,8 +277,15 @@ async function main(): Promise<void> {
   await runner.close();
   const trialsView = opt.trials();
   await opt.close();
-  for (const w of workers) w.child.kill('SIGTERM');
-  await Promise.all(workers.map((w) => w.exited));
+  await Promise.all(workers.map((s) => s.starting));
+
+  // What Redis holds as completed at the end (its AOF kept them across the restarts).
+  const { Queue } = await import('bullmq');
+  const queue = new Queue('faults', { connection: { host: '127.0.0.1', port } });
+  const inRedis = await queue.getJobs(['completed']);
+  await queue.close();
+  for (const s of workers) s.proc?.child.kill('SIGTERM');
+  await Promise.all(workers.map((s) => s.proc?.exited));
 
   // What Redis acknowledged to the workers: "(job <id>): completed {values}" lines.
   const acked = new Map<string, { trial: number; attempt: number; values: string }[]>();
@@ -274,6 +296,17 @@ async function main(): Promise<void> {
       const list = acked.get(m[1]!) ?? [];
       list.push({ trial: Number(m[1]), attempt: Number(m[2]), values: m[4]! });
       acked.set(m[1]!, list);
+    }
+  }
+  // A completion Redis kept whose worker died before logging it counts as acknowledged too.
+  for (const job of inRedis) {
+    const r = job.returnvalue as { status?: string; values?: unknown } | null;
+    const t = (job.data as { trial?: { id: number; attempt: number } }).trial;
+    if (r?.status !== 'completed' || t === undefined) continue;
+    const list = acked.get(String(t.id)) ?? [];
+    if (!list.some((a) => a.attempt === t.attempt)) {
+      list.push({ trial: t.id, attempt: t.attempt, values: JSON.stringify(r.values) });
+      acked.set(String(t.id), list);
     }
   }
   const journal = readJournal(join(root, 'journal.jsonl')).events.map((e) => e.event);
@@ -318,13 +351,15 @@ async function main(): Promise<void> {
     machine: `${cpus().length} CPUs, shared with other work`,
     command: `npx tsx bench/queue-faults.ts --trials ${trials} --kills ${kills} --redis-restarts ${redisRestarts} --seed ${seed}`,
     setup:
-      'QueueRunner, maxParallel 2; 2 mobo worker processes (concurrency 1, --lock-duration 2000, --stalled-interval 1000); redis-server 7 with AOF, appendfsync always; command task sleeping 0.3-1.5 s; retries 10',
+      'QueueRunner, maxParallel 2; 2 mobo worker processes (concurrency 1, --lock-duration 2000, --stalled-interval 1000); redis-server 7 with AOF, appendfsync always; command task sleeping 1-3 s; retries 10',
     trials,
     stopReason: result.reason,
     completed: trialsView.filter((t) => t.state === 'completed').length,
     failed: trialsView.filter((t) => t.state === 'failed').length,
     workerKills: happened.filter((h) => h.fault === 'worker SIGKILL').length,
     redisRestarts: happened.filter((h) => h.fault !== 'worker SIGKILL').length,
+    faultsNotReached: faults.length - happened.length,
+    completedJobsInRedis: inRedis.length,
     acknowledgedCompletions: [...acked.values()].reduce((a, l) => a + l.length, 0),
     lostAcknowledged: lost,
     lostDetails,

@@ -123,7 +123,14 @@ export class QueueWorker {
     this.#worker.on('error', (e) => {
       // Connection errors repeat while Redis is away: say each kind once.
       const text = errorText(e);
-      if (text !== lastError) this.#log(`worker ${this.name}: ${text}`);
+      const connection = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|Connection is closed/.test(
+        text,
+      );
+      if (text !== lastError) {
+        this.#log(
+          `worker ${this.name}: ${connection ? `Redis ${redactUrl(url)}: ${text} (retrying)` : text}`,
+        );
+      }
       lastError = text;
     });
     this.#worker.on('ready', () => {
@@ -146,7 +153,10 @@ export class QueueWorker {
     });
   }
 
-  /** Starts a worker: connects, then takes jobs until closed. Rejects when Redis cannot be reached. */
+  /**
+   * Starts a worker: connects (waiting for Redis while it cannot reach it, saying so through `log`),
+   * then takes jobs until closed.
+   */
   static async start(options: QueueWorkerOptions): Promise<QueueWorker> {
     // BullMQ and ioredis load here: importing mobo does not pay for them.
     const [{ Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
@@ -196,7 +206,8 @@ export class QueueWorker {
 
   async #runTrial(data: QueueJobData, marker: string, signal?: AbortSignal): Promise<TrialOutcome> {
     const { trial } = data;
-    const root = join(this.#workdir, data.experiment);
+    // The key comes from the queue: only a plain folder name inside the workdir.
+    const root = join(this.#workdir, data.experiment.replace(/[^A-Za-z0-9_-]/g, '_') || 'experiment');
     mkdirSync(root, { recursive: true });
     const needs = data.resources ?? {};
     let lease: ResourceLease;

@@ -98,7 +98,7 @@ describe('mobo run with a command task', () => {
     let io = capture();
     expect(await runCommand(pool, { output: join(root, 'pool') }, io)).toBe(2);
     expect(io.err.join('')).toContain(
-      'runner.kind: the pool runner calls JavaScript functions; a command task needs kind "subprocess" or "slurm"',
+      'runner.kind: the pool runner calls JavaScript functions; a command task needs kind "subprocess", "slurm" or "queue"',
     );
     const huge = variant('huge', (c) => {
       c.runner.resources = { cpus: 100_000, gpus: 2 };

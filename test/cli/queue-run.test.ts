@@ -35,6 +35,28 @@ function capture(): RunIo & { out: string[]; err: string[] } {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+describe('queue runner configs', () => {
+  it('refuses queue options on other runners and devices on the queue runner, naming the key', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mobo-cli-queue-config-'));
+    try {
+      const cases: [Record<string, unknown>, RegExp][] = [
+        [{ kind: 'pool', queue: 'q' }, /runner\.queue: only for kind "queue"/],
+        [{ kind: 'queue', devices: { gpus: ['0'] } }, /runner\.devices: each queue worker hands out/],
+        [{ kind: 'queue', redis: 'http://x' }, /runner\.redis: must be a redis:\/\/ or rediss:\/\/ URL/],
+      ];
+      for (const [k, [runner, message]] of cases.entries()) {
+        const file = join(root, `c${k}.json`);
+        writeFileSync(file, JSON.stringify({ problem: { name: 'zdt1', dimensions: 3 }, runner }));
+        const io = capture();
+        expect(await runCommand(file, { output: join(root, `o${k}`) }, io)).toBe(2);
+        expect(io.err.join('')).toMatch(message);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 if (url === undefined || url === '') {
   describe('mobo run on the queue runner', () => {
     it.skip('skipped: start Redis with scripts/redis/start.sh and set MOBO_REDIS_URL to the URL it prints', () => {});

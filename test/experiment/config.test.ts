@@ -90,7 +90,7 @@ describe('mobo config files', () => {
     );
     expect(e.message).toMatch(/budget\.seconds: expected number, received string, got "soon"/);
     expect(e.message).toMatch(
-      /runner\.kind: expected one of "inprocess" \| "inline" \| "pool" \| "subprocess" \| "slurm", got "cloud"/,
+      /runner\.kind: expected one of "inprocess" \| "inline" \| "pool" \| "subprocess" \| "slurm" \| "queue", got "cloud"/,
     );
     expect(e.message).toMatch(/sed: unknown key \(a typo\?\)/);
     expect(e.message).toMatch(
