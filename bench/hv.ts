@@ -6,7 +6,7 @@
  * coordinates tie often and points repeat) and `cube` (uniform on {0, 1/16, ..., 15/16}^m, mostly
  * dominated, many duplicates). Reference 1.1 in every objective. CPU time per call is the median
  * over batches, each batch repeating the call for at least 20 ms (8 ms with --quick), after a warm-up
- * of 300 calls (at most 100 batch lengths of CPU time).
+ * of 300 calls (at most 25 batch lengths of CPU time).
  * Writes bench/results/hv.json (hv-quick.json with --quick, hv-m<M>.json / hv-<only>.json when
  * filtered).
  *
@@ -131,12 +131,12 @@ function cpuNow(): number {
 }
 
 /** Median CPU ms per call over `batches` batches of at least `minMs` each; returns it and the value. */
-function time(f: () => number, minMs: number, batches: number): CResult {
+function time(f: () => number, minMs: number, batches: number, warm = true): CResult {
   // Warm-up: enough calls for the JIT to optimize the kernels (a few calls of a fast function
   // would otherwise be timed in the interpreter).
   let value = f();
   const w0 = cpuNow();
-  for (let k = 0; k < 300 && cpuNow() - w0 < 100 * minMs; k++) value = f();
+  for (let k = 0; warm && k < 300 && cpuNow() - w0 < 25 * minMs; k++) value = f();
   let reps = 1;
   for (;;) {
     const t0 = cpuNow();
@@ -199,10 +199,10 @@ function run(c: Case, quick: boolean, externals: External[], dir: string, baseli
   const base: number[] = [];
   const theirs = new Map<string, CResult[]>();
   for (let r = 0; r < rounds; r++) {
-    const t = time(f, minMs, batches);
+    const t = time(f, minMs, batches, r === 0);
     ours.push(t.cpuMs);
     row.value = t.value;
-    if (useBase) base.push(time(() => baseline!(pts, ref), minMs, batches).cpuMs);
+    if (useBase) base.push(time(() => baseline!(pts, ref), minMs, batches, r === 0).cpuMs);
     if (!useC) continue;
     for (const ext of externals) {
       const list = theirs.get(ext.name) ?? [];
