@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,9 +144,14 @@ describe('mobo run, status and resume', () => {
     ]);
   });
 
-  it('examples/dtlz2.json is a valid config', () => {
-    const example = JSON.parse(readFileSync(new URL('../../examples/dtlz2.json', import.meta.url), 'utf8'));
-    expect(moboConfigSchema.safeParse(example).success).toBe(true);
+  it('every config in examples/ is valid', () => {
+    const folder = new URL('../../examples/', import.meta.url);
+    const configs = readdirSync(folder).filter((f) => f.endsWith('.json'));
+    expect(configs).toContain('dtlz2.json');
+    for (const name of configs) {
+      const example = JSON.parse(readFileSync(new URL(name, folder), 'utf8'));
+      expect(moboConfigSchema.safeParse(example).error, name).toBeUndefined();
+    }
   });
 
   it('reports every config problem on its own line with its JSON path, exit code 2', async () => {
