@@ -4,7 +4,8 @@
  * - `ts`: written to a file in a fresh temporary directory (also its working directory), with
  *   `'mobo'` and `'mobo/problems'` pointing at this checkout's sources, and run with tsx: it must
  *   exit 0.
- * - `sh`: run by bash (`set -e`) in a fresh temporary directory holding a link to `examples/`, with
+ * - `sh`: run by bash (`set -e`) in a fresh temporary directory holding links to `examples/` and
+ *   `clients/`, with
  *   `npx mobo` meaning this checkout's `bin/mobo.js` (what `npx mobo` runs in a clone): every
  *   command must succeed.
  * - `json`: must be a valid `mobo run` config (the schema of schema/mobo.schema.json).
@@ -73,6 +74,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function workdir(block: Block): string {
   const dir = mkdtempSync(join(root, `line-${block.line}-`));
   symlinkSync(join(repo, 'examples'), join(dir, 'examples'));
+  symlinkSync(join(repo, 'clients'), join(dir, 'clients'));
   return dir;
 }
 
@@ -100,6 +102,9 @@ function runSh(block: Block): void {
   const mobo = join(repo, 'bin', 'mobo.js');
   const prelude = [
     'set -euo pipefail',
+    // A block that fails midway must not leave a server it started in the background holding the
+    // output pipe (spawnSync would wait on it for ever).
+    "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
     // `npx mobo` as a clone runs it; any other npx is not for this test.
     `npx() { if [ "$1" = mobo ]; then shift; ${JSON.stringify(process.execPath)} ${JSON.stringify(mobo)} "$@"; else echo "readme test: npx $1 is not run here" >&2; return 1; fi; }`,
     '',
