@@ -2,6 +2,12 @@ import * as z from 'zod';
 import { ChainGenerator } from './chain.js';
 import type { EncodedSpace, Generator } from './generator.js';
 import { MoboGenerator, type MoboGeneratorOptions } from './mobo.js';
+import {
+  chooseMoboModel,
+  type MoboModelChoice,
+  type MoboModelSetting,
+  ModelChoiceGenerator,
+} from './model-choice.js';
 import { MorboGenerator, type MorboGeneratorOptions } from './morbo.js';
 import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2.js';
 import { RandomGenerator } from './random.js';
@@ -45,8 +51,16 @@ const moboOptionsSchema = z
     initialTrials: positiveInt
       .optional()
       .describe('Sobol points before the model takes over; default 2 (d + 1)'),
+    model: z
+      .enum(['auto', 'global', 'trust-regions'])
+      .optional()
+      .describe(
+        "'auto' (default): the global model up to d = 20, trust regions (MORBO, with its defaults) above; 'global' or 'trust-regions' to force one",
+      ),
   })
-  .describe('options of the MOBO generator; keys other than initialTrials go to it unchanged');
+  .describe(
+    'options of the MOBO generator; keys other than initialTrials and model go to the global model (MoboGenerator) unchanged',
+  );
 
 const morboOptionsSchema = z
   .strictObject({
@@ -215,6 +229,33 @@ function moboModel(
 }
 
 /**
+ * The model of a 'mobo' step, chosen by `chooseMoboModel` (a generator registered under 'mobo-bo'
+ * is always used) and wrapped to record the choice in every generation's metadata. Options for the
+ * global model with 'auto' above d = 20 are an error rather than silently dropped.
+ */
+function moboStepModel(
+  space: EncodedSpace,
+  options: Readonly<Record<string, unknown>>,
+  setting: MoboModelSetting | undefined,
+  registry: GeneratorRegistry,
+): Generator {
+  const plugin = registry.has(MOBO_GENERATOR);
+  const choice: MoboModelChoice = plugin
+    ? { model: 'global', reason: "a generator is registered under 'mobo-bo'" }
+    : chooseMoboModel(space.dimension, setting ?? 'auto');
+  if (choice.model === 'global') return new ModelChoiceGenerator(moboModel(space, options, registry), choice);
+  const globalOptions = Object.keys(options).filter((k) => k !== 'initialTrials');
+  if (globalOptions.length > 0) {
+    throw new TypeError(
+      `createGenerator: strategy 'mobo' runs trust regions (MORBO) here (${choice.reason}), which take none of ` +
+        `${globalOptions.join(', ')}: set options.model to 'global' to use the global model with them, or use ` +
+        "strategy 'morbo' for trust-region options",
+    );
+  }
+  return new ModelChoiceGenerator(new MorboGenerator(), choice);
+}
+
+/**
  * The generator of a strategy over `space`. `'mobo'` is a Sobol initialization of `initialTrials`
  * (default 2 (d + 1)) points followed by the model-based generator (`MoboGenerator`, or the one
  * registered under 'mobo-bo'); as a later step of a chain it is the model alone. Throws at once (not
@@ -250,8 +291,8 @@ export function createGenerator(
         });
         break;
       case 'mobo': {
-        const options = step.options ?? {};
-        const model = moboModel(space, options, registry);
+        const { model: setting, ...options } = step.options ?? {};
+        const model = moboStepModel(space, options, setting, registry);
         if (i === 0) {
           const initial = (options.initialTrials as number | undefined) ?? 2 * (space.dimension + 1);
           chain.push({ generator: new SobolGenerator(), trials: initial });
