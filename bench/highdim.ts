@@ -18,7 +18,9 @@
  * 2018 made bi-objective, problems/rover.ts (5, 6). DTLZ panels also report log10(max HV - HV).
  *
  * `--cap-minutes` caps each run's wall clock (default 60; quick 2): a run that reaches it stops
- * after its current batch and records where (`stoppedAt`, `stopReason`). `--quick`: dtlz2-m2 only,
+ * after its current batch and records where (`stoppedAt`, `stopReason`). After every batch a
+ * progress line goes to stderr and the JSON is rewritten with the run so far (`stopReason`
+ * 'running'), so a run killed early keeps its batches. `--quick`: dtlz2-m2 only,
  * budget 400, batch 50, seeds 1, cap 2 minutes. Writes bench/results/<out> (default highdim.json,
  * replaced); the benchmark page reads every bench/results/highdim*.json, so seeds and strategies
  * run as separate processes (`--out highdim-morbo-s1.json`) all appear. A strategy the engine does
@@ -163,11 +165,21 @@ interface RunResult {
   cpuMs: number;
   wallMs: number;
   stoppedAt: number;
-  stopReason: 'budget' | 'cap' | 'error';
+  /** 'running' only in the partial files written while the run goes on. */
+  stopReason: 'budget' | 'cap' | 'error' | 'running';
   error?: string;
 }
 
-async function run(key: string, problem: Problem, method: string, seed: number): Promise<RunResult> {
+/** Called after every batch with the run so far (progress line, partial JSON). */
+type Progress = (partial: RunResult) => void;
+
+async function run(
+  key: string,
+  problem: Problem,
+  method: string,
+  seed: number,
+  progress: Progress = () => {},
+): Promise<RunResult> {
   const isDtlz2 = problem.name === 'dtlz2';
   const result: RunResult = {
     problem: key,
@@ -219,6 +231,11 @@ async function run(key: string, problem: Problem, method: string, seed: number):
       result.hypervolume.push(hv);
       result.logHvDifference.push(max === undefined ? null : Math.log10(Math.max(max - hv, 1e-12)));
       count = batch;
+      result.stoppedAt = opt.trials().length;
+      const total = process.cpuUsage(cpu0);
+      result.cpuMs = (total.user + total.system) / 1000;
+      result.wallMs = performance.now() - wall0;
+      progress({ ...result, stopReason: 'running' });
       if (trials.length === 0) break;
       if (performance.now() - wall0 > cap && opt.trials().length < budget) {
         result.stopReason = 'cap';
@@ -332,11 +349,30 @@ async function gCheckMode(): Promise<void> {
 async function main(): Promise<void> {
   if (gCheck) return gCheckMode();
   const runs: RunResult[] = [];
+  const save = (extra: RunResult[]) =>
+    write(outName, {
+      bench: 'highdim',
+      quick,
+      initial,
+      batch,
+      budget,
+      capMinutes,
+      node: process.version,
+      date: new Date().toISOString(),
+      runs: [...runs, ...extra],
+    });
   for (const key of problemKeys) {
     const problem = PROBLEMS[key]!();
     for (const seed of seeds) {
       for (const method of strategies) {
-        const r = await run(key, problem, method, seed);
+        const r = await run(key, problem, method, seed, (partial) => {
+          // A progress line and the JSON so far, so that a long run stopped early keeps its batches.
+          const k = partial.hypervolume.length - 1;
+          process.stderr.write(
+            `  ${key} seed ${seed} ${method}: n = ${partial.evaluations[k]}, HV ${partial.hypervolume[k]!.toFixed(4)}, ask cpu ${(partial.askCpuMs[k]! / 1000).toFixed(1)} s, rss ${partial.rssMb[k]!.toFixed(0)} MB\n`,
+          );
+          save([partial]);
+        });
         runs.push(r);
         const last = r.hypervolume.length - 1;
         process.stderr.write(
@@ -380,17 +416,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  const out = write(outName, {
-    bench: 'highdim',
-    quick,
-    initial,
-    batch,
-    budget,
-    capMinutes,
-    node: process.version,
-    date: new Date().toISOString(),
-    runs,
-  });
+  const out = save([]);
   console.log(`\nwrote ${out}`);
   console.log(`wrote ${writeBenchmarkPage()}`);
 }
