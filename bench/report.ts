@@ -1,7 +1,7 @@
 /**
  * The benchmark report: `npx tsx bench/report.ts [--references refs.json]` reads
  * bench/results/closure.json, bench/results/overhead.json and bench/results/highdim*.json
- * (whichever exist; not highdim-g.json) and writes
+ * (whichever exist; not highdim-g*.json) and writes
  * bench/results/benchmarks.html, a self-contained page: log10 hypervolume difference against
  * evaluations per method (median and min-max band over seeds, plus reference curves from a JSON
  * file) and ask time against dimension for each number of objectives. The closure and overhead
@@ -89,10 +89,10 @@ export function writeBenchmarkPage(referencesFile?: string): string {
         batch: 5,
       }));
   }
-  // bench/highdim writes highdim.json or, run in parts, highdim-<part>.json (highdim-g.json is another check).
+  // bench/highdim writes highdim.json or, run in parts, highdim-<part>.json (highdim-g*.json: the g check).
   const highFiles = existsSync(results)
     ? readdirSync(results)
-        .filter((f) => /^highdim(-.+)?\.json$/.test(f) && f !== 'highdim-g.json')
+        .filter((f) => /^highdim(-.+)?\.json$/.test(f) && !f.startsWith('highdim-g'))
         .sort()
     : [];
   const highRuns = highFiles.flatMap(
