@@ -7,7 +7,7 @@
  * time of the ask, and the process's memory (rss, heap used) after it.
  *
  *   npx tsx bench/highdim.ts [--quick] [--problems dtlz2-m2,dtlz2-m5,dtlz7-m4,rover]
- *                            [--strategies morbo,mobo,nsga2,sobol] [--seeds 1,2,3 | --seeds 3]
+ *                            [--strategies morbo,mobo,nsga2,sobol] [--seeds 1,2,3 | --seeds 3 | --seed 2]
  *                            [--budget 2000] [--initial 200] [--batch 50] [--cap-minutes 60]
  *                            [--out highdim.json]
  *   npx tsx bench/highdim.ts --g-check [--seeds 1,2,3] [--batches 3] [--q 10]
@@ -48,10 +48,12 @@ function argument(name: string): string | undefined {
 
 const quick = process.argv.includes('--quick');
 const gCheck = process.argv.includes('--g-check');
-const seedsArg = argument('--seeds') ?? (quick ? '1' : '1,2,3');
-const seeds = seedsArg.includes(',')
-  ? seedsArg.split(',').map(Number)
-  : Array.from({ length: Number(seedsArg) }, (_, i) => i + 1);
+// --seed N: that one seed; --seeds 1,2,3: those; --seeds 3: seeds 1 to 3.
+const seedsArg = argument('--seed') ?? argument('--seeds') ?? (quick ? '1' : '1,2,3');
+const seeds =
+  seedsArg.includes(',') || argument('--seed') !== undefined
+    ? seedsArg.split(',').map(Number)
+    : Array.from({ length: Number(seedsArg) }, (_, i) => i + 1);
 const budget = Number(argument('--budget') ?? (quick ? 400 : 2000));
 const initial = Number(argument('--initial') ?? 200);
 const batch = Number(argument('--batch') ?? 50);
