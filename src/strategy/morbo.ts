@@ -84,6 +84,9 @@ export const MORBO_DEFAULTS = {
   tabuTenure: 100,
 } as const;
 
+/** Points of the subset a cold local fit converges on before its capped run on all points. */
+const COLD_SUBSET = 100;
+
 interface Resolved extends TrustRegionSettings {
   readonly regions: number;
   readonly improvementThreshold: number;
@@ -792,20 +795,24 @@ export class MorboGenerator implements Generator {
     const Yl = gather(Y, rows);
     winsorizeColumns(Yl, settings.winsorize);
     const common = { prior: settings.prior, mean: 'fitted' as const, seed };
-    const objectives = fitGps(Xl, Yl, {
-      ...common,
-      ...(region.objectives !== null
-        ? { warmStarts: region.objectives, maxIterations: settings.fitIterations }
-        : {}),
-    });
+    // Warm: `fitIterations` iterations from the last hyperparameters. Cold (the first ask, or a
+    // region with none): a converged fit on a random subset of COLD_SUBSET points (each of its
+    // evaluations costs (COLD_SUBSET / n)³ of a full one), then `fitIterations` on all points.
+    const budget = (warm: GpHyperparameters[] | null) =>
+      warm !== null
+        ? { warmStarts: warm, maxIterations: settings.fitIterations }
+        : {
+            subsetThreshold: COLD_SUBSET,
+            subsetSize: COLD_SUBSET,
+            largeMaxIterations: settings.fitIterations,
+          };
+    const objectives = fitGps(Xl, Yl, { ...common, ...budget(region.objectives) });
     const constraints =
       C.cols > 0
         ? fitGps(Xl, gather(C, rows), {
             ...common,
             seed: deriveSeed(seed, 'constraints'),
-            ...(region.constraints !== null
-              ? { warmStarts: region.constraints, maxIterations: settings.fitIterations }
-              : {}),
+            ...budget(region.constraints),
           })
         : [];
     return { rows, objectives, constraints, fitMs: performance.now() - t };
@@ -1026,7 +1033,12 @@ export class MorboGenerator implements Generator {
       outcome(b.region, b.index, y);
       return { ...b, rule: 'least-violation', feasible: false, outcome: Array.from(y) };
     }
-    // Pass 2: exact improvements, largest bounds first.
+    const P = new Float64Array(front.data.length + extra.length);
+    P.set(front.data);
+    P.set(extra, front.data.length);
+    const k = P.length / m;
+    // Pass 2: exact improvements, largest bounds first. Once there is a best, a tighter bound
+    // first (the box less the largest part of it that one front point covers, O(k m)) skips most.
     const order = Int32Array.from({ length: inside }, (_, i) => i);
     order.sort((u, v) => boundOf[v]! - boundOf[u]! || u - v);
     let best: { region: number; index: number; value: number } | null = null;
@@ -1034,6 +1046,16 @@ export class MorboGenerator implements Generator {
       const i = order[s]!;
       if (best !== null && boundOf[i]! <= best.value) break;
       outcome(regionOf[i]!, indexOf[i]!, y);
+      if (best !== null) {
+        const target = boundOf[i]! - best.value;
+        let covered = 0;
+        for (let p = 0; p < k && covered < target; p++) {
+          let v = 1;
+          for (let j = 0; j < m; j++) v *= ref[j]! - Math.max(y[j]!, P[p * m + j]!);
+          if (v > covered) covered = v;
+        }
+        if (covered >= target) continue;
+      }
       const gain = improvement.improvement(y);
       if (gain > 0 && (best === null || gain > best.value))
         best = { region: regionOf[i]!, index: indexOf[i]!, value: gain };
@@ -1045,10 +1067,6 @@ export class MorboGenerator implements Generator {
     }
     // Pass 3: nothing improves. epsilon(y) = max(max_j (y_j − ref_j), max_i min_j (y_j − P_ij)),
     // scaled per objective; a scan stops once it cannot beat the least so far.
-    const P = new Float64Array(front.data.length + extra.length);
-    P.set(front.data);
-    P.set(extra, front.data.length);
-    const k = P.length / m;
     let closest: { region: number; index: number; value: number } | null = null;
     for (let s = 0; s < feasibleCount; s++) {
       const r = feasibleRegion[s]!;
