@@ -87,7 +87,7 @@ const space = SearchSpace.create({
 const rows: Row[] = [];
 console.log(`MORBO ask: DTLZ2 m = ${m}, d = ${d}, q = ${q}; load average ${loadavg()[0]!.toFixed(1)}`);
 console.log(
-  '     n   CPU s  wall s   fit ms  sample ms  select ms  front  fits' + (warm ? '  warm CPU s' : ''),
+  `     n   CPU s  wall s   fit ms  sample ms  select ms  front  fits${warm ? '  warm CPU s' : ''}`,
 );
 for (const n of sizes) {
   const { X, ids } = history(n);

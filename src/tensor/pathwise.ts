@@ -97,7 +97,6 @@ export class TensorPathwiseEvaluator {
     const tf = this.runtime.tf;
     const it = this.sampler.model.internals;
     const d = it.X.cols;
-    const n = it.X.rows;
     if (points.rows > 0 && points.cols !== d) {
       throw new RangeError(
         `TensorPathwiseEvaluator.evaluate: points have ${points.cols} columns, expected d = ${d}`,
