@@ -1,10 +1,12 @@
 /**
  * Cost of one MORBO ask against the history: `npx tsx bench/morbo-ask.ts [--quick] [--n 250,500,1000,2000]
- * [--m 5] [--d 100] [--q 50] [--warm] [--dry]`.
+ * [--m 5] [--d 100] [--q 50] [--spread 0.2] [--warm] [--dry]`.
  *
  * DTLZ2 with m objectives and d variables. The history has n points: half the first points of a
- * scrambled Sobol sequence, half random perturbations of them (about 20 coordinates each redrawn
- * within ±0.1, as trust-region proposals are), evaluated exactly. One generation of q candidates by
+ * scrambled Sobol sequence with the distance coordinates (m..d) squeezed around 0.5 by `--spread`
+ * (default 0.2, which puts most points inside the reference box, as late in a campaign: the
+ * Pareto front then has hundreds of points), half random perturbations of them (about 20
+ * coordinates each moved within ±0.1, as trust-region proposals are), evaluated exactly. One generation of q candidates by
  * `MorboGenerator` with its defaults, from no state (cold local fits) and, with `--warm`, a second
  * one on the same data from the first one's state (warm-started fits, as in a campaign). Reports
  * the process CPU time (user + system, `process.cpuUsage`) of each ask and its phases' wall times.
@@ -35,6 +37,9 @@ const sizes = (argument('--n') ?? (quick ? '250,500' : '250,500,1000,2000')).spl
 const m = Number(argument('--m') ?? 5);
 const d = Number(argument('--d') ?? (quick ? 30 : 100));
 const q = Number(argument('--q') ?? (quick ? 10 : 50));
+// The distance coordinates' spread around 0.5: small values put most points in the reference box
+// (a campaign late in its course: a large Pareto front); 1 spreads them over the cube.
+const spread = Number(argument('--spread') ?? 0.2);
 
 function history(n: number): { X: Float64Array; ids: number[] } {
   const half = Math.ceil(n / 2);
@@ -42,10 +47,13 @@ function history(n: number): { X: Float64Array; ids: number[] } {
   const X = new Float64Array(n * d);
   X.set(sobol.data);
   const rng = createRng('morbo-ask-history');
+  for (let i = 0; i < half; i++) {
+    for (let k = m - 1; k < d; k++) X[i * d + k] = 0.5 + spread * (X[i * d + k]! - 0.5);
+  }
   for (let i = half; i < n; i++) {
     const base = rng.int(half);
     for (let k = 0; k < d; k++) {
-      let v = sobol.data[base * d + k]!;
+      let v = X[base * d + k]!;
       if (rng.uniform() < 20 / d) v = Math.min(1, Math.max(0, v + 0.2 * (rng.uniform() - 0.5)));
       X[i * d + k] = v;
     }
@@ -79,7 +87,7 @@ const space = SearchSpace.create({
 const rows: Row[] = [];
 console.log(`MORBO ask: DTLZ2 m = ${m}, d = ${d}, q = ${q}; load average ${loadavg()[0]!.toFixed(1)}`);
 console.log(
-  '     n   CPU s  wall s   fit ms  sample ms  select ms  front  fits' + (warm ? '  warm CPU s' : ''),
+  `     n   CPU s  wall s   fit ms  sample ms  select ms  front  fits${warm ? '  warm CPU s' : ''}`,
 );
 for (const n of sizes) {
   const { X, ids } = history(n);
@@ -135,7 +143,7 @@ if (!dry) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,
-    `${JSON.stringify({ benchmark: 'morbo-ask', m, d, q, warm, loadAverage: loadavg()[0], rows }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'morbo-ask', m, d, q, spread, warm, loadAverage: loadavg()[0], rows }, null, 2)}\n`,
   );
   console.log(`wrote ${file}`);
 }

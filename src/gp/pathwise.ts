@@ -75,12 +75,12 @@ function chiSquare(rng: Rng, k: number): number {
 export class PathwiseSampler {
   readonly features: number;
   readonly model: GpModel;
-  /** d x F: the frequencies ω_f = z_f / ℓ, column f for feature f. */
-  private readonly frequencies: Float64Array;
-  /** F: the phases b_f. */
-  private readonly phases: Float64Array;
-  /** sqrt(2 s / F). */
-  private readonly amplitude: number;
+  /** d x F: the frequencies ω_f = z_f / ℓ, column f for feature f (read-only). */
+  readonly frequencies: Float64Array;
+  /** F: the phases b_f (read-only). */
+  readonly phases: Float64Array;
+  /** sqrt(2 s / F), s the outputscale (standardized scale). */
+  readonly amplitude: number;
   /** d x n: the training inputs divided by the lengthscales, transposed. */
   private readonly scaledInputs: Float64Array;
   /** n x F: Φ(X), the features at the training inputs. */

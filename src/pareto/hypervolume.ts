@@ -161,3 +161,5 @@ function translate(fn: string, points: MatrixLike, reference: ArrayLike<number>)
   }
   return { rows, n, m, kept, total };
 }
+
+export { HypervolumeImprovement } from './hv/improvement.js';

@@ -16,7 +16,7 @@ import type { GpHyperparameters, GpModel } from '../gp/model.js';
 import { PathwiseSampler, type SparsePoints } from '../gp/pathwise.js';
 import { type Matrix, zeros } from '../linalg/matrix.js';
 import { paretoFilter } from '../pareto/dominance.js';
-import { hypervolume, hypervolumeContributions } from '../pareto/hypervolume.js';
+import { HypervolumeImprovement, hypervolume, hypervolumeContributions } from '../pareto/hypervolume.js';
 import { inferReferencePoint } from '../pareto/reference.js';
 import { createRng, deriveSeed } from '../random/rng.js';
 import type { EncodedSpace, GenerationInput, GenerationResult, Generator } from './generator.js';
@@ -58,7 +58,7 @@ export interface MorboGeneratorOptions {
   readonly features?: number;
   /** Fraction of the worst outcomes of each objective clipped before a local fit (default 0.05). */
   readonly winsorize?: number;
-  /** L-BFGS-B iterations of a warm-started local fit (default 10; a cold fit runs to convergence). */
+  /** L-BFGS-B iterations of a warm-started local fit (default 6; a cold fit converges on a 100-point subset first, then runs as many on all points). */
   readonly fitIterations?: number;
   /** Asks for which the centre of a restarted region may not be a centre again (default 100). */
   readonly tabuTenure?: number;
@@ -80,9 +80,12 @@ export const MORBO_DEFAULTS = {
   perturbedCoordinates: 20,
   features: 512,
   winsorize: 0.05,
-  fitIterations: 10,
+  fitIterations: 6,
   tabuTenure: 100,
 } as const;
+
+/** Points of the subset a cold local fit converges on before its capped run on all points. */
+const COLD_SUBSET = 100;
 
 interface Resolved extends TrustRegionSettings {
   readonly regions: number;
@@ -792,20 +795,24 @@ export class MorboGenerator implements Generator {
     const Yl = gather(Y, rows);
     winsorizeColumns(Yl, settings.winsorize);
     const common = { prior: settings.prior, mean: 'fitted' as const, seed };
-    const objectives = fitGps(Xl, Yl, {
-      ...common,
-      ...(region.objectives !== null
-        ? { warmStarts: region.objectives, maxIterations: settings.fitIterations }
-        : {}),
-    });
+    // Warm: `fitIterations` iterations from the last hyperparameters. Cold (the first ask, or a
+    // region with none): a converged fit on a random subset of COLD_SUBSET points (each of its
+    // evaluations costs (COLD_SUBSET / n)³ of a full one), then `fitIterations` on all points.
+    const budget = (warm: GpHyperparameters[] | null) =>
+      warm !== null
+        ? { warmStarts: warm, maxIterations: settings.fitIterations }
+        : {
+            subsetThreshold: COLD_SUBSET,
+            subsetSize: COLD_SUBSET,
+            largeMaxIterations: settings.fitIterations,
+          };
+    const objectives = fitGps(Xl, Yl, { ...common, ...budget(region.objectives) });
     const constraints =
       C.cols > 0
         ? fitGps(Xl, gather(C, rows), {
             ...common,
             seed: deriveSeed(seed, 'constraints'),
-            ...(region.constraints !== null
-              ? { warmStarts: region.constraints, maxIterations: settings.fitIterations }
-              : {}),
+            ...budget(region.constraints),
           })
         : [];
     return { rows, objectives, constraints, fitMs: performance.now() - t };
@@ -938,8 +945,10 @@ export class MorboGenerator implements Generator {
    * The pick of sample t: among the candidates not used yet, the sampled-feasible one with the
    * largest hypervolume improvement over the front (observed, pending and earlier picks, all
    * sampled in sample t where not observed); when no sampled outcome improves it, the one closest
-   * to the front (least additive epsilon, scaled by ref − ideal); when no candidate is
-   * sampled-feasible, the least total sampled violation.
+   * to improving (least additive epsilon against the front and the reference box, scaled by
+   * ref − ideal); when no candidate is sampled-feasible, the least total sampled violation.
+   * Exact improvements are computed in decreasing order of their bound (the volume of the
+   * outcome's box) and stop once the bound cannot beat the best: a few dozen per pick.
    */
   private selectOne(
     regions: readonly RegionCandidates[],
@@ -959,101 +968,123 @@ export class MorboGenerator implements Generator {
     feasible: boolean;
     outcome: number[];
   } | null {
-    // The front of this sample: observed, plus pending and earlier picks.
-    const rows: number[] = [];
-    for (let i = 0; i < front.rows; i++) for (let j = 0; j < m; j++) rows.push(front.data[i * m + j]!);
+    // The front of this sample: observed, plus pending points and earlier picks as sampled.
+    const improvement = new HypervolumeImprovement(ref, front.data);
+    const extra: number[] = [];
     for (const region of regions) {
       for (let a = 0; a < region.pendingRows.length; a++) {
         let ok = true;
         for (let j = 0; j < c; j++) if (region.pendingValues[m + j]![a * S + t]! > 0) ok = false;
         if (!ok) continue;
-        for (let j = 0; j < m; j++) rows.push(region.pendingValues[j]![a * S + t]!);
+        const y = Array.from({ length: m }, (_, j) => region.pendingValues[j]![a * S + t]!);
+        improvement.add(y);
+        extra.push(...y);
       }
     }
-    for (const y of picked) rows.push(...y);
-    const P = Float64Array.from(rows);
-    const k = P.length / m;
+    for (const y of picked) {
+      improvement.add(y);
+      extra.push(...y);
+    }
     const y = new Float64Array(m);
-    // Candidates whose sampled outcome is feasible, inside the box and not weakly dominated by the
-    // front: their box volume bounds their improvement. Others: the least additive epsilon.
-    const improving: { region: number; index: number; bound: number }[] = [];
-    let anyFeasible = false;
-    let closest: { region: number; index: number; value: number } | null = null;
+    const outcome = (r: number, a: number, into: Float64Array): void => {
+      const values = regions[r]!.values;
+      for (let j = 0; j < m; j++) into[j] = values[j]![a * S + t]!;
+    };
+    // Pass 1: feasibility, and the bound of each sampled-feasible outcome inside the box.
+    let total = 0;
+    for (const region of regions) total += region.sparse.count;
+    const boundOf = new Float64Array(total);
+    const regionOf = new Int32Array(total);
+    const indexOf = new Int32Array(total);
+    let inside = 0;
+    let feasibleCount = 0;
+    const feasibleRegion = new Int32Array(total);
+    const feasibleIndex = new Int32Array(total);
     let leastViolation: { region: number; index: number; value: number } | null = null;
     regions.forEach((region, r) => {
-      const count = region.sparse.count;
-      for (let a = 0; a < count; a++) {
+      for (let a = 0; a < region.sparse.count; a++) {
         if (region.used[a]) continue;
         let v = 0;
         for (let j = 0; j < c; j++) v += Math.max(0, region.values[m + j]![a * S + t]!);
         if (v > 0) {
-          if (!anyFeasible && (leastViolation === null || v < leastViolation.value)) {
+          if (leastViolation === null || v < leastViolation.value)
             leastViolation = { region: r, index: a, value: v };
-          }
           continue;
         }
-        anyFeasible = true;
-        let outside = Number.NEGATIVE_INFINITY;
+        feasibleRegion[feasibleCount] = r;
+        feasibleIndex[feasibleCount] = a;
+        feasibleCount++;
+        let bound = 1;
         for (let j = 0; j < m; j++) {
-          y[j] = region.values[j]![a * S + t]!;
-          outside = Math.max(outside, (y[j]! - ref[j]!) / range[j]!);
+          const gap = ref[j]! - region.values[j]![a * S + t]!;
+          bound = gap > 0 ? bound * gap : -1;
+          if (bound < 0) break;
         }
-        // epsilon = max(outside, max_i min_j (y_j − P_ij) / range_j): y improves iff epsilon < 0.
-        // The scan stops as soon as y is dominated and can no longer beat the closest so far.
-        let epsilon = outside;
-        const cut = closest === null ? Number.POSITIVE_INFINITY : (closest as { value: number }).value;
-        for (let i = 0; i < k; i++) {
-          let least = Number.POSITIVE_INFINITY;
-          for (let j = 0; j < m; j++) least = Math.min(least, (y[j]! - P[i * m + j]!) / range[j]!);
-          if (least > epsilon) {
-            epsilon = least;
-            if (epsilon >= 0 && epsilon >= cut) break;
-          }
-        }
-        if (epsilon < 0) {
-          let bound = 1;
-          for (let j = 0; j < m; j++) bound *= ref[j]! - y[j]!;
-          improving.push({ region: r, index: a, bound });
-        } else if (closest === null || epsilon < closest.value) {
-          closest = { region: r, index: a, value: epsilon };
-        }
+        if (bound <= 0) continue;
+        boundOf[inside] = bound;
+        regionOf[inside] = r;
+        indexOf[inside] = a;
+        inside++;
       }
     });
-    // Exact improvements in decreasing order of their bound, until the bound cannot beat the best:
-    // the volume of y's box less the part the front already dominates (the front clipped to y).
-    let best: { region: number; index: number; value: number } | null = null;
-    if (improving.length > 0) {
-      improving.sort((u, v) => v.bound - u.bound || u.region - v.region || u.index - v.index);
-      const clipped = new Float64Array(P.length);
-      for (const candidate of improving) {
-        if (best !== null && candidate.bound <= best.value) break;
-        const values = regions[candidate.region]!.values;
-        for (let j = 0; j < m; j++) y[j] = values[j]![candidate.index * S + t]!;
-        for (let i = 0; i < k; i++)
-          for (let j = 0; j < m; j++) clipped[i * m + j] = Math.max(P[i * m + j]!, y[j]!);
-        const covered = k > 0 ? hypervolume({ rows: k, cols: m, data: clipped }, ref) : 0;
-        const gain = candidate.bound - covered;
-        if (best === null || gain > best.value)
-          best = { region: candidate.region, index: candidate.index, value: gain };
-      }
+    if (feasibleCount === 0) {
+      if (leastViolation === null) return null;
+      const b = leastViolation as { region: number; index: number; value: number };
+      outcome(b.region, b.index, y);
+      return { ...b, rule: 'least-violation', feasible: false, outcome: Array.from(y) };
     }
-    const outcomeOf = (r: number, a: number) => {
-      const region = regions[r]!;
-      return Array.from({ length: m }, (_, j) => region.values[j]![a * S + t]!);
-    };
+    const P = new Float64Array(front.data.length + extra.length);
+    P.set(front.data);
+    P.set(extra, front.data.length);
+    const k = P.length / m;
+    // Pass 2: exact improvements, largest bounds first. Once there is a best, a tighter bound
+    // first (the box less the largest part of it that one front point covers, O(k m)) skips most.
+    const order = Int32Array.from({ length: inside }, (_, i) => i);
+    order.sort((u, v) => boundOf[v]! - boundOf[u]! || u - v);
+    let best: { region: number; index: number; value: number } | null = null;
+    for (let s = 0; s < inside; s++) {
+      const i = order[s]!;
+      if (best !== null && boundOf[i]! <= best.value) break;
+      outcome(regionOf[i]!, indexOf[i]!, y);
+      if (best !== null) {
+        const target = boundOf[i]! - best.value;
+        let covered = 0;
+        for (let p = 0; p < k && covered < target; p++) {
+          let v = 1;
+          for (let j = 0; j < m; j++) v *= ref[j]! - Math.max(y[j]!, P[p * m + j]!);
+          if (v > covered) covered = v;
+        }
+        if (covered >= target) continue;
+      }
+      const gain = improvement.improvement(y);
+      if (gain > 0 && (best === null || gain > best.value))
+        best = { region: regionOf[i]!, index: indexOf[i]!, value: gain };
+    }
     if (best !== null) {
       const b = best as { region: number; index: number; value: number };
-      return { ...b, rule: 'hvi', feasible: true, outcome: outcomeOf(b.region, b.index) };
+      outcome(b.region, b.index, y);
+      return { ...b, rule: 'hvi', feasible: true, outcome: Array.from(y) };
     }
-    if (closest !== null) {
-      const b = closest as { region: number; index: number; value: number };
-      return { ...b, rule: 'closest', feasible: true, outcome: outcomeOf(b.region, b.index) };
+    // Pass 3: nothing improves. epsilon(y) = max(max_j (y_j − ref_j), max_i min_j (y_j − P_ij)),
+    // scaled per objective; a scan stops once it cannot beat the least so far.
+    let closest: { region: number; index: number; value: number } | null = null;
+    for (let s = 0; s < feasibleCount; s++) {
+      const r = feasibleRegion[s]!;
+      const a = feasibleIndex[s]!;
+      outcome(r, a, y);
+      let epsilon = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < m; j++) epsilon = Math.max(epsilon, (y[j]! - ref[j]!) / range[j]!);
+      const cut = closest === null ? Number.POSITIVE_INFINITY : (closest as { value: number }).value;
+      for (let i = 0; i < k && epsilon < cut; i++) {
+        let least = Number.POSITIVE_INFINITY;
+        for (let j = 0; j < m; j++) least = Math.min(least, (y[j]! - P[i * m + j]!) / range[j]!);
+        if (least > epsilon) epsilon = least;
+      }
+      if (closest === null || epsilon < closest.value) closest = { region: r, index: a, value: epsilon };
     }
-    if (leastViolation !== null) {
-      const b = leastViolation as { region: number; index: number; value: number };
-      return { ...b, rule: 'least-violation', feasible: false, outcome: outcomeOf(b.region, b.index) };
-    }
-    return null;
+    const b = closest as { region: number; index: number; value: number };
+    outcome(b.region, b.index, y);
+    return { ...b, rule: 'closest', feasible: true, outcome: Array.from(y) };
   }
 }
 

@@ -115,7 +115,7 @@ const morboOptionsSchema = z
       .int()
       .min(0)
       .optional()
-      .describe('L-BFGS-B iterations of a warm-started local fit; default 10'),
+      .describe('L-BFGS-B iterations of a warm-started local fit; default 6'),
     tabuTenure: z
       .number()
       .int()
