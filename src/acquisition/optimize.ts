@@ -32,7 +32,10 @@ export interface AcquisitionDomain {
 
 /** Options of `optimizeAcquisition` and `optimizeSequentialGreedy`; all optional. */
 export interface AcquisitionOptimizerOptions {
-  /** Sobol raw samples evaluated to pick the restarts (default 512). */
+  /**
+   * Sobol raw samples evaluated to pick the restarts (default 512; 0 allowed when `aroundBest`
+   * draws samples).
+   */
   readonly rawSamples?: number;
   /** L-BFGS-B restarts, optimized together (default 10). */
   readonly restarts?: number;
@@ -53,6 +56,29 @@ export interface AcquisitionOptimizerOptions {
   readonly exclude?: readonly Matrix[];
   /** Two points closer than this in every coordinate are the same (default 1e-6). */
   readonly duplicateTolerance?: number;
+  /** Extra raw samples drawn around good points (default none), see `AroundBest`. */
+  readonly aroundBest?: AroundBest;
+  /**
+   * Each L-BFGS-B restart stays within this distance of its start in every coordinate (a box of
+   * half-width `localRadius` around it, intersected with the cube); default: the whole cube.
+   */
+  readonly localRadius?: number;
+}
+
+/**
+ * Raw samples around good points (the observed Pareto set, say), as BoTorch's `sample_around_best`
+ * with its subset perturbation for large d: each sample copies one of `points` (taken in turn, in a
+ * seeded random order) and moves each coordinate with probability min(1, 20 / d) (at least one) by
+ * a normal step of standard deviation `sigma`, clipped to the cube and projected into the
+ * polytope. Their values compete with the Sobol raw samples' for the restarts.
+ */
+export interface AroundBest {
+  /** `rows x d`: the points, in the domain. No rows: no samples. */
+  readonly points: Matrix;
+  /** How many samples to draw. */
+  readonly count: number;
+  /** Standard deviation of a moved coordinate's step, in unit-cube units (default 0.1). */
+  readonly sigma?: number;
 }
 
 /** One optimized point. */
@@ -93,6 +119,8 @@ export interface SequentialAcquisition {
 }
 
 interface Resolved {
+  aroundBest: { points: Matrix; count: number; sigma: number } | null;
+  localRadius: number;
   rawSamples: number;
   restarts: number;
   seed: number;
@@ -125,8 +153,29 @@ function resolve(fn: string, options: AcquisitionOptimizerOptions, start: number
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed)) throw new RangeError(`${fn}: seed is ${seed}, expected a finite number`);
   const restarts = positiveInteger(fn, 'restarts', options.restarts, 10);
+  const localRadius = options.localRadius ?? Number.POSITIVE_INFINITY;
+  if (!(localRadius > 0)) throw new RangeError(`${fn}: localRadius is ${localRadius}, expected > 0`);
+  let aroundBest: Resolved['aroundBest'] = null;
+  if (options.aroundBest !== undefined) {
+    const { points, count } = options.aroundBest;
+    const sigma = options.aroundBest.sigma ?? 0.1;
+    if (!Number.isInteger(count) || count < 0) {
+      throw new RangeError(`${fn}: aroundBest.count is ${count}, expected an integer >= 0`);
+    }
+    if (!(sigma > 0) || !Number.isFinite(sigma)) {
+      throw new RangeError(`${fn}: aroundBest.sigma is ${sigma}, expected finite > 0`);
+    }
+    if (count > 0 && points.rows > 0) aroundBest = { points, count, sigma };
+  }
+  // No Sobol raw samples is allowed when samples around good points replace them.
+  const sobolSamples =
+    options.rawSamples === 0 && aroundBest !== null
+      ? 0
+      : Math.max(positiveInteger(fn, 'rawSamples', options.rawSamples, 512), restarts);
   return {
-    rawSamples: Math.max(positiveInteger(fn, 'rawSamples', options.rawSamples, 512), restarts),
+    aroundBest,
+    localRadius,
+    rawSamples: sobolSamples,
     restarts,
     seed,
     maxIterations: positiveInteger(fn, 'maxIterations', options.maxIterations, 200),
@@ -313,6 +362,71 @@ function rawSamples(
     );
   }
   return { X, rows };
+}
+
+/** Coordinates moved per around-best sample: each with probability min(1, SUBSET_DIMENSIONS / d). */
+const SUBSET_DIMENSIONS = 20;
+
+/**
+ * `count` raw samples around `points` (see `AroundBest`), appended after `rows` Sobol samples of
+ * `raw`; returns the new array and its number of rows. Samples the polytope rejects are dropped.
+ */
+function appendAroundBest(
+  fn: string,
+  domain: Domain,
+  raw: Float64Array,
+  rows: number,
+  around: NonNullable<Resolved['aroundBest']>,
+  seed: number,
+): { X: Float64Array; rows: number; moved: Uint8Array } {
+  const d = domain.d;
+  const { points, count, sigma } = around;
+  if (points.cols !== d) {
+    throw new RangeError(`${fn}: aroundBest.points has ${points.cols} columns, expected ${d}`);
+  }
+  const rng = createRng(seed);
+  const X = new Float64Array((rows + count) * d);
+  X.set(raw.subarray(0, rows * d));
+  const probability = Math.min(1, SUBSET_DIMENSIONS / d);
+  // The points in a random order, each used in turn.
+  const order = Array.from({ length: points.rows }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const x = new Float64Array(d);
+  const mask = new Uint8Array(d);
+  // Which coordinates each sample moved (1 for every coordinate of the Sobol samples).
+  const moved = new Uint8Array((rows + count) * d).fill(1);
+  let out = rows;
+  for (let k = 0; k < count; k++) {
+    const p = order[k % order.length]!;
+    const base = points.data.subarray(p * d, (p + 1) * d);
+    x.set(base);
+    mask.fill(0);
+    let changed = 0;
+    for (let j = 0; j < d; j++) {
+      if (rng.uniform() >= probability) continue;
+      x[j] = Math.min(1, Math.max(0, x[j]! + sigma * rng.normal()));
+      mask[j] = 1;
+      changed++;
+    }
+    if (changed === 0) {
+      const j = rng.int(d);
+      x[j] = Math.min(1, Math.max(0, x[j]! + sigma * rng.normal()));
+      mask[j] = 1;
+    }
+    if (domain.k > 0) {
+      if (!domain.feasible(base)) continue;
+      domain.project(x, base);
+      if (!domain.feasible(x)) continue;
+      // The projection may move any coordinate.
+      mask.fill(1);
+    }
+    moved.set(mask, out * d);
+    X.set(x, out++ * d);
+  }
+  return { X, rows: out, moved: moved.subarray(0, out * d) };
 }
 
 /**
@@ -503,7 +617,18 @@ function* searchOne(
     evaluations += rows;
     return (yield { kind: 'evaluate', X, rows, gradients: false }).values;
   };
-  const { X: raw, rows } = rawSamples(fn, domain, r.rawSamples, deriveSeed(seed, 'raw-samples'));
+  const sobol =
+    r.rawSamples > 0
+      ? rawSamples(fn, domain, r.rawSamples, deriveSeed(seed, 'raw-samples'))
+      : { X: new Float64Array(0), rows: 0 };
+  let drawn: { X: Float64Array; rows: number; moved: Uint8Array | null } =
+    r.aroundBest === null
+      ? { ...sobol, moved: null }
+      : appendAroundBest(fn, domain, sobol.X, sobol.rows, r.aroundBest, deriveSeed(seed, 'around-best'));
+  // Every sample around the good points fell outside the polytope and there are no Sobol ones.
+  if (drawn.rows === 0)
+    drawn = { ...rawSamples(fn, domain, r.restarts, deriveSeed(seed, 'raw-samples')), moved: null };
+  const { X: raw, rows, moved } = drawn;
   const rawValues = new Float64Array(rows).fill(Number.NEGATIVE_INFINITY);
   let timedOut = false;
   let evaluated = 0;
@@ -532,14 +657,19 @@ function* searchOne(
   const results: { x: Float64Array; value: number; start: Float64Array }[] = [];
   let iterations = 0;
   if (performance.now() <= deadline) {
-    const solvers = starts.map(
-      (s) =>
-        new LbfgsbSolver(raw.subarray(s * d, (s + 1) * d), {
-          lower: new Float64Array(d),
-          upper: new Float64Array(d).fill(1),
-          maxIterations: r.maxIterations,
-        }),
-    );
+    const solvers = starts.map((s) => {
+      const x0 = raw.subarray(s * d, (s + 1) * d);
+      const lower = new Float64Array(d);
+      const upper = new Float64Array(d).fill(1);
+      for (let j = 0; j < d; j++) {
+        // A start drawn around a good point moves only the coordinates its draw moved.
+        const radius = moved === null || moved[s * d + j] === 1 ? r.localRadius : 0;
+        if (radius === Number.POSITIVE_INFINITY) continue;
+        lower[j] = Math.max(0, x0[j]! - radius);
+        upper[j] = Math.min(1, x0[j]! + radius);
+      }
+      return new LbfgsbSolver(x0, { lower, upper, maxIterations: r.maxIterations });
+    });
     const told = new Uint8Array(solvers.length);
     const X = new Float64Array(solvers.length * d);
     const active: number[] = [];

@@ -236,3 +236,5 @@ function translate(
   }
   return { n, m, total };
 }
+
+export { HypervolumeImprovement } from './hv/improvement.js';

@@ -68,6 +68,36 @@ const referenceCurveSchema = z
     }
   });
 
+const highDimensionalRunSchema = z
+  .strictObject({
+    problem: z.string().min(1).describe('the panel, e.g. "DTLZ2, m = 5, d = 100"'),
+    method: z.string().min(1),
+    seed: z.number().int(),
+    evaluations: z.array(count).min(1).describe('evaluations after each batch, increasing'),
+    hypervolume: z.array(finite).min(1).describe('the hypervolume after each batch'),
+    askN: z.array(count).optional().describe('completed trials each ask saw'),
+    askCpuMs: z.array(finite).optional().describe('process CPU ms of each ask'),
+    peakRssMb: finite.optional().describe('the largest resident set size after an ask, MB'),
+    stoppedAt: count.optional().describe('evaluations when the run stopped'),
+    stopReason: z.string().optional().describe("'budget', 'cap' (wall-clock cap) or 'error'"),
+  })
+  .superRefine((run, ctx) => {
+    if (run.evaluations.length !== run.hypervolume.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hypervolume'],
+        message: `has ${run.hypervolume.length} values, expected one per evaluation count (${run.evaluations.length})`,
+      });
+    }
+    if (run.askN !== undefined && run.askCpuMs !== undefined && run.askN.length !== run.askCpuMs.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['askCpuMs'],
+        message: `has ${run.askCpuMs.length} values, expected one per ask (${run.askN.length})`,
+      });
+    }
+  });
+
 const overheadSchema = z.strictObject({
   method: z.string().min(1),
   objectives: z.number().int().min(1).describe('m'),
@@ -98,6 +128,10 @@ export const benchmarkReportSchema = z.strictObject({
   closure: z.array(closureRunSchema).optional(),
   references: z.array(referenceCurveSchema).optional(),
   overhead: z.array(overheadSchema).optional(),
+  highDimensional: z
+    .array(highDimensionalRunSchema)
+    .optional()
+    .describe('bench/highdim runs: hypervolume after each batch, ask CPU time and memory against n'),
 });
 
 /** The input of `renderBenchmarkReport` (see `benchmarkReportSchema` for every field). */
@@ -105,6 +139,7 @@ export type BenchmarkReportData = z.input<typeof benchmarkReportSchema>;
 export type ClosureRun = z.input<typeof closureRunSchema>;
 export type BenchmarkReferenceCurve = z.input<typeof referenceCurveSchema>;
 export type OverheadMeasurement = z.input<typeof overheadSchema>;
+export type HighDimensionalRun = z.input<typeof highDimensionalRunSchema>;
 
 /** One point of a summarized curve: the median, min and max over seeds at an evaluation count. */
 export interface SummaryPoint {
@@ -131,6 +166,21 @@ export interface BenchmarkPageData {
   /** Every legend label, ours first: the shared color domain. */
   readonly methods: readonly string[];
   readonly closure: readonly { readonly problem: string; readonly series: readonly ClosureSeries[] }[];
+  /** Hypervolume (not its log difference) against evaluations, per high-dimensional problem. */
+  readonly highDimensional: readonly {
+    readonly problem: string;
+    readonly series: readonly ClosureSeries[];
+  }[];
+  /** Per problem and method: the median ask CPU ms over seeds at each n, the peak rss, where runs stopped. */
+  readonly askTimes: readonly {
+    readonly problem: string;
+    readonly method: string;
+    readonly seeds: number;
+    readonly n: readonly number[];
+    readonly cpuMs: readonly number[];
+    readonly peakRssMb: number | null;
+    readonly stopped: string;
+  }[];
   readonly overhead: readonly {
     readonly method: string;
     readonly objectives: number;
@@ -231,11 +281,60 @@ export function summarizeBenchmarks(input: BenchmarkReportData): BenchmarkPageDa
           ? 1
           : a.objectives - b.objectives || a.dimension - b.dimension,
     );
+  const highRuns = data.highDimensional ?? [];
+  const highDimensional = firstSeen(highRuns, (r) => r.problem).map((problem) => {
+    const mine = highRuns.filter((r) => r.problem === problem);
+    const series: ClosureSeries[] = firstSeen(mine, (r) => r.method).map((method) => {
+      const group = mine.filter((r) => r.method === method);
+      const counts = [...new Set(group.flatMap((r) => r.evaluations))].sort((a, b) => a - b);
+      const points: SummaryPoint[] = [];
+      for (const evaluations of counts) {
+        const values = group
+          .map((r) => r.hypervolume[r.evaluations.indexOf(evaluations)])
+          .filter((v): v is number => v !== undefined);
+        if (values.length > 0) points.push({ evaluations, ...spread(values) });
+      }
+      return { method, reference: false, seeds: new Set(group.map((r) => r.seed)).size, points };
+    });
+    return { problem, series };
+  });
+  const askTimes = firstSeen(highRuns, (r) => JSON.stringify([r.problem, r.method])).map((key) => {
+    const [problem, method] = JSON.parse(key) as [string, string];
+    const group = highRuns.filter((r) => r.problem === problem && r.method === method);
+    const ns = [...new Set(group.flatMap((r) => r.askN ?? []))].sort((a, b) => a - b);
+    const cpuMs: number[] = [];
+    const kept: number[] = [];
+    for (const n of ns) {
+      const values = group
+        .map((r) => r.askCpuMs?.[(r.askN ?? []).indexOf(n)])
+        .filter((v): v is number => v !== undefined);
+      if (values.length > 0) {
+        kept.push(n);
+        cpuMs.push(median(values));
+      }
+    }
+    const rss = group.map((r) => r.peakRssMb).filter((v): v is number => v !== undefined);
+    return {
+      problem,
+      method,
+      seeds: new Set(group.map((r) => r.seed)).size,
+      n: kept,
+      cpuMs,
+      peakRssMb: rss.length > 0 ? Math.max(...rss) : null,
+      stopped: group
+        .map((r) => `${r.stoppedAt ?? r.evaluations.at(-1)} (${r.stopReason ?? 'budget'})`)
+        .join(', '),
+    };
+  });
+  const methods = [...firstSeen(runs, (r) => r.method), ...firstSeen(references, referenceLabel)];
+  for (const m of firstSeen(highRuns, (r) => r.method)) if (!methods.includes(m)) methods.push(m);
   return {
     kind: 'benchmark',
     title: data.title ?? 'mobo benchmarks',
-    methods: [...firstSeen(runs, (r) => r.method), ...firstSeen(references, referenceLabel)],
+    methods,
     closure,
+    highDimensional,
+    askTimes,
     overhead,
   };
 }
@@ -262,6 +361,41 @@ function closureSection(page: BenchmarkPageData): string {
 <figcaption>${escapeHtml(panel.problem)}: log10 hypervolume difference against evaluations (lower is better)${dashed(panel.series) ? '; dashed: published reference figures' : ''}.</figcaption></figure>
 <table data-table="closure-${k}"><thead><tr><th>method</th><th class="num">seeds</th><th class="num">evaluations</th><th class="num">median (last)</th><th class="num">range (last)</th></tr></thead><tbody>${rows}</tbody></table>`;
     }),
+  ].join('\n');
+}
+
+/** The ask CPU time at n (the first n at or above each of these that a run recorded). */
+const ASK_TIME_COLUMNS = [250, 500, 1000, 2000];
+
+function highDimensionalSection(page: BenchmarkPageData): string {
+  if (page.highDimensional.length === 0) return '';
+  const panels = page.highDimensional.map((panel, k) => {
+    const rows = panel.series
+      .map((s) => {
+        const last = s.points.at(-1);
+        return `<tr><td>${escapeHtml(s.method)}</td><td class="num">${s.seeds}</td><td class="num">${last === undefined ? '' : last.evaluations}</td><td class="num">${last === undefined ? '' : escapeHtml(formatNumber(last.median))}</td><td class="num">${last === undefined ? '' : `${escapeHtml(formatNumber(last.min))} … ${escapeHtml(formatNumber(last.max))}`}</td></tr>`;
+      })
+      .join('');
+    return `<h3>${escapeHtml(panel.problem)}</h3>
+<figure data-plot="highdim-${k}" data-problem="${escapeHtml(panel.problem)}"><div class="plot-host"></div>
+<figcaption>${escapeHtml(panel.problem)}: hypervolume against evaluations (higher is better).</figcaption></figure>
+<table data-table="highdim-${k}"><thead><tr><th>method</th><th class="num">seeds</th><th class="num">evaluations</th><th class="num">median (last)</th><th class="num">range (last)</th></tr></thead><tbody>${rows}</tbody></table>`;
+  });
+  const timeRows = page.askTimes
+    .map((a) => {
+      const cells = ASK_TIME_COLUMNS.map((target) => {
+        const k = a.n.findIndex((n) => n >= target);
+        return `<td class="num">${k < 0 ? '' : `${escapeHtml(formatMs(a.cpuMs[k]!))} (n = ${a.n[k]})`}</td>`;
+      }).join('');
+      return `<tr><td>${escapeHtml(a.problem)}</td><td>${escapeHtml(a.method)}</td><td class="num">${a.seeds}</td>${cells}<td class="num">${a.peakRssMb === null ? '' : `${a.peakRssMb.toFixed(0)} MB`}</td><td>${escapeHtml(a.stopped)}</td></tr>`;
+    })
+    .join('');
+  return [
+    '<h2>High-dimensional problems</h2>',
+    '<p>bench/highdim: 200 Sobol points, then batches of 50 up to 2000 evaluations; the median hypervolume over seeds (line) and its range (band).</p>',
+    ...panels,
+    `<h3>Ask CPU time and memory against n</h3>
+<div class="table-wrap"><table data-table="ask-times"><thead><tr><th>problem</th><th>method</th><th class="num">seeds</th>${ASK_TIME_COLUMNS.map((n) => `<th class="num">n ≈ ${n}</th>`).join('')}<th class="num">peak rss</th><th>stopped at</th></tr></thead><tbody>${timeRows}</tbody></table></div>`,
   ].join('\n');
 }
 
@@ -299,6 +433,7 @@ export function renderBenchmarkReport(data: BenchmarkReportData, options: Report
     environment === '' ? '' : `<div class="facts"><dl>${environment}</dl></div>`,
     '</header>',
     closureSection(page),
+    highDimensionalSection(page),
     overheadSection(page),
     `<footer>Made by mobo on ${escapeHtml(generatedAt.toISOString())}. This file is self-contained: it needs no network.</footer>`,
   ].join('\n');

@@ -536,8 +536,8 @@ export const CLIENT_SCRIPT = String.raw`
 
   function benchmark(data) {
     var methods = data.methods;
-    data.closure.forEach(function (panel, k) {
-      draw('closure-' + k, function (host) {
+    function curves(id, panel, yLabel) {
+      draw(id, function (host) {
         var own = [], refs = [];
         panel.series.forEach(function (s) {
           s.points.forEach(function (p) {
@@ -549,7 +549,7 @@ export const CLIENT_SCRIPT = String.raw`
         host.appendChild(Plot.plot({
           width: 760, height: 360, grid: true, marginLeft: 64, marginBottom: 44,
           x: { label: 'evaluations', labelAnchor: 'center' },
-          y: { label: 'log10 hypervolume difference (lower is better)', labelAnchor: 'center' },
+          y: { label: yLabel, labelAnchor: 'center' },
           // The same color for a method in every panel, a legend of this panel's methods only.
           color: { domain: here, range: here.map(function (name) { return d3.schemeTableau10[methods.indexOf(name) % 10]; }), legend: true },
           marks: [
@@ -559,6 +559,12 @@ export const CLIENT_SCRIPT = String.raw`
           ],
         }));
       });
+    }
+    data.closure.forEach(function (panel, k) {
+      curves('closure-' + k, panel, 'log10 hypervolume difference (lower is better)');
+    });
+    (data.highDimensional || []).forEach(function (panel, k) {
+      curves('highdim-' + k, panel, 'hypervolume (higher is better)');
     });
     draw('overhead', function (host) {
       var rows = data.overhead.map(function (o) {

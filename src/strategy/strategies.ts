@@ -2,6 +2,13 @@ import * as z from 'zod';
 import { ChainGenerator } from './chain.js';
 import type { EncodedSpace, Generator } from './generator.js';
 import { MoboGenerator, type MoboGeneratorOptions } from './mobo.js';
+import {
+  chooseMoboModel,
+  type MoboModelChoice,
+  type MoboModelSetting,
+  ModelChoiceGenerator,
+} from './model-choice.js';
+import { MorboGenerator, type MorboGeneratorOptions } from './morbo.js';
 import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2.js';
 import { RandomGenerator } from './random.js';
 import { SobolGenerator } from './sobol.js';
@@ -44,8 +51,80 @@ const moboOptionsSchema = z
     initialTrials: positiveInt
       .optional()
       .describe('Sobol points before the model takes over; default 2 (d + 1)'),
+    model: z
+      .enum(['auto', 'global', 'trust-regions'])
+      .optional()
+      .describe(
+        "'auto' (default): the global model up to d = 20, trust regions (MORBO, with its defaults) above; 'global' or 'trust-regions' to force one",
+      ),
   })
-  .describe('options of the MOBO generator; keys other than initialTrials go to it unchanged');
+  .describe(
+    'options of the MOBO generator; keys other than initialTrials and model go to the global model (MoboGenerator) unchanged',
+  );
+
+const morboOptionsSchema = z
+  .strictObject({
+    initialTrials: positiveInt
+      .optional()
+      .describe('Sobol points before the trust regions take over (first step only); default 2 (d + 1)'),
+    regions: positiveInt.optional().describe('number of trust regions; default 5 (MORBO)'),
+    lengthInit: z
+      .number()
+      .positive()
+      .optional()
+      .describe('initial side length in the unit cube; default 0.8'),
+    lengthMin: z.number().positive().optional().describe('a region restarts below this length; default 0.01'),
+    lengthMax: z.number().positive().optional().describe('longest side length; default 1.6'),
+    successTolerance: positiveInt
+      .optional()
+      .describe("successes in a row that double a region's length; default 10000 (never, as MORBO's code)"),
+    failureTolerance: positiveInt
+      .optional()
+      .describe('failed evaluations in a row that halve it; default max(10, floor(d / 3))'),
+    improvementThreshold: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('relative hypervolume gain that makes a success; default 1e-3'),
+    minLocalPoints: positiveInt
+      .optional()
+      .describe('fewest points a local GP sees (the nearest); default 200'),
+    maxLocalPoints: z
+      .number()
+      .int()
+      .min(2)
+      .optional()
+      .describe('most points a local GP sees (the nearest to the centre); default 250 (MORBO: 2000)'),
+    candidates: positiveInt
+      .optional()
+      .describe('Thompson-sampling candidates per region; default 2000 (MORBO: 4096)'),
+    perturbedCoordinates: z
+      .number()
+      .positive()
+      .optional()
+      .describe('expected coordinates a candidate changes: probability min(1, this / d); default 20'),
+    features: positiveInt.optional().describe('random Fourier features of the pathwise samples; default 512'),
+    winsorize: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .optional()
+      .describe('fraction of the worst outcomes clipped before a local fit; default 0.05'),
+    fitIterations: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('L-BFGS-B iterations of a warm-started local fit; default 6'),
+    tabuTenure: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('asks during which the centre of a restarted region is not a centre again; default 100'),
+    prior: z.enum(['dimension-scaled', 'gamma']).optional().describe("GP prior; default 'dimension-scaled'"),
+  })
+  .describe('options of the MORBO trust-region generator');
 
 const trials = positiveInt.optional().describe('trials this step proposes before the next step takes over');
 
@@ -54,9 +133,10 @@ export const strategyStepSchema = z.discriminatedUnion('strategy', [
   z.strictObject({ strategy: z.literal('random'), trials }),
   z.strictObject({ strategy: z.literal('nsga2'), trials, options: nsga2OptionsSchema.optional() }),
   z.strictObject({ strategy: z.literal('mobo'), trials, options: moboOptionsSchema.optional() }),
+  z.strictObject({ strategy: z.literal('morbo'), trials, options: morboOptionsSchema.optional() }),
 ]);
 
-export const strategyNameSchema = z.enum(['mobo', 'nsga2', 'sobol', 'random']);
+export const strategyNameSchema = z.enum(['mobo', 'morbo', 'nsga2', 'sobol', 'random']);
 
 /**
  * A strategy: a name, one step with options, or a chain of steps in which every step but the last
@@ -149,6 +229,33 @@ function moboModel(
 }
 
 /**
+ * The model of a 'mobo' step, chosen by `chooseMoboModel` (a generator registered under 'mobo-bo'
+ * is always used) and wrapped to record the choice in every generation's metadata. Options for the
+ * global model with 'auto' above d = 20 are an error rather than silently dropped.
+ */
+function moboStepModel(
+  space: EncodedSpace,
+  options: Readonly<Record<string, unknown>>,
+  setting: MoboModelSetting | undefined,
+  registry: GeneratorRegistry,
+): Generator {
+  const plugin = registry.has(MOBO_GENERATOR);
+  const choice: MoboModelChoice = plugin
+    ? { model: 'global', reason: "a generator is registered under 'mobo-bo'" }
+    : chooseMoboModel(space.dimension, setting ?? 'auto');
+  if (choice.model === 'global') return new ModelChoiceGenerator(moboModel(space, options, registry), choice);
+  const globalOptions = Object.keys(options).filter((k) => k !== 'initialTrials');
+  if (globalOptions.length > 0) {
+    throw new TypeError(
+      `createGenerator: strategy 'mobo' runs trust regions (MORBO) here (${choice.reason}), which take none of ` +
+        `${globalOptions.join(', ')}: set options.model to 'global' to use the global model with them, or use ` +
+        "strategy 'morbo' for trust-region options",
+    );
+  }
+  return new ModelChoiceGenerator(new MorboGenerator(), choice);
+}
+
+/**
  * The generator of a strategy over `space`. `'mobo'` is a Sobol initialization of `initialTrials`
  * (default 2 (d + 1)) points followed by the model-based generator (`MoboGenerator`, or the one
  * registered under 'mobo-bo'); as a later step of a chain it is the model alone. Throws at once (not
@@ -184,13 +291,21 @@ export function createGenerator(
         });
         break;
       case 'mobo': {
-        const options = step.options ?? {};
-        const model = moboModel(space, options, registry);
+        const { model: setting, ...options } = step.options ?? {};
+        const model = moboStepModel(space, options, setting, registry);
         if (i === 0) {
           const initial = (options.initialTrials as number | undefined) ?? 2 * (space.dimension + 1);
           chain.push({ generator: new SobolGenerator(), trials: initial });
         }
         chain.push({ generator: model, trials: count });
+        break;
+      }
+      case 'morbo': {
+        const { initialTrials, ...options } = step.options ?? {};
+        if (i === 0) {
+          chain.push({ generator: new SobolGenerator(), trials: initialTrials ?? 2 * (space.dimension + 1) });
+        }
+        chain.push({ generator: new MorboGenerator(options as MorboGeneratorOptions), trials: count });
         break;
       }
     }

@@ -107,7 +107,7 @@ describe('Optimizer configuration errors', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [
         { strategy: 'mob' },
-        /strategy: expected one of "mobo" \| "nsga2" \| "sobol" \| "random", or an object, or an array, got "mob"/,
+        /strategy: expected one of "mobo" \| "morbo" \| "nsga2" \| "sobol" \| "random", or an object, or an array, got "mob"/,
       ],
       [
         { strategy: { strategy: 'nsga2', options: { populationSize: 'x' } } },
@@ -115,7 +115,7 @@ describe('Optimizer configuration errors', () => {
       ],
       [
         { strategy: [{ strategy: 'sobol', trials: 3 }, { strategy: 'ga' }] },
-        /strategy\[1\]\.strategy: expected one of "sobol" \| "random" \| "nsga2" \| "mobo", got "ga"/,
+        /strategy\[1\]\.strategy: expected one of "sobol" \| "random" \| "nsga2" \| "mobo" \| "morbo", got "ga"/,
       ],
       [{ seed: -1 }, /seed: Too small: expected number to be >=0, got -1/],
       [{ seed: 2 ** 32 }, /seed: Too big/],

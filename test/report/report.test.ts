@@ -398,6 +398,49 @@ describe('renderBenchmarkReport', () => {
     expect(empty).toContain('data-empty="overhead"');
   });
 
+  it('draws the high-dimensional runs: hypervolume panels and ask CPU time against n', () => {
+    const run = (method: string, seed: number, hv: number[], cpu: number[]) => ({
+      problem: 'DTLZ2, m = 5, d = 100',
+      method,
+      seed,
+      evaluations: [200, 250, 300],
+      hypervolume: hv,
+      askN: [0, 200, 250],
+      askCpuMs: cpu,
+      peakRssMb: 100 * seed,
+      stoppedAt: 300,
+      stopReason: 'budget',
+    });
+    const data = {
+      highDimensional: [
+        run('morbo', 1, [0, 0.1, 0.3], [5, 1000, 2000]),
+        run('morbo', 2, [0, 0.2, 0.5], [5, 3000, 4000]),
+        run('morbo', 3, [0, 0.3, 0.4], [5, 2000, 3000]),
+        run('sobol', 1, [0, 0, 0], [1, 1, 1]),
+      ],
+    };
+    const page = summarizeBenchmarks(data);
+    const morbo = page.highDimensional[0]!.series[0]!;
+    expect(morbo.seeds).toBe(3);
+    expect(morbo.points.at(-1)).toEqual({ evaluations: 300, median: 0.4, min: 0.3, max: 0.5 });
+    expect(page.askTimes[0]).toEqual({
+      problem: 'DTLZ2, m = 5, d = 100',
+      method: 'morbo',
+      seeds: 3,
+      n: [0, 200, 250],
+      cpuMs: [5, 2000, 3000],
+      peakRssMb: 300,
+      stopped: '300 (budget), 300 (budget), 300 (budget)',
+    });
+    const html = renderBenchmarkReport(data, { assets });
+    expect(html).toContain('<figure data-plot="highdim-0" data-problem="DTLZ2, m = 5, d = 100">');
+    expect(html).toContain('data-table="ask-times"');
+    const bad = { highDimensional: [{ ...run('morbo', 1, [0, 1], [1, 2, 3]) }] };
+    expect(() => renderBenchmarkReport(bad, { assets })).toThrow(
+      /highDimensional\[0\]\.hypervolume: has 2 values/,
+    );
+  });
+
   it('reads reference curves from a JSON file', () => {
     const file = path.join(temp.dir, 'references.json');
     fs.writeFileSync(file, JSON.stringify(syntheticBenchmarks().references));

@@ -1,6 +1,7 @@
 /**
  * The shared backend suite: every acquisition function on every TensorFlow.js backend present,
- * against the float64 TypeScript reference (value and gradient), within a float32 tolerance.
+ * against the float64 TypeScript reference (value and gradient), within a float32 tolerance; and
+ * the pathwise posterior samples of MORBO against the float64 sampler.
  *
  * cpu and wasm always run. webgpu runs when an adapter is found (a software one counts: Mesa's
  * lavapipe in CI); with MOBO_WEBGPU_TESTS=1 (set by .ci/run) a missing webgpu is a failure, not a
@@ -8,8 +9,12 @@
  */
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGpModel, type GpModel } from '../../src/gp/model.js';
+import { PathwiseSampler } from '../../src/gp/pathwise.js';
+import type { Matrix } from '../../src/linalg/matrix.js';
 import { TensorAcquisition } from '../../src/tensor/acquisition.js';
 import { type TensorBackendName, type TensorRuntime, tensorBackend } from '../../src/tensor/backend.js';
+import { TensorPathwiseEvaluator } from '../../src/tensor/pathwise.js';
 import { cases, D, problem } from './fixture.js';
 
 const required = process.env.MOBO_WEBGPU_TESTS === '1';
@@ -32,6 +37,30 @@ const VALUE_RTOL = 1e-4;
 const GRADIENT_RTOL = 1e-2;
 
 const p = problem();
+
+/** Relative error of float32 pathwise samples, in units of the prior sd. */
+const PATHWISE_RTOL = 1e-3;
+
+/** A GP on 30 points of [0, 1]^8 and 50 points to sample at, a few outside the data's hull. */
+function pathwiseCase(kernel: 'rbf' | 'matern52'): { gp: GpModel; points: Matrix } {
+  const rng = seedrandom(`pathwise-${kernel}`);
+  const d = 8;
+  const X = Array.from({ length: 30 }, () => Array.from({ length: d }, () => rng()));
+  const y = X.map((x) => Math.sin(5 * x[0]!) + x[1]! * x[2]! - x[3]!);
+  const gp = createGpModel(X, y, {
+    kernel,
+    lengthscales: [0.4, 0.6, 0.8, 1, 1.2, 0.5, 0.7, 0.9],
+    outputscale: 1.5,
+    noise: 1e-3,
+    mean: 0.1,
+  });
+  const points: Matrix = {
+    rows: 50,
+    cols: d,
+    data: Float64Array.from({ length: 50 * d }, () => 1.4 * rng() - 0.2),
+  };
+  return { gp, points };
+}
 
 for (const name of ['cpu', 'wasm', 'webgpu', 'tfjs-node-gpu'] as const) {
   describe(`tensor backend ${name}`, () => {
@@ -84,6 +113,33 @@ for (const name of ['cpu', 'wasm', 'webgpu', 'tfjs-node-gpu'] as const) {
         } finally {
           acquisition.dispose();
         }
+      });
+    }
+
+    for (const kernel of ['rbf', 'matern52'] as const) {
+      it(`pathwise samples (${kernel}): values match the float64 sampler`, async (ctx) => {
+        if (typeof runtime === 'string') {
+          ctx.skip();
+          return;
+        }
+        await tensorBackend({ backend: name });
+        const { gp, points } = pathwiseCase(kernel);
+        const sampler = new PathwiseSampler(gp, { features: 256, seed: 5 });
+        const draws = sampler.draw(6, 6);
+        const reference = sampler.evaluate(draws, points);
+        const evaluator = new TensorPathwiseEvaluator(runtime, sampler, draws);
+        try {
+          const values = await evaluator.evaluate(points);
+          // Float32: the cosines' arguments and the kernel's r² carry relative errors near 1e-6
+          // of their size; measured against the samples' spread (their prior sd, yStd sqrt(s)).
+          const scale = gp.internals.yStd * Math.sqrt(gp.hyperparameters.outputscale);
+          for (let i = 0; i < values.length; i++) {
+            expect(Math.abs(values[i]! - reference[i]!) / scale).toBeLessThan(PATHWISE_RTOL);
+          }
+        } finally {
+          evaluator.dispose();
+        }
+        await expect(evaluator.evaluate(points)).rejects.toThrow(/after dispose/);
       });
     }
   });

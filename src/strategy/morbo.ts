@@ -1,0 +1,1096 @@
+/**
+ * MORBO (Daulton, Eriksson, Balandat, Bakshy, "Multi-objective Bayesian optimization over
+ * high-dimensional search spaces", UAI 2022): several trust regions, each with local GPs on the
+ * observed points nearest its centre (at most `maxLocalPoints`), and batches chosen by Thompson
+ * sampling: for each pick, one joint posterior sample (pathwise, `gp/pathwise.ts`) over a few
+ * thousand candidates per region, made by perturbing a random subset of the centre's
+ * coordinates inside the region's box, and the candidate whose sampled outcomes add the most
+ * hypervolume to the current front (with the pending points' and earlier picks' sampled outcomes)
+ * wins. Outcome constraints as SCBO (Eriksson & Poloczek 2021): sampled-feasible candidates first,
+ * the least total sampled violation when none is. The region bookkeeping is in
+ * `trust-regions.ts`; its state, the last hyperparameters and the proposals in flight are
+ * journaled, and everything random flows from `input.seed`, so a resumed experiment asks the same.
+ */
+import { fitGps } from '../gp/fit.js';
+import type { GpHyperparameters, GpModel } from '../gp/model.js';
+import { PathwiseSampler, type SparsePoints } from '../gp/pathwise.js';
+import { type Matrix, zeros } from '../linalg/matrix.js';
+import { paretoFilter } from '../pareto/dominance.js';
+import { HypervolumeImprovement, hypervolume, hypervolumeContributions } from '../pareto/hypervolume.js';
+import { inferReferencePoint } from '../pareto/reference.js';
+import { createRng, deriveSeed } from '../random/rng.js';
+import type { EncodedSpace, GenerationInput, GenerationResult, Generator } from './generator.js';
+import { checkGenerationInput, SobolGenerator } from './sobol.js';
+import {
+  chooseCentres,
+  freshRegion,
+  recordOutcome,
+  type TrustRegionEvent,
+  type TrustRegionSettings,
+  type TrustRegionState,
+} from './trust-regions.js';
+
+/** Options of `MorboGenerator`; every field is optional. Defaults in `MORBO_DEFAULTS`. */
+export interface MorboGeneratorOptions {
+  /** Number of trust regions (default 5, as MORBO). */
+  readonly regions?: number;
+  /** Initial side length in the unit cube (default 0.8). */
+  readonly lengthInit?: number;
+  /** A region restarts when its length falls below this (default 0.01). */
+  readonly lengthMin?: number;
+  /** Longest side length (default 1.6). */
+  readonly lengthMax?: number;
+  /** Successes in a row that double a region's length (default 10000: never, as MORBO's code). */
+  readonly successTolerance?: number;
+  /** Failed evaluations in a row that halve it (default max(10, floor(d / 3)), as MORBO's code). */
+  readonly failureTolerance?: number;
+  /** A batch is a success when it raises the hypervolume by more than this fraction (default 1e-3). */
+  readonly improvementThreshold?: number;
+  /** Fewest points a local GP sees: the nearest ones when the region holds fewer (default 200). */
+  readonly minLocalPoints?: number;
+  /** Most points a local GP sees: the nearest ones to the centre (default 250; MORBO: 2000, too slow for our O(n³) fits). */
+  readonly maxLocalPoints?: number;
+  /** Thompson-sampling candidates per region (default 2000; MORBO: 4096). */
+  readonly candidates?: number;
+  /** Expected number of coordinates a candidate perturbs: probability min(1, this / d) (default 20). */
+  readonly perturbedCoordinates?: number;
+  /** Random Fourier features of the pathwise samples (default 512). */
+  readonly features?: number;
+  /** Fraction of the worst outcomes of each objective clipped before a local fit (default 0.05). */
+  readonly winsorize?: number;
+  /** L-BFGS-B iterations of a warm-started local fit (default 6; a cold fit converges on a 100-point subset first, then runs as many on all points). */
+  readonly fitIterations?: number;
+  /** Asks for which the centre of a restarted region may not be a centre again (default 100). */
+  readonly tabuTenure?: number;
+  /** GP prior: 'dimension-scaled' (default, RBF) or 'gamma' (Matérn-5/2), as `fitGp`. */
+  readonly prior?: 'dimension-scaled' | 'gamma';
+}
+
+/** The defaults that do not depend on the dimension. */
+export const MORBO_DEFAULTS = {
+  regions: 5,
+  lengthInit: 0.8,
+  lengthMin: 0.01,
+  lengthMax: 1.6,
+  successTolerance: 10_000,
+  improvementThreshold: 1e-3,
+  minLocalPoints: 200,
+  maxLocalPoints: 250,
+  candidates: 2000,
+  perturbedCoordinates: 20,
+  features: 512,
+  winsorize: 0.05,
+  fitIterations: 6,
+  tabuTenure: 100,
+} as const;
+
+/** Points of the subset a cold local fit converges on before its capped run on all points. */
+const COLD_SUBSET = 100;
+
+interface Resolved extends TrustRegionSettings {
+  readonly regions: number;
+  readonly improvementThreshold: number;
+  readonly minLocalPoints: number;
+  readonly maxLocalPoints: number;
+  readonly candidates: number;
+  readonly perturbedCoordinates: number;
+  readonly features: number;
+  readonly winsorize: number;
+  readonly fitIterations: number;
+  readonly tabuTenure: number;
+  readonly prior: 'dimension-scaled' | 'gamma';
+}
+
+const KNOWN = [
+  'regions',
+  'lengthInit',
+  'lengthMin',
+  'lengthMax',
+  'successTolerance',
+  'failureTolerance',
+  'improvementThreshold',
+  'minLocalPoints',
+  'maxLocalPoints',
+  'candidates',
+  'perturbedCoordinates',
+  'features',
+  'winsorize',
+  'fitIterations',
+  'tabuTenure',
+  'prior',
+] as const;
+
+function checkOptions(options: MorboGeneratorOptions): MorboGeneratorOptions {
+  const fn = 'MorboGenerator';
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${fn}: options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(KNOWN as readonly string[]).includes(key)) {
+      throw new TypeError(`${fn}: unknown option "${key}", expected one of ${KNOWN.join(', ')}`);
+    }
+  }
+  const int = (key: keyof MorboGeneratorOptions, min: number) => {
+    const v = options[key];
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min)) {
+      throw new RangeError(`${fn}: ${key} is ${String(v)}, expected an integer >= ${min}`);
+    }
+  };
+  int('regions', 1);
+  int('successTolerance', 1);
+  int('failureTolerance', 1);
+  int('minLocalPoints', 1);
+  int('maxLocalPoints', 2);
+  int('candidates', 1);
+  int('features', 1);
+  int('fitIterations', 0);
+  int('tabuTenure', 0);
+  const positive = (key: keyof MorboGeneratorOptions) => {
+    const v = options[key];
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+      throw new RangeError(`${fn}: ${key} is ${String(v)}, expected a finite number > 0`);
+    }
+  };
+  positive('lengthInit');
+  positive('lengthMin');
+  positive('lengthMax');
+  positive('perturbedCoordinates');
+  const lengthMin = options.lengthMin ?? MORBO_DEFAULTS.lengthMin;
+  const lengthInit = options.lengthInit ?? MORBO_DEFAULTS.lengthInit;
+  const lengthMax = options.lengthMax ?? MORBO_DEFAULTS.lengthMax;
+  if (!(lengthMin <= lengthInit && lengthInit <= lengthMax)) {
+    throw new RangeError(
+      `${fn}: lengths must satisfy lengthMin <= lengthInit <= lengthMax, got ${lengthMin}, ${lengthInit}, ${lengthMax}`,
+    );
+  }
+  const t = options.improvementThreshold;
+  if (t !== undefined && !(typeof t === 'number' && t >= 0 && Number.isFinite(t))) {
+    throw new RangeError(`${fn}: improvementThreshold is ${String(t)}, expected a finite number >= 0`);
+  }
+  const w = options.winsorize;
+  if (w !== undefined && !(typeof w === 'number' && w >= 0 && w < 0.5)) {
+    throw new RangeError(`${fn}: winsorize is ${String(w)}, expected a fraction 0 <= winsorize < 0.5`);
+  }
+  if (options.prior !== undefined && options.prior !== 'dimension-scaled' && options.prior !== 'gamma') {
+    throw new RangeError(
+      `${fn}: prior is ${JSON.stringify(options.prior)}, expected 'dimension-scaled' or 'gamma'`,
+    );
+  }
+  const min = options.minLocalPoints ?? MORBO_DEFAULTS.minLocalPoints;
+  const max = options.maxLocalPoints ?? MORBO_DEFAULTS.maxLocalPoints;
+  if (min > max) {
+    throw new RangeError(`${fn}: minLocalPoints (${min}) is larger than maxLocalPoints (${max})`);
+  }
+  return options;
+}
+
+function resolve(options: MorboGeneratorOptions, d: number): Resolved {
+  const D = MORBO_DEFAULTS;
+  return {
+    regions: options.regions ?? D.regions,
+    lengthInit: options.lengthInit ?? D.lengthInit,
+    lengthMin: options.lengthMin ?? D.lengthMin,
+    lengthMax: options.lengthMax ?? D.lengthMax,
+    successTolerance: options.successTolerance ?? D.successTolerance,
+    failureTolerance: options.failureTolerance ?? Math.max(10, Math.floor(d / 3)),
+    improvementThreshold: options.improvementThreshold ?? D.improvementThreshold,
+    minLocalPoints: options.minLocalPoints ?? D.minLocalPoints,
+    maxLocalPoints: options.maxLocalPoints ?? D.maxLocalPoints,
+    candidates: options.candidates ?? D.candidates,
+    perturbedCoordinates: options.perturbedCoordinates ?? D.perturbedCoordinates,
+    features: options.features ?? D.features,
+    winsorize: options.winsorize ?? D.winsorize,
+    fitIterations: options.fitIterations ?? D.fitIterations,
+    tabuTenure: options.tabuTenure ?? D.tabuTenure,
+    prior: options.prior ?? 'dimension-scaled',
+  };
+}
+
+/** One region as journaled: the state machine's fields plus its last hyperparameters. */
+export interface MorboRegionState extends TrustRegionState {
+  readonly objectives: GpHyperparameters[] | null;
+  readonly constraints: GpHyperparameters[] | null;
+}
+
+/** Journaled state of `MorboGenerator`. */
+export interface MorboGeneratorState {
+  readonly version: 1;
+  /** Generations made so far (the tabu clock). */
+  readonly asks: number;
+  /** The reference point inferred once when none was given (then frozen), or null. */
+  readonly referencePoint: number[] | null;
+  readonly regions: MorboRegionState[];
+  /** Candidates proposed and not yet observed: [key of the point's bits, region]. */
+  readonly proposals: [string, number][];
+  /** Trial ids that may not be centres until the given ask: [id, until]. */
+  readonly tabu: [number, number][];
+}
+
+function isHyperparameters(h: unknown, d: number): h is GpHyperparameters {
+  if (h === null || typeof h !== 'object') return false;
+  const v = h as Partial<GpHyperparameters>;
+  return (
+    typeof v.kernel === 'string' &&
+    Array.isArray(v.lengthscales) &&
+    v.lengthscales.length === d &&
+    v.lengthscales.every((l) => typeof l === 'number' && l > 0 && Number.isFinite(l)) &&
+    typeof v.outputscale === 'number' &&
+    typeof v.mean === 'number' &&
+    (v.noise === null || typeof v.noise === 'number')
+  );
+}
+
+/** Reads the journaled state; a state of another shape (version, dimension) starts afresh. */
+function readState(state: unknown, settings: Resolved, d: number, m: number, c: number): MorboGeneratorState {
+  const fresh: MorboGeneratorState = {
+    version: 1,
+    asks: 0,
+    referencePoint: null,
+    regions: Array.from({ length: settings.regions }, () => ({
+      ...freshRegion(settings),
+      objectives: null,
+      constraints: null,
+    })),
+    proposals: [],
+    tabu: [],
+  };
+  if (state === null || typeof state !== 'object') return fresh;
+  const s = state as Partial<MorboGeneratorState>;
+  if (s.version !== 1 || !Array.isArray(s.regions) || s.regions.length !== settings.regions) return fresh;
+  const hypers = (v: unknown, k: number) =>
+    Array.isArray(v) && v.length === k && v.every((h) => isHyperparameters(h, d))
+      ? (v as GpHyperparameters[])
+      : null;
+  const regions: MorboRegionState[] = s.regions.map((r) => {
+    const ok =
+      r !== null &&
+      typeof r === 'object' &&
+      (r.centre === null || Number.isInteger(r.centre)) &&
+      typeof r.length === 'number' &&
+      r.length > 0 &&
+      Number.isInteger(r.successes) &&
+      Number.isInteger(r.failures) &&
+      Number.isInteger(r.restarts);
+    if (!ok) return { ...freshRegion(settings), objectives: null, constraints: null };
+    return {
+      centre: r.centre,
+      length: r.length,
+      successes: r.successes,
+      failures: r.failures,
+      restarts: r.restarts,
+      objectives: hypers(r.objectives, m),
+      constraints: hypers(r.constraints, c),
+    };
+  });
+  const ref =
+    Array.isArray(s.referencePoint) &&
+    s.referencePoint.length === m &&
+    s.referencePoint.every((v) => typeof v === 'number' && Number.isFinite(v))
+      ? s.referencePoint
+      : null;
+  const proposals = Array.isArray(s.proposals)
+    ? s.proposals.filter(
+        (p): p is [string, number] =>
+          Array.isArray(p) &&
+          typeof p[0] === 'string' &&
+          Number.isInteger(p[1]) &&
+          p[1] >= 0 &&
+          p[1] < settings.regions,
+      )
+    : [];
+  const tabu = Array.isArray(s.tabu)
+    ? s.tabu.filter(
+        (t): t is [number, number] => Array.isArray(t) && Number.isInteger(t[0]) && Number.isInteger(t[1]),
+      )
+    : [];
+  return {
+    version: 1,
+    asks: Number.isInteger(s.asks) ? (s.asks as number) : 0,
+    referencePoint: ref,
+    regions,
+    proposals,
+    tabu,
+  };
+}
+
+const keyBits = new Float64Array(1);
+const keyWords = new Uint32Array(keyBits.buffer);
+
+/** A 64-bit key (16 hex digits) of the exact bits of row `i` of `data` (d columns); 0 and −0 alike. */
+export function pointKey(data: Float64Array, i: number, d: number): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ d;
+  for (let k = 0; k < d; k++) {
+    const v = data[i * d + k]!;
+    keyBits[0] = v === 0 ? 0 : v;
+    h1 = Math.imul(h1 ^ keyWords[0]!, 0x01000193);
+    h1 = Math.imul(h1 ^ keyWords[1]!, 0x01000193);
+    h2 = Math.imul(h2 ^ keyWords[1]!, 0x5bd1e995);
+    h2 = Math.imul(h2 ^ (h2 >>> 15) ^ keyWords[0]!, 0x5bd1e995);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Total violation Σ max(0, C_ij) of row i. */
+function violation(C: Matrix, i: number): number {
+  let v = 0;
+  for (let j = 0; j < C.cols; j++) v += Math.max(0, C.data[i * C.cols + j]!);
+  return v;
+}
+
+/** Rows of Y (indices given) strictly inside the reference box. */
+function inBox(Y: Matrix, rows: readonly number[], ref: ArrayLike<number>): number[] {
+  const m = Y.cols;
+  return rows.filter((i) => {
+    for (let j = 0; j < m; j++) if (!(Y.data[i * m + j]! < ref[j]!)) return false;
+    return true;
+  });
+}
+
+function gather(A: Matrix, rows: readonly number[]): Matrix {
+  const c = A.cols;
+  const data = new Float64Array(rows.length * c);
+  for (let a = 0; a < rows.length; a++) data.set(A.data.subarray(rows[a]! * c, (rows[a]! + 1) * c), a * c);
+  return { rows: rows.length, cols: c, data };
+}
+
+/** The hypervolume of the feasible rows `rows` of Y inside the box (0 when none). */
+function volumeOf(Y: Matrix, rows: readonly number[], ref: ArrayLike<number>): number {
+  const inside = inBox(Y, rows, ref);
+  return inside.length === 0 ? 0 : hypervolume(gather(Y, inside), ref);
+}
+
+/** The non-dominated rows (indices into Y) among `rows`. */
+function frontOf(Y: Matrix, rows: readonly number[]): number[] {
+  if (rows.length === 0) return [];
+  const keep = paretoFilter(gather(Y, rows));
+  return Array.from(keep, (a) => rows[a]!);
+}
+
+/**
+ * Clips the worst (largest) `fraction` of each column of Y (n x m) to the largest value kept, in
+ * place: MORBO's winsorization, which keeps a few very bad outcomes from flattening the model.
+ */
+function winsorizeColumns(Y: Matrix, fraction: number): void {
+  const n = Y.rows;
+  const k = Math.floor(fraction * n);
+  if (k < 1) return;
+  const column = new Float64Array(n);
+  for (let j = 0; j < Y.cols; j++) {
+    for (let i = 0; i < n; i++) column[i] = Y.data[i * Y.cols + j]!;
+    column.sort();
+    const cap = column[n - 1 - k]!;
+    for (let i = 0; i < n; i++) if (Y.data[i * Y.cols + j]! > cap) Y.data[i * Y.cols + j] = cap;
+  }
+}
+
+/** The local GPs of one region. */
+interface LocalModels {
+  readonly rows: number[];
+  readonly objectives: GpModel[];
+  readonly constraints: GpModel[];
+  readonly fitMs: number;
+}
+
+/** A region's candidates as changes to its centre. */
+interface RegionCandidates {
+  readonly sparse: SparsePoints;
+  /** candidates x S sampled values of each objective, then of each constraint. */
+  readonly values: Float64Array[];
+  /** Pending rows assigned to this region and their sampled values (p_r x S each). */
+  readonly pendingRows: number[];
+  readonly pendingValues: Float64Array[];
+  readonly used: Uint8Array;
+}
+
+/**
+ * Multi-objective trust-region Bayesian optimization with Thompson-sampled batches (MORBO), for
+ * many parameters and long campaigns: the cost of an ask is bounded by the local point cap, the
+ * number of candidates and the size of the Pareto front, not by the history.
+ */
+export class MorboGenerator implements Generator {
+  readonly name = 'morbo';
+  readonly options: MorboGeneratorOptions;
+
+  constructor(options: MorboGeneratorOptions = {}) {
+    this.options = checkOptions({ ...options });
+  }
+
+  async generate(input: GenerationInput): Promise<GenerationResult> {
+    const fn = 'MorboGenerator';
+    const t0 = performance.now();
+    checkGenerationInput(fn, input);
+    const space = input.space;
+    const d = space.dimension;
+    const { X, Y } = input;
+    const n = X.rows;
+    const m = Y.cols;
+    const C = input.C.rows === n ? input.C : zeros(n, 0);
+    const c = C.cols;
+    if (n > 0 && (X.cols !== d || Y.rows !== n)) {
+      throw new RangeError(
+        `${fn}: X is ${X.rows} x ${X.cols} and Y has ${Y.rows} rows, expected n x ${d} and n`,
+      );
+    }
+    if (input.count === 0) {
+      return { candidates: zeros(0, d), metadata: { generator: this.name }, state: input.state };
+    }
+    const settings = resolve(this.options, d);
+    const previous = readState(input.state, settings, d, m, c);
+    if (n < 2 || m < 1) {
+      const fallback = await new SobolGenerator().generate({ ...input, state: undefined });
+      return {
+        candidates: fallback.candidates,
+        metadata: {
+          generator: this.name,
+          fallback: n < 2 ? 'sobol: fewer than 2 completed trials' : 'sobol: no objectives',
+          totalMs: performance.now() - t0,
+        },
+        state: input.state,
+      };
+    }
+    const asks = previous.asks;
+
+    // Reference point: given, else inferred once and frozen in the state.
+    const allRows = Array.from({ length: n }, (_, i) => i);
+    const feasible = c === 0 ? allRows : allRows.filter((i) => violation(C, i) === 0);
+    let referencePoint: number[];
+    let referenceSource: 'given' | 'state' | 'inferred';
+    if (input.referencePoint !== undefined) {
+      referencePoint = Array.from(input.referencePoint);
+      referenceSource = 'given';
+    } else if (previous.referencePoint !== null) {
+      referencePoint = previous.referencePoint;
+      referenceSource = 'state';
+    } else {
+      referencePoint = inferReferencePoint(feasible.length > 0 ? gather(Y, feasible) : Y);
+      referenceSource = 'inferred';
+    }
+    const ref = Float64Array.from(referencePoint);
+
+    // Match the observations to the proposals they came from.
+    const tUpdate = performance.now();
+    const rowOfId = new Map<number, number>();
+    input.completedIds.forEach((id, i) => {
+      rowOfId.set(id, i);
+    });
+    const proposals = new Map(previous.proposals);
+    const fresh: number[][] = Array.from({ length: settings.regions }, () => []);
+    const isFresh = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const key = pointKey(X.data, i, d);
+      const r = proposals.get(key);
+      if (r !== undefined) {
+        fresh[r]!.push(i);
+        isFresh[i] = 1;
+        proposals.delete(key);
+      }
+    }
+    const pendingKeys = new Set<string>();
+    for (let i = 0; i < input.pending.rows; i++) pendingKeys.add(pointKey(input.pending.data, i, d));
+    for (const key of [...proposals.keys()]) if (!pendingKeys.has(key)) proposals.delete(key);
+
+    // Update each region with its new observations: success when they raise the hypervolume (or,
+    // while nothing is feasible, lower the least total violation).
+    const regions: MorboRegionState[] = previous.regions.map((r) => ({ ...r }));
+    const events: TrustRegionEvent[] = regions.map(() => 'none');
+    const tabu = new Map(previous.tabu.filter(([, until]) => until > asks));
+    const oldFeasible = feasible.filter((i) => !isFresh[i]);
+    const oldFront = frontOf(Y, inBox(Y, oldFeasible, ref));
+    const oldVolume = oldFront.length > 0 ? hypervolume(gather(Y, oldFront), ref) : 0;
+    let oldViolation = Number.POSITIVE_INFINITY;
+    if (oldFeasible.length === 0)
+      for (let i = 0; i < n; i++) if (!isFresh[i]) oldViolation = Math.min(oldViolation, violation(C, i));
+    for (let r = 0; r < settings.regions; r++) {
+      const rows = fresh[r]!;
+      if (rows.length === 0) continue;
+      let improved: boolean;
+      const newFeasible = c === 0 ? rows : rows.filter((i) => violation(C, i) === 0);
+      if (oldFeasible.length === 0 && c > 0) {
+        improved = newFeasible.length > 0 || rows.some((i) => violation(C, i) < oldViolation);
+      } else {
+        const inside = inBox(Y, newFeasible, ref);
+        if (inside.length === 0) improved = false;
+        else {
+          const volume = volumeOf(Y, [...oldFront, ...inside], ref);
+          improved = volume > (1 + settings.improvementThreshold) * oldVolume;
+        }
+      }
+      const before = regions[r]!;
+      const { region, event } = recordOutcome(before, improved, rows.length, settings);
+      events[r] = event;
+      if (event === 'restart' && before.centre !== null) tabu.set(before.centre, asks + settings.tabuTenure);
+      regions[r] = { ...region, objectives: before.objectives, constraints: before.constraints };
+    }
+
+    // Centres: the Pareto-optimal feasible points by hypervolume contribution; outside the box, by
+    // how far out they are; with nothing feasible, by least total violation.
+    const centreRows = this.centreCandidates(Y, C, feasible, ref);
+    const previousCentres = regions.map((r) => {
+      if (r.centre === null) return null;
+      const row = rowOfId.get(r.centre);
+      return row === undefined ? null : X.data.slice(row * d, (row + 1) * d);
+    });
+    const chosen = chooseCentres(
+      regions,
+      previousCentres,
+      {
+        ids: centreRows.rows.map((i) => input.completedIds[i]!),
+        X: gather(X, centreRows.rows),
+        scores: centreRows.scores,
+      },
+      new Set(tabu.keys()),
+    );
+    const centres = chosen.map((a) => centreRows.rows[a]!);
+    centres.forEach((row, r) => {
+      regions[r] = { ...regions[r]!, centre: input.completedIds[row]! };
+    });
+    const updateMs = performance.now() - tUpdate;
+
+    // Local models.
+    const tFit = performance.now();
+    const cache = new Map<string, LocalModels>();
+    const models: LocalModels[] = [];
+    for (let r = 0; r < settings.regions; r++) {
+      const rows = this.localRows(X, centres[r]!, regions[r]!.length, settings);
+      const key = rows.join(',');
+      let local = cache.get(key);
+      if (local === undefined) {
+        // A region without hyperparameters of its own (the first ask, a restart) starts from the
+        // last region fitted in this ask: one cold fit per ask at most.
+        const own = regions[r]!;
+        const donor = models[models.length - 1];
+        const start =
+          own.objectives === null && donor !== undefined
+            ? {
+                objectives: donor.objectives.map((g) => g.hyperparameters),
+                constraints: c > 0 ? donor.constraints.map((g) => g.hyperparameters) : null,
+              }
+            : { objectives: own.objectives, constraints: own.constraints };
+        local = this.fitLocal(X, Y, C, rows, start, settings, deriveSeed(input.seed, 'morbo', 'fit', r));
+        cache.set(key, local);
+      }
+      models.push(local);
+      regions[r] = {
+        ...regions[r]!,
+        objectives: local.objectives.map((g) => g.hyperparameters),
+        constraints: c > 0 ? local.constraints.map((g) => g.hyperparameters) : null,
+      };
+    }
+    const fitMs = performance.now() - tFit;
+
+    // Candidates and joint samples of every outcome over them, one sample per pick.
+    const tSample = performance.now();
+    const q = input.count;
+    const pendingByRegion = this.assignPending(input.pending, X, centres, d);
+    const regionCandidates: RegionCandidates[] = [];
+    for (let r = 0; r < settings.regions; r++) {
+      const centre = X.data.subarray(centres[r]! * d, (centres[r]! + 1) * d);
+      const box = this.box(centre, regions[r]!.length, models[r]!.objectives, d);
+      const sparse = this.candidatesAround(
+        space,
+        centre,
+        box,
+        settings,
+        deriveSeed(input.seed, 'morbo', 'candidates', r),
+      );
+      const pendingRows = pendingByRegion[r]!;
+      const pendingMatrix = gather(input.pending, pendingRows);
+      const values: Float64Array[] = [];
+      const pendingValues: Float64Array[] = [];
+      const outcomes = [...models[r]!.objectives, ...models[r]!.constraints];
+      outcomes.forEach((gp, j) => {
+        const sampler = new PathwiseSampler(gp, {
+          features: settings.features,
+          seed: deriveSeed(input.seed, 'morbo', 'features', r, j),
+        });
+        const draws = sampler.draw(q, deriveSeed(input.seed, 'morbo', 'draws', r, j));
+        values.push(sampler.evaluateAround(draws, centre, sparse));
+        pendingValues.push(
+          pendingRows.length > 0 ? sampler.evaluate(draws, pendingMatrix) : new Float64Array(0),
+        );
+      });
+      regionCandidates.push({
+        sparse,
+        values,
+        pendingRows,
+        pendingValues,
+        used: new Uint8Array(sparse.count),
+      });
+    }
+    const sampleMs = performance.now() - tSample;
+
+    // Selection: one pick per sample, by hypervolume improvement of the sampled outcomes.
+    const tSelect = performance.now();
+    const excluded = new Set<string>();
+    for (const A of [X, input.failed, input.pending])
+      for (let i = 0; i < A.rows; i++) excluded.add(pointKey(A.data, i, d));
+    const front = frontOf(Y, inBox(Y, feasible, ref));
+    const frontValues = gather(Y, front);
+    const ideal = new Float64Array(m).fill(Number.POSITIVE_INFINITY);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < m; j++) ideal[j] = Math.min(ideal[j]!, Y.data[i * m + j]!);
+    const range = new Float64Array(m);
+    for (let j = 0; j < m; j++) range[j] = ref[j]! - ideal[j]! > 0 ? ref[j]! - ideal[j]! : 1;
+    const out = new Float64Array(q * d);
+    const picked: number[][] = []; // sampled outcomes of earlier picks (feasible ones)
+    const picks: { region: number; value: number; rule: string }[] = [];
+    const x = new Float64Array(d);
+    let produced = 0;
+    for (let t = 0; produced < q && t < q; t++) {
+      const choice = this.selectOne(regionCandidates, t, q, m, c, ref, range, frontValues, picked);
+      if (choice === null) break;
+      const { region: r, index: a } = choice;
+      const rc = regionCandidates[r]!;
+      rc.used[a] = 1;
+      const centre = X.data.subarray(centres[r]! * d, (centres[r]! + 1) * d);
+      x.set(centre);
+      for (let p = rc.sparse.start[a]!; p < rc.sparse.start[a + 1]!; p++)
+        x[rc.sparse.index[p]!] = rc.sparse.value[p]!;
+      const key = pointKey(x, 0, d);
+      if (excluded.has(key)) {
+        t--; // the same sample again, without this candidate
+        continue;
+      }
+      excluded.add(key);
+      out.set(x, produced * d);
+      produced++;
+      proposals.set(key, r);
+      picks.push({ region: r, value: choice.value, rule: choice.rule });
+      if (choice.feasible) picked.push(choice.outcome);
+    }
+    const selectMs = performance.now() - tSelect;
+    let candidates: Matrix = { rows: produced, cols: d, data: out.subarray(0, produced * d) };
+    let fallback: string | undefined;
+    if (produced < q) {
+      // Every candidate repeated a known point (a tiny discrete space): fill up with Sobol points.
+      const rest = await new SobolGenerator().generate({
+        ...input,
+        count: q - produced,
+        pending: {
+          rows: input.pending.rows + produced,
+          cols: d,
+          data: concat(input.pending.data, out.subarray(0, produced * d)),
+        },
+        state: undefined,
+      });
+      const data = new Float64Array(q * d);
+      data.set(out.subarray(0, produced * d));
+      data.set(rest.candidates.data, produced * d);
+      candidates = { rows: q, cols: d, data };
+      fallback = `sobol: ${q - produced} of ${q} candidates (the regions' candidates repeat known points)`;
+    }
+
+    const state: MorboGeneratorState = {
+      version: 1,
+      asks: asks + 1,
+      referencePoint: referenceSource === 'given' ? null : referencePoint,
+      regions,
+      proposals: [...proposals.entries()],
+      tabu: [...tabu.entries()],
+    };
+    return {
+      candidates,
+      metadata: {
+        generator: this.name,
+        backend: 'float64-typescript',
+        referencePoint,
+        referenceSource,
+        regions: regions.map((r, i) => ({
+          centre: r.centre,
+          length: r.length,
+          successes: r.successes,
+          failures: r.failures,
+          restarts: r.restarts,
+          event: events[i],
+          observed: fresh[i]!.length,
+          localPoints: models[i]!.rows.length,
+          candidates: regionCandidates[i]!.sparse.count,
+          pending: regionCandidates[i]!.pendingRows.length,
+        })),
+        pickRegions: picks.map((p) => p.region),
+        pickRules: picks.map((p) => p.rule),
+        pickValues: picks.map((p) => p.value),
+        frontSize: front.length,
+        localFits: cache.size,
+        ...(fallback !== undefined ? { fallback } : {}),
+        updateMs,
+        fitMs,
+        sampleMs,
+        selectMs,
+        totalMs: performance.now() - t0,
+      },
+      state,
+    };
+  }
+
+  /** Candidate centres (rows of Y) and their scores; see `generate`. */
+  private centreCandidates(
+    Y: Matrix,
+    C: Matrix,
+    feasible: readonly number[],
+    ref: Float64Array,
+  ): { rows: number[]; scores: Float64Array } {
+    const m = Y.cols;
+    if (feasible.length === 0) {
+      const rows = Array.from({ length: Y.rows }, (_, i) => i);
+      return { rows, scores: Float64Array.from(rows, (i) => -violation(C, i)) };
+    }
+    const inside = inBox(Y, feasible, ref);
+    if (inside.length > 0) {
+      const rows = frontOf(Y, inside);
+      return { rows, scores: hypervolumeContributions(gather(Y, rows), ref) };
+    }
+    const rows = frontOf(Y, feasible);
+    const scores = Float64Array.from(rows, (i) => {
+      let out = 0;
+      for (let j = 0; j < m; j++)
+        out += Math.max(0, Y.data[i * m + j]! - ref[j]!) / Math.max(Math.abs(ref[j]!), 1e-12);
+      return -out;
+    });
+    return { rows, scores };
+  }
+
+  /**
+   * The observed rows a region's GPs see: those within the box of side 2 · length around the
+   * centre (as MORBO), at least the `minLocalPoints` and at most the `maxLocalPoints` nearest ones
+   * (Euclidean, unit cube), the centre always among them. O(n d + n log n).
+   */
+  private localRows(X: Matrix, centre: number, length: number, settings: Resolved): number[] {
+    const n = X.rows;
+    const d = X.cols;
+    const distance = new Float64Array(n);
+    let insideCount = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      let inside = true;
+      for (let k = 0; k < d; k++) {
+        const t = X.data[i * d + k]! - X.data[centre * d + k]!;
+        s += t * t;
+        if (Math.abs(t) > length) inside = false;
+      }
+      distance[i] = s;
+      if (inside) insideCount++;
+    }
+    const count = Math.min(
+      n,
+      Math.max(settings.minLocalPoints, Math.min(insideCount, settings.maxLocalPoints)),
+    );
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => distance[a]! - distance[b]! || a - b);
+    return order.slice(0, count).sort((a, b) => a - b);
+  }
+
+  private fitLocal(
+    X: Matrix,
+    Y: Matrix,
+    C: Matrix,
+    rows: number[],
+    region: { objectives: GpHyperparameters[] | null; constraints: GpHyperparameters[] | null },
+    settings: Resolved,
+    seed: number,
+  ): LocalModels {
+    const t = performance.now();
+    const Xl = gather(X, rows);
+    const Yl = gather(Y, rows);
+    winsorizeColumns(Yl, settings.winsorize);
+    const common = { prior: settings.prior, mean: 'fitted' as const, seed };
+    // Warm: `fitIterations` iterations from the last hyperparameters. Cold (the first ask, or a
+    // region with none): a converged fit on a random subset of COLD_SUBSET points (each of its
+    // evaluations costs (COLD_SUBSET / n)³ of a full one), then `fitIterations` on all points.
+    const budget = (warm: GpHyperparameters[] | null) =>
+      warm !== null
+        ? { warmStarts: warm, maxIterations: settings.fitIterations }
+        : {
+            subsetThreshold: COLD_SUBSET,
+            subsetSize: COLD_SUBSET,
+            largeMaxIterations: settings.fitIterations,
+          };
+    const objectives = fitGps(Xl, Yl, { ...common, ...budget(region.objectives) });
+    const constraints =
+      C.cols > 0
+        ? fitGps(Xl, gather(C, rows), {
+            ...common,
+            seed: deriveSeed(seed, 'constraints'),
+            ...budget(region.constraints),
+          })
+        : [];
+    return { rows, objectives, constraints, fitMs: performance.now() - t };
+  }
+
+  /**
+   * The region's box: side length · w_k in column k around the centre, clipped to the cube, with
+   * w the lengthscales (geometric mean over the objectives' GPs) over their geometric mean, as
+   * TuRBO shapes its boxes (long where the model varies slowly).
+   */
+  private box(
+    centre: Float64Array,
+    length: number,
+    objectives: readonly GpModel[],
+    d: number,
+  ): { lower: Float64Array; upper: Float64Array } {
+    const logs = new Float64Array(d);
+    for (const gp of objectives) {
+      for (let k = 0; k < d; k++)
+        logs[k] = logs[k]! + Math.log(gp.internals.lengthscales[k]!) / objectives.length;
+    }
+    let mean = 0;
+    for (let k = 0; k < d; k++) mean += logs[k]! / d;
+    const lower = new Float64Array(d);
+    const upper = new Float64Array(d);
+    for (let k = 0; k < d; k++) {
+      const half = (length * Math.exp(logs[k]! - mean)) / 2;
+      lower[k] = Math.max(0, centre[k]! - half);
+      upper[k] = Math.min(1, centre[k]! + half);
+    }
+    return { lower, upper };
+  }
+
+  /**
+   * `settings.candidates` points around the centre: each column is redrawn uniformly in the box
+   * with probability min(1, perturbedCoordinates / d) (at least one column), then the point is
+   * rounded by the space; points that break a linear constraint or equal the centre are dropped.
+   */
+  private candidatesAround(
+    space: EncodedSpace,
+    centre: Float64Array,
+    box: { lower: Float64Array; upper: Float64Array },
+    settings: Resolved,
+    seed: number,
+  ): SparsePoints {
+    const d = centre.length;
+    const rng = createRng(seed);
+    const p = Math.min(1, settings.perturbedCoordinates / d);
+    const N = settings.candidates;
+    const A = space.constraintMatrix;
+    const b = space.constraintBound;
+    const k = b.length;
+    const start = new Int32Array(N + 1);
+    let index = new Int32Array(Math.ceil(N * Math.min(d, settings.perturbedCoordinates * 2 + 4)));
+    let value = new Float64Array(index.length);
+    const x = new Float64Array(d);
+    let count = 0;
+    let nnz = 0;
+    for (let a = 0; a < N; a++) {
+      x.set(centre);
+      let changed = 0;
+      for (let j = 0; j < d; j++) {
+        if (rng.uniform() < p) {
+          x[j] = box.lower[j]! + (box.upper[j]! - box.lower[j]!) * rng.uniform();
+          changed++;
+        }
+      }
+      if (changed === 0) {
+        const j = rng.int(d);
+        x[j] = box.lower[j]! + (box.upper[j]! - box.lower[j]!) * rng.uniform();
+      }
+      space.round(x);
+      let ok = true;
+      for (let i = 0; i < k && ok; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += A.data[i * d + j]! * x[j]!;
+        if (s > b[i]! + 1e-12 * Math.max(1, Math.abs(b[i]!))) ok = false;
+      }
+      if (!ok) continue;
+      const first = nnz;
+      for (let j = 0; j < d; j++) {
+        if (x[j] === centre[j]) continue;
+        if (nnz === index.length) {
+          const bigger = new Int32Array(2 * index.length);
+          bigger.set(index);
+          index = bigger;
+          const values = new Float64Array(2 * value.length);
+          values.set(value);
+          value = values;
+        }
+        index[nnz] = j;
+        value[nnz] = x[j]!;
+        nnz++;
+      }
+      if (nnz === first) continue;
+      count++;
+      start[count] = nnz;
+    }
+    return {
+      count,
+      start: start.slice(0, count + 1),
+      index: index.slice(0, nnz),
+      value: value.slice(0, nnz),
+    };
+  }
+
+  /** Each pending row goes to the region with the nearest centre (Euclidean, unit cube). */
+  private assignPending(pending: Matrix, X: Matrix, centres: readonly number[], d: number): number[][] {
+    const out: number[][] = centres.map(() => []);
+    for (let i = 0; i < pending.rows; i++) {
+      let best = 0;
+      let bestDistance = Number.POSITIVE_INFINITY;
+      centres.forEach((row, r) => {
+        let s = 0;
+        for (let k = 0; k < d; k++) {
+          const t = pending.data[i * d + k]! - X.data[row * d + k]!;
+          s += t * t;
+        }
+        if (s < bestDistance) {
+          bestDistance = s;
+          best = r;
+        }
+      });
+      out[best]!.push(i);
+    }
+    return out;
+  }
+
+  /**
+   * The pick of sample t: among the candidates not used yet, the sampled-feasible one with the
+   * largest hypervolume improvement over the front (observed, pending and earlier picks, all
+   * sampled in sample t where not observed); when no sampled outcome improves it, the one closest
+   * to improving (least additive epsilon against the front and the reference box, scaled by
+   * ref − ideal); when no candidate is sampled-feasible, the least total sampled violation.
+   * Exact improvements are computed in decreasing order of their bound (the volume of the
+   * outcome's box) and stop once the bound cannot beat the best: a few dozen per pick.
+   */
+  private selectOne(
+    regions: readonly RegionCandidates[],
+    t: number,
+    S: number,
+    m: number,
+    c: number,
+    ref: Float64Array,
+    range: Float64Array,
+    front: Matrix,
+    picked: readonly number[][],
+  ): {
+    region: number;
+    index: number;
+    value: number;
+    rule: string;
+    feasible: boolean;
+    outcome: number[];
+  } | null {
+    // The front of this sample: observed, plus pending points and earlier picks as sampled.
+    const improvement = new HypervolumeImprovement(ref, front.data);
+    const extra: number[] = [];
+    for (const region of regions) {
+      for (let a = 0; a < region.pendingRows.length; a++) {
+        let ok = true;
+        for (let j = 0; j < c; j++) if (region.pendingValues[m + j]![a * S + t]! > 0) ok = false;
+        if (!ok) continue;
+        const y = Array.from({ length: m }, (_, j) => region.pendingValues[j]![a * S + t]!);
+        improvement.add(y);
+        extra.push(...y);
+      }
+    }
+    for (const y of picked) {
+      improvement.add(y);
+      extra.push(...y);
+    }
+    const y = new Float64Array(m);
+    const outcome = (r: number, a: number, into: Float64Array): void => {
+      const values = regions[r]!.values;
+      for (let j = 0; j < m; j++) into[j] = values[j]![a * S + t]!;
+    };
+    // Pass 1: feasibility, and the bound of each sampled-feasible outcome inside the box.
+    let total = 0;
+    for (const region of regions) total += region.sparse.count;
+    const boundOf = new Float64Array(total);
+    const regionOf = new Int32Array(total);
+    const indexOf = new Int32Array(total);
+    let inside = 0;
+    let feasibleCount = 0;
+    const feasibleRegion = new Int32Array(total);
+    const feasibleIndex = new Int32Array(total);
+    let leastViolation: { region: number; index: number; value: number } | null = null;
+    regions.forEach((region, r) => {
+      for (let a = 0; a < region.sparse.count; a++) {
+        if (region.used[a]) continue;
+        let v = 0;
+        for (let j = 0; j < c; j++) v += Math.max(0, region.values[m + j]![a * S + t]!);
+        if (v > 0) {
+          if (leastViolation === null || v < leastViolation.value)
+            leastViolation = { region: r, index: a, value: v };
+          continue;
+        }
+        feasibleRegion[feasibleCount] = r;
+        feasibleIndex[feasibleCount] = a;
+        feasibleCount++;
+        let bound = 1;
+        for (let j = 0; j < m; j++) {
+          const gap = ref[j]! - region.values[j]![a * S + t]!;
+          bound = gap > 0 ? bound * gap : -1;
+          if (bound < 0) break;
+        }
+        if (bound <= 0) continue;
+        boundOf[inside] = bound;
+        regionOf[inside] = r;
+        indexOf[inside] = a;
+        inside++;
+      }
+    });
+    if (feasibleCount === 0) {
+      if (leastViolation === null) return null;
+      const b = leastViolation as { region: number; index: number; value: number };
+      outcome(b.region, b.index, y);
+      return { ...b, rule: 'least-violation', feasible: false, outcome: Array.from(y) };
+    }
+    const P = new Float64Array(front.data.length + extra.length);
+    P.set(front.data);
+    P.set(extra, front.data.length);
+    const k = P.length / m;
+    // Pass 2: exact improvements, largest bounds first. Once there is a best, a tighter bound
+    // first (the box less the largest part of it that one front point covers, O(k m)) skips most.
+    const order = Int32Array.from({ length: inside }, (_, i) => i);
+    order.sort((u, v) => boundOf[v]! - boundOf[u]! || u - v);
+    let best: { region: number; index: number; value: number } | null = null;
+    for (let s = 0; s < inside; s++) {
+      const i = order[s]!;
+      if (best !== null && boundOf[i]! <= best.value) break;
+      outcome(regionOf[i]!, indexOf[i]!, y);
+      if (best !== null) {
+        const target = boundOf[i]! - best.value;
+        let covered = 0;
+        for (let p = 0; p < k && covered < target; p++) {
+          let v = 1;
+          for (let j = 0; j < m; j++) v *= ref[j]! - Math.max(y[j]!, P[p * m + j]!);
+          if (v > covered) covered = v;
+        }
+        if (covered >= target) continue;
+      }
+      const gain = improvement.improvement(y);
+      if (gain > 0 && (best === null || gain > best.value))
+        best = { region: regionOf[i]!, index: indexOf[i]!, value: gain };
+    }
+    if (best !== null) {
+      const b = best as { region: number; index: number; value: number };
+      outcome(b.region, b.index, y);
+      return { ...b, rule: 'hvi', feasible: true, outcome: Array.from(y) };
+    }
+    // Pass 3: nothing improves. epsilon(y) = max(max_j (y_j − ref_j), max_i min_j (y_j − P_ij)),
+    // scaled per objective; a scan stops once it cannot beat the least so far.
+    let closest: { region: number; index: number; value: number } | null = null;
+    for (let s = 0; s < feasibleCount; s++) {
+      const r = feasibleRegion[s]!;
+      const a = feasibleIndex[s]!;
+      outcome(r, a, y);
+      let epsilon = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < m; j++) epsilon = Math.max(epsilon, (y[j]! - ref[j]!) / range[j]!);
+      const cut = closest === null ? Number.POSITIVE_INFINITY : (closest as { value: number }).value;
+      for (let i = 0; i < k && epsilon < cut; i++) {
+        let least = Number.POSITIVE_INFINITY;
+        for (let j = 0; j < m; j++) least = Math.min(least, (y[j]! - P[i * m + j]!) / range[j]!);
+        if (least > epsilon) epsilon = least;
+      }
+      if (closest === null || epsilon < closest.value) closest = { region: r, index: a, value: epsilon };
+    }
+    const b = closest as { region: number; index: number; value: number };
+    outcome(b.region, b.index, y);
+    return { ...b, rule: 'closest', feasible: true, outcome: Array.from(y) };
+  }
+}
+
+function concat(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,295 @@
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dtlz2 } from '../../problems/dtlz.js';
+import type { OptimizerConfig } from '../../src/experiment/config.js';
+import { Optimizer } from '../../src/experiment/optimizer.js';
+import { type Matrix, zeros } from '../../src/linalg/matrix.js';
+import { SobolSequence } from '../../src/random/sobol.js';
+import {
+  MorboGenerator,
+  type MorboGeneratorOptions,
+  type MorboGeneratorState,
+  pointKey,
+} from '../../src/strategy/morbo.js';
+import { createGenerator } from '../../src/strategy/strategies.js';
+import { capture, tempDir } from '../experiment/helpers.js';
+import { continuous, input, mixedColumns, rowsOf, space } from './helpers.js';
+
+/** Small settings so that each generation takes well under a second. */
+const FAST: MorboGeneratorOptions = {
+  regions: 2,
+  candidates: 300,
+  features: 64,
+  minLocalPoints: 10,
+  maxLocalPoints: 40,
+  fitIterations: 5,
+};
+
+interface Region {
+  centre: number;
+  length: number;
+  successes: number;
+  failures: number;
+  event: string;
+  observed: number;
+  pending: number;
+}
+
+/** n Sobol points of [0, 1]^d evaluated on f (n x m out). */
+function data(n: number, d: number, f: (x: Float64Array) => number[]): { X: Matrix; Y: Matrix } {
+  const X = new SobolSequence(d, { scramble: true, seed: 3 }).next(n);
+  const rows = Array.from({ length: n }, (_, i) => f(X.data.subarray(i * d, (i + 1) * d)));
+  const m = rows[0]!.length;
+  return { X, Y: { rows: n, cols: m, data: Float64Array.from(rows.flat()) } };
+}
+
+const problem = dtlz2({ objectives: 2, dimensions: 6 });
+const dtlz = (x: Float64Array) => Array.from(problem.evaluate([Array.from(x)]).data);
+
+function appendRows(A: Matrix, B: Matrix): Matrix {
+  const data = new Float64Array((A.rows + B.rows) * A.cols);
+  data.set(A.data);
+  data.set(B.data, A.rows * A.cols);
+  return { rows: A.rows + B.rows, cols: A.cols, data };
+}
+
+describe('MorboGenerator', () => {
+  it('proposes new points on the integer grid, with one-hot blocks, inside the linear constraints', async () => {
+    // x0 + k <= 1.2 in unit-cube form.
+    const s = space(mixedColumns, { a: [[1, 1, 0, 0, 0]], b: [1.2] });
+    const X: number[][] = [];
+    for (let i = 0; i < 30; i++) {
+      const x = [((i * 7) % 10) / 10, ((i * 3) % 5) / 4, 0, 0, 0];
+      if (x[0]! + x[1]! > 1.2) x[1] = 0;
+      x[2 + (i % 3)] = 1;
+      X.push(x);
+    }
+    const Y = X.map((x) => [x[0]! + x[1]!, 1 - x[0]! + x[2]!]);
+    const given = input(s, 8, {
+      X: { rows: 30, cols: 5, data: Float64Array.from(X.flat()) },
+      completedIds: X.map((_, i) => i),
+      Y: { rows: 30, cols: 2, data: Float64Array.from(Y.flat()) },
+      C: zeros(30, 0),
+    });
+    const result = await new MorboGenerator(FAST).generate(given);
+    expect(result.candidates.rows).toBe(8);
+    const known = new Set(X.map((x) => x.join(',')));
+    for (const x of rowsOf(result.candidates)) {
+      expect(x[0]! + x[1]!).toBeLessThanOrEqual(1.2 + 1e-12);
+      expect([0, 0.25, 0.5, 0.75, 1]).toContain(x[1]);
+      expect(x[2]! + x[3]! + x[4]!).toBe(1);
+      expect(known.has(x.join(','))).toBe(false);
+    }
+  });
+
+  it('journals regions, proposals and hyperparameters; scripted outcomes expand and shrink regions', async () => {
+    const d = 6;
+    const { X, Y } = data(24, d, dtlz);
+    const generator = new MorboGenerator({ ...FAST, successTolerance: 1, failureTolerance: 2 });
+    const first = await generator.generate(
+      input(space(continuous(d)), 6, {
+        X,
+        Y,
+        completedIds: Array.from({ length: 24 }, (_, i) => i),
+        C: zeros(24, 0),
+        referencePoint: Float64Array.from([1.1, 1.1]),
+      }),
+    );
+    const state = first.state as MorboGeneratorState;
+    expect(state.version).toBe(1);
+    expect(state.asks).toBe(1);
+    expect(state.proposals).toHaveLength(6);
+    expect(state.regions.every((r) => r.centre !== null && r.objectives?.length === 2)).toBe(true);
+    const regionOf = new Map(state.proposals);
+    const picks = rowsOf(first.candidates);
+    // Script: region 0's proposals land on the true front (an improvement), region 1's far away.
+    const outcomes = picks.map((x) => {
+      const key = pointKey(Float64Array.from(x), 0, d);
+      return regionOf.get(key) === 0 ? [0.05, 0.05] : [5, 5];
+    });
+    expect(new Set(regionOf.values())).toEqual(new Set([0, 1]));
+    const next = await generator.generate(
+      input(space(continuous(d)), 4, {
+        X: appendRows(X, first.candidates),
+        Y: appendRows(Y, { rows: 6, cols: 2, data: Float64Array.from(outcomes.flat()) }),
+        completedIds: Array.from({ length: 30 }, (_, i) => i),
+        C: zeros(30, 0),
+        referencePoint: Float64Array.from([1.1, 1.1]),
+        state,
+        seed: 99,
+      }),
+    );
+    const regions = next.metadata.regions as Region[];
+    expect(regions[0]!.event).toBe('expand');
+    expect(regions[0]!.length).toBeCloseTo(1.6, 12);
+    expect(regions[1]!.event).toBe('shrink');
+    expect(regions[1]!.length).toBeCloseTo(0.4, 12);
+    expect(regions.map((r) => r.observed).reduce((a, b) => a + b)).toBe(6);
+    // The new point on the front with the largest contribution becomes a centre.
+    const centres = regions.map((r) => r.centre);
+    expect(centres.some((id) => id >= 24 && outcomes[id - 24]![0] === 0.05)).toBe(true);
+    expect((next.state as MorboGeneratorState).proposals).toHaveLength(4);
+  });
+
+  it('is pure: the same input and state give the same candidates', async () => {
+    const d = 6;
+    const { X, Y } = data(20, d, dtlz);
+    const given = input(space(continuous(d)), 5, {
+      X,
+      Y,
+      completedIds: Array.from({ length: 20 }, (_, i) => i),
+      C: zeros(20, 0),
+    });
+    const a = await new MorboGenerator(FAST).generate(given);
+    const b = await new MorboGenerator(FAST).generate(given);
+    expect(Array.from(a.candidates.data)).toEqual(Array.from(b.candidates.data));
+    expect(JSON.stringify(a.state)).toBe(JSON.stringify(b.state));
+  });
+
+  it('counts pending points: their sampled outcomes join the front, and they are not proposed again', async () => {
+    const d = 6;
+    const { X, Y } = data(20, d, dtlz);
+    const base = {
+      X,
+      Y,
+      completedIds: Array.from({ length: 20 }, (_, i) => i),
+      C: zeros(20, 0),
+    };
+    const generator = new MorboGenerator(FAST);
+    const first = await generator.generate(input(space(continuous(d)), 5, base));
+    const second = await generator.generate(
+      input(space(continuous(d)), 5, { ...base, pending: first.candidates, state: first.state, seed: 7 }),
+    );
+    const regions = second.metadata.regions as Region[];
+    expect(regions.reduce((s, r) => s + r.pending, 0)).toBe(5);
+    const before = new Set(rowsOf(first.candidates).map((x) => x.join(',')));
+    for (const x of rowsOf(second.candidates)) expect(before.has(x.join(','))).toBe(false);
+    // The first batch stays in flight: its proposals are still journaled, joined by the second's.
+    expect((second.state as MorboGeneratorState).proposals).toHaveLength(10);
+  });
+
+  it('outcome constraints: with nothing feasible it minimizes the sampled violation; then keeps to feasibility', async () => {
+    const d = 4;
+    const X = new SobolSequence(d, { scramble: true, seed: 5 }).next(40);
+    const Y = { rows: 40, cols: 2, data: new Float64Array(80) };
+    const C = { rows: 40, cols: 1, data: new Float64Array(40) };
+    for (let i = 0; i < 40; i++) {
+      Y.data[2 * i] = X.data[i * d + 1]!;
+      Y.data[2 * i + 1] = 1 - X.data[i * d + 1]! + X.data[i * d + 2]!;
+      // Never feasible (c = 1 + x0 > 0), least violated at x0 = 0.
+      C.data[i] = 1 + X.data[i * d]!;
+    }
+    const given = input(space(continuous(d)), 6, {
+      X,
+      Y,
+      C,
+      completedIds: Array.from({ length: 40 }, (_, i) => i),
+    });
+    const result = await new MorboGenerator({ ...FAST, minLocalPoints: 20 }).generate(given);
+    expect(result.metadata.pickRules).toEqual(Array(6).fill('least-violation'));
+    let meanData = 0;
+    for (let i = 0; i < 40; i++) meanData += X.data[i * d]! / 40;
+    const picks = rowsOf(result.candidates);
+    const meanPicks = picks.reduce((s, x) => s + x[0]!, 0) / picks.length;
+    expect(meanPicks).toBeLessThan(meanData);
+
+    // Feasible when x0 <= 0.25, half the data feasible: the picks' sampled outcomes are feasible
+    // (no least-violation rule), and so, the constraint being linear, are almost all the picks.
+    for (let i = 0; i < 40; i++) {
+      if (i < 20) X.data[i * d] = 0.25 * X.data[i * d + 3]!;
+      C.data[i] = X.data[i * d]! - 0.25;
+    }
+    const again = await new MorboGenerator({ ...FAST, minLocalPoints: 20 }).generate({ ...given, X, C });
+    expect(again.metadata.pickRules).not.toContain('least-violation');
+    const feasible = rowsOf(again.candidates).filter((x) => x[0]! <= 0.3).length;
+    expect(feasible).toBeGreaterThanOrEqual(5);
+  });
+
+  it('validates its options', () => {
+    expect(() => new MorboGenerator({ regions: 0 })).toThrow(/regions is 0/);
+    expect(() => new MorboGenerator({ lengthMin: 0.9 })).toThrow(/lengthMin <= lengthInit/);
+    expect(() => new MorboGenerator({ minLocalPoints: 50, maxLocalPoints: 20 })).toThrow(/minLocalPoints/);
+    expect(() => new MorboGenerator({ winsorize: 0.7 } as MorboGeneratorOptions)).toThrow(/winsorize/);
+    expect(() => new MorboGenerator({ bogus: 1 } as MorboGeneratorOptions)).toThrow(/unknown option "bogus"/);
+    expect(() =>
+      createGenerator({ strategy: 'morbo', options: { regions: -1 } }, space(continuous(2))),
+    ).toThrow(/invalid strategy/);
+  });
+
+  it('is a strategy: by name (Sobol first) and as a later step of a chain', async () => {
+    const s = space(continuous(3));
+    expect(createGenerator('morbo', s).name).toBe('chain(sobol,morbo)');
+    expect(createGenerator([{ strategy: 'sobol', trials: 5 }, { strategy: 'morbo' }], s).name).toBe(
+      'chain(sobol,morbo)',
+    );
+    expect(createGenerator({ strategy: 'morbo', options: { initialTrials: 4, regions: 2 } }, s).name).toBe(
+      'chain(sobol,morbo)',
+    );
+  });
+});
+
+describe('morbo through the Optimizer', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
+
+  const d = 5;
+  const config = (journal: string): OptimizerConfig & { journal: string } => ({
+    journal,
+    parameters: [
+      ...Array.from({ length: d - 1 }, (_, i) => ({
+        name: `x${i}`,
+        type: 'float' as const,
+        bounds: [0, 1] as [number, number],
+      })),
+      { name: 'k', type: 'int' as const, bounds: [0, 4] as [number, number] },
+    ],
+    objectives: [
+      { name: 'f1', minimize: true },
+      { name: 'f2', minimize: true },
+    ],
+    strategy: [
+      { strategy: 'sobol', trials: 12 },
+      { strategy: 'morbo', options: { ...FAST } },
+    ],
+    seed: 4,
+  });
+  const evaluate = (params: Record<string, unknown>) => {
+    const x = [
+      ...Array.from({ length: d - 1 }, (_, i) => params[`x${i}`] as number),
+      (params.k as number) / 4,
+    ];
+    const y = problem.evaluate([[...x, 0.5]]).data;
+    return { f1: y[0]!, f2: y[1]! };
+  };
+
+  /** Asks 4 batches of 4, telling all but the last trial of each batch before the next ask. */
+  async function campaign(journal: string, reopenAfter: number | null): Promise<unknown[]> {
+    let opt = await Optimizer.create(config(journal), { logger: capture() });
+    const asked: unknown[] = [];
+    let held: { id: number; params: Record<string, unknown> } | null = null;
+    for (let round = 0; round < 5; round++) {
+      const batch = await opt.ask(round === 0 ? 12 : 4);
+      asked.push(...batch.map((t) => t.params));
+      if (held !== null) await opt.tell(held.id, evaluate(held.params));
+      for (const t of batch.slice(0, -1)) await opt.tell(t.id, evaluate(t.params));
+      held = batch[batch.length - 1]!;
+      if (round === reopenAfter) {
+        await opt.close();
+        opt = await Optimizer.open(journal, { logger: capture() });
+      }
+    }
+    await opt.close();
+    return asked;
+  }
+
+  it('a resumed experiment asks exactly what an uninterrupted one asks (trials in flight included)', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const straight = await campaign(path.join(dir, 'a.jsonl'), null);
+    const resumed = await campaign(path.join(dir, 'b.jsonl'), 2);
+    expect(straight).toHaveLength(28);
+    expect(resumed).toEqual(straight);
+  });
+});
