@@ -44,7 +44,10 @@ export interface MorboGeneratorOptions {
   readonly successTolerance?: number;
   /** Failed evaluations in a row that halve it (default max(10, floor(d / 3)), as MORBO's code). */
   readonly failureTolerance?: number;
-  /** A batch is a success when it raises the hypervolume by more than this fraction (default 1e-3). */
+  /**
+   * A batch is a success when it raises the hypervolume by more than this fraction (default 1e-3),
+   * or, while no point is inside the reference box, lowers the least distance to it by as much.
+   */
   readonly improvementThreshold?: number;
   /** Fewest points a local GP sees: the nearest ones when the region holds fewer (default 200). */
   readonly minLocalPoints?: number;
