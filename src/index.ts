@@ -53,6 +53,12 @@ export {
   KERNEL_KINDS,
   type KernelKind,
 } from './gp/index.js';
+export {
+  type PathwiseDraws,
+  PathwiseSampler,
+  type PathwiseSamplerOptions,
+  type SparsePoints,
+} from './gp/pathwise.js';
 export { dot, gemm, gemv, syrk } from './linalg/blas.js';
 export {
   CholeskyError,
@@ -82,7 +88,7 @@ export {
 export { crowdingDistance } from './pareto/crowding.js';
 // Pareto tools: dominance, sorting, hypervolume, box decompositions, indicators.
 export { dominates, isNondominated, paretoFilter, weaklyDominates } from './pareto/dominance.js';
-export { hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
+export { HypervolumeImprovement, hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
 export {
   additiveEpsilon,
   generationalDistance,
@@ -163,6 +169,13 @@ export type {
   Generator,
 } from './strategy/generator.js';
 export { MoboGenerator, type MoboGeneratorOptions, type MoboGeneratorState } from './strategy/mobo.js';
+export {
+  MORBO_DEFAULTS,
+  MorboGenerator,
+  type MorboGeneratorOptions,
+  type MorboGeneratorState,
+  type MorboRegionState,
+} from './strategy/morbo.js';
 export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
 export { RandomGenerator } from './strategy/random.js';
 export { SobolGenerator } from './strategy/sobol.js';

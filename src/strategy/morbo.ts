@@ -61,7 +61,10 @@ export interface MorboGeneratorOptions {
   readonly features?: number;
   /** Fraction of the worst outcomes of each objective clipped before a local fit (default 0.05). */
   readonly winsorize?: number;
-  /** L-BFGS-B iterations of a warm-started local fit (default 6; a cold fit converges on a 100-point subset first, then runs as many on all points). */
+  /**
+   * L-BFGS-B iterations of a warm-started local fit (default 6); a cold fit converges on a
+   * 100-point subset first, then runs as many on all points.
+   */
   readonly fitIterations?: number;
   /** Asks for which the centre of a restarted region may not be a centre again (default 100). */
   readonly tabuTenure?: number;
