@@ -44,7 +44,7 @@ export {
 export { dominates, isNondominated, paretoFilter, weaklyDominates } from './pareto/dominance.js';
 export { type NondominatedSortOptions, nondominatedSort } from './pareto/sort.js';
 export { crowdingDistance } from './pareto/crowding.js';
-export { hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
+export { HypervolumeImprovement, hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
 export {
   type BoxSet,
   DominatedPartitioning,
@@ -73,6 +73,12 @@ export {
   KERNEL_KINDS,
   type KernelKind,
 } from './gp/index.js';
+export {
+  type PathwiseDraws,
+  PathwiseSampler,
+  type PathwiseSamplerOptions,
+  type SparsePoints,
+} from './gp/pathwise.js';
 
 // Acquisition functions (float64 reference implementations) and their optimizer.
 export {
@@ -126,6 +132,13 @@ export type {
 } from './strategy/generator.js';
 export { ChainGenerator, type ChainStep } from './strategy/chain.js';
 export { MoboGenerator, type MoboGeneratorOptions, type MoboGeneratorState } from './strategy/mobo.js';
+export {
+  MORBO_DEFAULTS,
+  MorboGenerator,
+  type MorboGeneratorOptions,
+  type MorboGeneratorState,
+  type MorboRegionState,
+} from './strategy/morbo.js';
 export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
 export { RandomGenerator } from './strategy/random.js';
 export { SobolGenerator } from './strategy/sobol.js';

@@ -39,6 +39,13 @@ export {
   standardizationOf,
 } from './model.js';
 export {
+  DEFAULT_FEATURES,
+  type PathwiseDraws,
+  PathwiseSampler,
+  type PathwiseSamplerOptions,
+  type SparsePoints,
+} from './pathwise.js';
+export {
   dimensionScaledPriors,
   type GammaPrior,
   type GpPriors,

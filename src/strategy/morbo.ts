@@ -44,7 +44,10 @@ export interface MorboGeneratorOptions {
   readonly successTolerance?: number;
   /** Failed evaluations in a row that halve it (default max(10, floor(d / 3)), as MORBO's code). */
   readonly failureTolerance?: number;
-  /** A batch is a success when it raises the hypervolume by more than this fraction (default 1e-3). */
+  /**
+   * A batch is a success when it raises the hypervolume by more than this fraction (default 1e-3),
+   * or, while no point is inside the reference box, lowers the least distance to it by as much.
+   */
   readonly improvementThreshold?: number;
   /** Fewest points a local GP sees: the nearest ones when the region holds fewer (default 200). */
   readonly minLocalPoints?: number;
@@ -58,7 +61,10 @@ export interface MorboGeneratorOptions {
   readonly features?: number;
   /** Fraction of the worst outcomes of each objective clipped before a local fit (default 0.05). */
   readonly winsorize?: number;
-  /** L-BFGS-B iterations of a warm-started local fit (default 6; a cold fit converges on a 100-point subset first, then runs as many on all points). */
+  /**
+   * L-BFGS-B iterations of a warm-started local fit (default 6); a cold fit converges on a
+   * 100-point subset first, then runs as many on all points.
+   */
   readonly fitIterations?: number;
   /** Asks for which the centre of a restarted region may not be a centre again (default 100). */
   readonly tabuTenure?: number;
@@ -338,6 +344,28 @@ function violation(C: Matrix, i: number): number {
   return v;
 }
 
+/**
+ * Hyperparameters to 7 significant digits: they are only warm starts, and each ask journals those
+ * of every region (d lengthscales per GP), so this keeps the journal about 40% smaller.
+ */
+function compact(h: GpHyperparameters): GpHyperparameters {
+  const round = (v: number) => Number(v.toPrecision(7));
+  return {
+    kernel: h.kernel,
+    lengthscales: h.lengthscales.map(round),
+    outputscale: round(h.outputscale),
+    noise: h.noise === null ? null : round(h.noise),
+    mean: round(h.mean),
+  };
+}
+
+/** How far row i of Y lies outside the reference box: Σ_j max(0, Y_ij − ref_j) / range_j. */
+function outsideness(Y: Matrix, i: number, ref: Float64Array, range: Float64Array): number {
+  let out = 0;
+  for (let j = 0; j < Y.cols; j++) out += Math.max(0, Y.data[i * Y.cols + j]! - ref[j]!) / range[j]!;
+  return out;
+}
+
 /** Rows of Y (indices given) strictly inside the reference box. */
 function inBox(Y: Matrix, rows: readonly number[], ref: ArrayLike<number>): number[] {
   const m = Y.cols;
@@ -468,6 +496,13 @@ export class MorboGenerator implements Generator {
     }
     const ref = Float64Array.from(referencePoint);
 
+    // The scale of each objective: reference minus the best observed value.
+    const ideal = new Float64Array(m).fill(Number.POSITIVE_INFINITY);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < m; j++) ideal[j] = Math.min(ideal[j]!, Y.data[i * m + j]!);
+    const range = new Float64Array(m);
+    for (let j = 0; j < m; j++) range[j] = ref[j]! - ideal[j]! > 0 ? ref[j]! - ideal[j]! : 1;
+
     // Match the observations to the proposals they came from.
     const tUpdate = performance.now();
     const rowOfId = new Map<number, number>();
@@ -508,13 +543,19 @@ export class MorboGenerator implements Generator {
       const newFeasible = c === 0 ? rows : rows.filter((i) => violation(C, i) === 0);
       if (oldFeasible.length === 0 && c > 0) {
         improved = newFeasible.length > 0 || rows.some((i) => violation(C, i) < oldViolation);
-      } else {
+      } else if (oldVolume > 0) {
         const inside = inBox(Y, newFeasible, ref);
-        if (inside.length === 0) improved = false;
-        else {
-          const volume = volumeOf(Y, [...oldFront, ...inside], ref);
-          improved = volume > (1 + settings.improvementThreshold) * oldVolume;
-        }
+        const volume = inside.length > 0 ? volumeOf(Y, [...oldFront, ...inside], ref) : oldVolume;
+        improved = volume > (1 + settings.improvementThreshold) * oldVolume;
+      } else {
+        // Nothing inside the reference box yet: success is getting closer to it (its total
+        // scaled excess, as a violation in SCBO), else a failure streak would shrink every region
+        // long before any point reaches the box.
+        let before = Number.POSITIVE_INFINITY;
+        for (const i of oldFeasible) before = Math.min(before, outsideness(Y, i, ref, range));
+        let after = Number.POSITIVE_INFINITY;
+        for (const i of newFeasible) after = Math.min(after, outsideness(Y, i, ref, range));
+        improved = after < (1 - settings.improvementThreshold) * before;
       }
       const before = regions[r]!;
       const { region, event } = recordOutcome(before, improved, rows.length, settings);
@@ -525,7 +566,7 @@ export class MorboGenerator implements Generator {
 
     // Centres: the Pareto-optimal feasible points by hypervolume contribution; outside the box, by
     // how far out they are; with nothing feasible, by least total violation.
-    const centreRows = this.centreCandidates(Y, C, feasible, ref);
+    const centreRows = this.centreCandidates(Y, C, feasible, ref, range);
     const previousCentres = regions.map((r) => {
       if (r.centre === null) return null;
       const row = rowOfId.get(r.centre);
@@ -573,8 +614,8 @@ export class MorboGenerator implements Generator {
       models.push(local);
       regions[r] = {
         ...regions[r]!,
-        objectives: local.objectives.map((g) => g.hyperparameters),
-        constraints: c > 0 ? local.constraints.map((g) => g.hyperparameters) : null,
+        objectives: local.objectives.map((g) => compact(g.hyperparameters)),
+        constraints: c > 0 ? local.constraints.map((g) => compact(g.hyperparameters)) : null,
       };
     }
     const fitMs = performance.now() - tFit;
@@ -627,11 +668,6 @@ export class MorboGenerator implements Generator {
       for (let i = 0; i < A.rows; i++) excluded.add(pointKey(A.data, i, d));
     const front = frontOf(Y, inBox(Y, feasible, ref));
     const frontValues = gather(Y, front);
-    const ideal = new Float64Array(m).fill(Number.POSITIVE_INFINITY);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < m; j++) ideal[j] = Math.min(ideal[j]!, Y.data[i * m + j]!);
-    const range = new Float64Array(m);
-    for (let j = 0; j < m; j++) range[j] = ref[j]! - ideal[j]! > 0 ? ref[j]! - ideal[j]! : 1;
     const out = new Float64Array(q * d);
     const picked: number[][] = []; // sampled outcomes of earlier picks (feasible ones)
     const picks: { region: number; value: number; rule: string }[] = [];
@@ -730,8 +766,8 @@ export class MorboGenerator implements Generator {
     C: Matrix,
     feasible: readonly number[],
     ref: Float64Array,
+    range: Float64Array,
   ): { rows: number[]; scores: Float64Array } {
-    const m = Y.cols;
     if (feasible.length === 0) {
       const rows = Array.from({ length: Y.rows }, (_, i) => i);
       return { rows, scores: Float64Array.from(rows, (i) => -violation(C, i)) };
@@ -742,13 +778,7 @@ export class MorboGenerator implements Generator {
       return { rows, scores: hypervolumeContributions(gather(Y, rows), ref) };
     }
     const rows = frontOf(Y, feasible);
-    const scores = Float64Array.from(rows, (i) => {
-      let out = 0;
-      for (let j = 0; j < m; j++)
-        out += Math.max(0, Y.data[i * m + j]! - ref[j]!) / Math.max(Math.abs(ref[j]!), 1e-12);
-      return -out;
-    });
-    return { rows, scores };
+    return { rows, scores: Float64Array.from(rows, (i) => -outsideness(Y, i, ref, range)) };
   }
 
   /**

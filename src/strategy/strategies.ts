@@ -85,7 +85,9 @@ const morboOptionsSchema = z
       .number()
       .min(0)
       .optional()
-      .describe('relative hypervolume gain that makes a success; default 1e-3'),
+      .describe(
+        'relative hypervolume gain (or, outside the reference box, distance decrease) that makes a success; default 1e-3',
+      ),
     minLocalPoints: positiveInt
       .optional()
       .describe('fewest points a local GP sees (the nearest); default 200'),

@@ -131,6 +131,43 @@ describe('MorboGenerator', () => {
     expect((next.state as MorboGeneratorState).proposals).toHaveLength(4);
   });
 
+  it('with nothing inside the reference box, getting closer to it is a success', async () => {
+    const d = 6;
+    const { X, Y } = data(24, d, dtlz);
+    // DTLZ2 has |f| >= 1: no point lies inside the box of (0.2, 0.2).
+    const ref = Float64Array.from([0.2, 0.2]);
+    const generator = new MorboGenerator({ ...FAST, successTolerance: 1, failureTolerance: 1 });
+    const base = { C: zeros(24, 0), referencePoint: ref };
+    const first = await generator.generate(
+      input(space(continuous(d)), 6, {
+        ...base,
+        X,
+        Y,
+        completedIds: Array.from({ length: 24 }, (_, i) => i),
+      }),
+    );
+    const state = first.state as MorboGeneratorState;
+    const regionOf = new Map(state.proposals);
+    const events = async (outcome: number[]) => {
+      const next = await generator.generate(
+        input(space(continuous(d)), 4, {
+          ...base,
+          X: appendRows(X, first.candidates),
+          Y: appendRows(Y, { rows: 6, cols: 2, data: Float64Array.from(Array(6).fill(outcome).flat()) }),
+          completedIds: Array.from({ length: 30 }, (_, i) => i),
+          C: zeros(30, 0),
+          state,
+          seed: 98,
+        }),
+      );
+      return (next.metadata.regions as Region[]).map((r) => (r.observed > 0 ? r.event : 'idle'));
+    };
+    const proposing = [0, 1].map((r) => [...regionOf.values()].includes(r));
+    // Closer to the box than any point so far: each proposing region expands; farther: shrinks.
+    expect(await events([0.3, 0.3])).toEqual(proposing.map((p) => (p ? 'expand' : 'idle')));
+    expect(await events([5, 5])).toEqual(proposing.map((p) => (p ? 'shrink' : 'idle')));
+  });
+
   it('is pure: the same input and state give the same candidates', async () => {
     const d = 6;
     const { X, Y } = data(20, d, dtlz);
