@@ -5,7 +5,7 @@
  * must be on PATH), since it kills it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -330,20 +330,22 @@ if (url === undefined || url === '') {
       try {
         // One Ctrl-C: the running trial completes, then the worker exits 0.
         const finishing = await spawnWorker(queue, []);
-        const log = join(dir, 'timed');
+        const log = join(dir, 'gate');
         mkdirSync(log);
-        const [timed] = await runner.run([{ id: 1, attempt: 1, params: { mode: 'timed', ms: 1500, log } }]);
-        const timedHandle = [{ id: 1, metadata: timed! }];
+        const [gated] = await runner.run([{ id: 1, attempt: 1, params: { mode: 'gate', log } }]);
+        const gatedHandle = [{ id: 1, metadata: gated! }];
         await waitFor(
           'the trial to start',
-          async () => (await runner.poll(timedHandle))[0]!.state === 'running',
+          async () => (await runner.poll(gatedHandle))[0]!.state === 'running',
         );
         finishing.child.kill('SIGINT');
         await waitFor('the message', () => finishing.output().includes('waiting for 1 running trial(s)'));
+        // The trial ends only now, after the Ctrl-C: the worker must let it finish.
+        writeFileSync(join(log, 'release'), '');
         expect(await finishing.exited).toBe(0);
-        expect((await runner.poll(timedHandle))[0]!.outcome).toEqual({
+        expect((await runner.poll(gatedHandle))[0]!.outcome).toEqual({
           status: 'completed',
-          values: { ms: 1500 },
+          values: { released: 1 },
         });
 
         // Two: the trial is stopped and handed back, and the worker exits 0.
