@@ -508,6 +508,9 @@ export class SlurmRunner implements Runner {
   ): Promise<TrialOutcome | undefined> {
     const key = `${m.jobId}_${m.arrayIndex}`;
     const state = slurm.state;
+    // The launcher writes its record before it exits, so once SLURM says the job ended the record is
+    // there, unless it was read before the job ended: read it again rather than race the job.
+    exit ??= readExit(m.directory);
     if (exit !== undefined) {
       // The command died by a signal: SLURM's state says better why (time limit, memory, node).
       if (state === 'TIMEOUT' || state === 'OUT_OF_MEMORY' || state === 'DEADLINE') {
@@ -530,7 +533,8 @@ export class SlurmRunner implements Runner {
     const first = this.#endSeen.get(key) ?? Date.now();
     this.#endSeen.set(key, first);
     const grace = this.#options.resultGraceMs ?? 30_000;
-    if (state === 'COMPLETED' && Date.now() - first < grace) return undefined;
+    // A network file system may show the files late, for a job that failed as for one that completed.
+    if ((state === 'COMPLETED' || state === 'FAILED') && Date.now() - first < grace) return undefined;
     this.#endSeen.delete(key);
     const details = await this.#details(m);
     const exitCode = details || (slurm.exitCode === undefined ? '' : `exit code ${slurm.exitCode}`);
