@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunIo, resumeCommand, runCommand } from '../../src/cli/run.js';
+import { resumeCommand, runCommand } from '../../src/cli/run.js';
 import { readJournal } from '../../src/experiment/journal.js';
+import { capture } from './helpers.js';
 
 const example = fileURLToPath(new URL('../../examples/python-command.json', import.meta.url));
 const examples = dirname(example);
@@ -24,25 +25,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
-
-interface Captured extends RunIo {
-  out: string[];
-  err: string[];
-}
-
-function capture(): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (p) => readFileSync(p, 'utf8'),
-    readStdin: () => '',
-    progressIntervalMs: 100_000,
-  };
-}
 
 /** The example config with changes, written to the test folder (task.cwd pointed back at examples/). */
 // biome-ignore lint/suspicious/noExplicitAny: a config edited field by field in tests

@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../src/cli/report.js';
-import { type RunIo, resumeCommand, runCommand } from '../../src/cli/run.js';
+import { resumeCommand, runCommand } from '../../src/cli/run.js';
 import { readExperiment, statusCommand } from '../../src/cli/status.js';
 import { Optimizer } from '../../src/experiment/optimizer.js';
 import { hypervolume } from '../../src/pareto/hypervolume.js';
 import { inferReferencePoint } from '../../src/pareto/reference.js';
 import { scaledHypervolume } from '../../src/pareto/scaled-hypervolume.js';
 import { parseResult } from '../../src/runners/trial-files.js';
+import { capture } from './helpers.js';
 
 const sentinel = fileURLToPath(new URL('./fixtures/sentinel.py', import.meta.url));
 
@@ -27,25 +28,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
-
-interface Captured extends RunIo {
-  out: string[];
-  err: string[];
-}
-
-function capture(): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (p) => readFileSync(p, 'utf8'),
-    readStdin: () => '',
-    progressIntervalMs: 100_000,
-  };
-}
 
 function config(output: string, trials: number): string {
   const file = join(root, `config-${trials}.json`);

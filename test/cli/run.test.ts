@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type RunIo, resumeCommand, runCommand } from '../../src/cli/run.js';
+import { defaultConfig, resumeCommand, runCommand } from '../../src/cli/run.js';
 import { statusCommand } from '../../src/cli/status.js';
 import { moboConfigSchema } from '../../src/experiment/config.js';
 import { readJournal } from '../../src/experiment/journal.js';
+import { capture } from './helpers.js';
 
 let root = '';
 beforeAll(() => {
@@ -14,25 +15,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
-
-interface Captured extends RunIo {
-  out: string[];
-  err: string[];
-}
-
-function capture(): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (p) => readFileSync(p, 'utf8'),
-    readStdin: () => '',
-    progressIntervalMs: 100_000,
-  };
-}
 
 let counter = 0;
 function writeConfig(config: unknown): string {
