@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField, type ExportTable, exportCommand } from '../../src/cli/export.js';
-import type { CommandIo } from '../../src/cli/hv.js';
 import { Optimizer } from '../../src/experiment/optimizer.js';
 import type { Trial } from '../../src/experiment/trial.js';
+import { capture } from './helpers.js';
 
 /** RFC 4180, written out: fields split on commas outside quotes, "" inside quotes is one quote. */
 function parseCsv(text: string): string[][] {
@@ -40,19 +40,6 @@ function parseCsv(text: string): string[][] {
   expect(field).toBe('');
   expect(row).toEqual([]);
   return rows;
-}
-
-function capture(): CommandIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (p) => readFileSync(p, 'utf8'),
-    readStdin: () => '',
-  };
 }
 
 const REASON = 'solver diverged, "badly"\nat step 3';

@@ -10,28 +10,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunIo, runCommand } from '../../src/cli/run.js';
+import { runCommand } from '../../src/cli/run.js';
 import { readJournal } from '../../src/experiment/journal.js';
 import { redisOptions } from '../../src/runners/queue-jobs.js';
 import { nodeExecArgv } from '../../src/runners/task.js';
+import { capture } from './helpers.js';
 
 const url = process.env.MOBO_REDIS_URL;
 const example = fileURLToPath(new URL('../../examples/python-command.json', import.meta.url));
 const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-function capture(): RunIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (p) => readFileSync(p, 'utf8'),
-    readStdin: () => '',
-    progressIntervalMs: 100_000,
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

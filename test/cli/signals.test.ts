@@ -6,14 +6,15 @@
  * Every step waits for a file or a line of output, never for a length of time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunIo, resumeCommand } from '../../src/cli/run.js';
+import { resumeCommand } from '../../src/cli/run.js';
 import { statusCommand } from '../../src/cli/status.js';
 import { readJournal } from '../../src/experiment/journal.js';
+import { capture } from './helpers.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const mainScript = join(repo, 'src', 'cli', 'main.ts');
@@ -57,20 +58,6 @@ async function until(what: string, condition: () => boolean, timeoutMs = 60_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-function capture(): RunIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readFile: (p) => readFileSync(p, 'utf8'),
-    readStdin: () => '',
-    progressIntervalMs: 100_000,
-  };
 }
 
 /** A config whose command trials block until `<gates>/release` exists; 2 in flight, 4 trials. */
