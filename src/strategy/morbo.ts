@@ -359,10 +359,17 @@ function compact(h: GpHyperparameters): GpHyperparameters {
   };
 }
 
-/** How far row i of Y lies outside the reference box: Σ_j max(0, Y_ij − ref_j) / range_j. */
+/**
+ * How far row i of Y lies outside the reference box: max_j max(0, Y_ij − ref_j) / range_j, the
+ * least uniform (scaled) shift that brings it in, as the additive epsilon indicator. A sum over
+ * the objectives would favour the ends of a front (on DTLZ2's sphere the point with one objective
+ * near 0 has the least sum of excesses), so the regions would chase its corners, where no point
+ * can enter the box (measured on DTLZ2, d = 100: every proposal had x1 near 0 or 1); the maximum
+ * favours points short of the box in every objective, whose way in is the shortest.
+ */
 function outsideness(Y: Matrix, i: number, ref: Float64Array, range: Float64Array): number {
   let out = 0;
-  for (let j = 0; j < Y.cols; j++) out += Math.max(0, Y.data[i * Y.cols + j]! - ref[j]!) / range[j]!;
+  for (let j = 0; j < Y.cols; j++) out = Math.max(out, (Y.data[i * Y.cols + j]! - ref[j]!) / range[j]!);
   return out;
 }
 
@@ -420,9 +427,15 @@ interface LocalModels {
   readonly fitMs: number;
 }
 
-/** A region's candidates as changes to its centre. */
+/**
+ * A region's candidates as changes to observed points (its centre and the Pareto-optimal points
+ * in its cube), grouped by that point: candidates groupStart[g] to groupStart[g + 1] − 1 change
+ * row groupBase[g] of X.
+ */
 interface RegionCandidates {
   readonly sparse: SparsePoints;
+  readonly groupBase: Int32Array;
+  readonly groupStart: Int32Array;
   /** candidates x S sampled values of each objective, then of each constraint. */
   readonly values: Float64Array[];
   /** Pending rows assigned to this region and their sampled values (p_r x S each). */
@@ -548,9 +561,8 @@ export class MorboGenerator implements Generator {
         const volume = inside.length > 0 ? volumeOf(Y, [...oldFront, ...inside], ref) : oldVolume;
         improved = volume > (1 + settings.improvementThreshold) * oldVolume;
       } else {
-        // Nothing inside the reference box yet: success is getting closer to it (its total
-        // scaled excess, as a violation in SCBO), else a failure streak would shrink every region
-        // long before any point reaches the box.
+        // Nothing inside the reference box yet: success is getting closer to it (`outsideness`),
+        // else a failure streak would shrink every region long before any point reaches the box.
         let before = Number.POSITIVE_INFINITY;
         for (const i of oldFeasible) before = Math.min(before, outsideness(Y, i, ref, range));
         let after = Number.POSITIVE_INFINITY;
@@ -628,9 +640,23 @@ export class MorboGenerator implements Generator {
     for (let r = 0; r < settings.regions; r++) {
       const centre = X.data.subarray(centres[r]! * d, (centres[r]! + 1) * d);
       const box = this.box(centre, regions[r]!.length, models[r]!.objectives, d);
-      const sparse = this.candidatesAround(
+      // As MORBO's code: candidates perturb the centre and the Pareto-optimal points within the
+      // region's cube (|x − centre|∞ <= length / 2), so a region explores along its part of the front.
+      const bases = [centres[r]!];
+      if (feasible.length > 0) {
+        const half = regions[r]!.length / 2;
+        for (const row of centreRows.rows) {
+          if (row === centres[r]) continue;
+          let inside = true;
+          for (let k = 0; k < d && inside; k++)
+            if (Math.abs(X.data[row * d + k]! - centre[k]!) > half) inside = false;
+          if (inside) bases.push(row);
+        }
+      }
+      const { sparse, groupBase, groupStart } = this.candidatesAround(
         space,
-        centre,
+        X,
+        bases,
         box,
         settings,
         deriveSeed(input.seed, 'morbo', 'candidates', r),
@@ -646,13 +672,24 @@ export class MorboGenerator implements Generator {
           seed: deriveSeed(input.seed, 'morbo', 'features', r, j),
         });
         const draws = sampler.draw(q, deriveSeed(input.seed, 'morbo', 'draws', r, j));
-        values.push(sampler.evaluateAround(draws, centre, sparse));
+        const all = new Float64Array(sparse.count * q);
+        for (let g = 0; g < groupBase.length; g++) {
+          const a0 = groupStart[g]!;
+          const a1 = groupStart[g + 1]!;
+          if (a1 === a0) continue;
+          const base = X.data.subarray(groupBase[g]! * d, (groupBase[g]! + 1) * d);
+          const view = { ...sparse, count: a1 - a0, start: sparse.start.subarray(a0, a1 + 1) };
+          all.set(sampler.evaluateAround(draws, base, view), a0 * q);
+        }
+        values.push(all);
         pendingValues.push(
           pendingRows.length > 0 ? sampler.evaluate(draws, pendingMatrix) : new Float64Array(0),
         );
       });
       regionCandidates.push({
         sparse,
+        groupBase,
+        groupStart,
         values,
         pendingRows,
         pendingValues,
@@ -679,8 +716,10 @@ export class MorboGenerator implements Generator {
       const { region: r, index: a } = choice;
       const rc = regionCandidates[r]!;
       rc.used[a] = 1;
-      const centre = X.data.subarray(centres[r]! * d, (centres[r]! + 1) * d);
-      x.set(centre);
+      let g = 0;
+      while (rc.groupStart[g + 1]! <= a) g++;
+      const base = rc.groupBase[g]!;
+      x.set(X.data.subarray(base * d, (base + 1) * d));
       for (let p = rc.sparse.start[a]!; p < rc.sparse.start[a + 1]!; p++)
         x[rc.sparse.index[p]!] = rc.sparse.value[p]!;
       const key = pointKey(x, 0, d);
@@ -877,75 +916,90 @@ export class MorboGenerator implements Generator {
   }
 
   /**
-   * `settings.candidates` points around the centre: each column is redrawn uniformly in the box
-   * with probability min(1, perturbedCoordinates / d) (at least one column), then the point is
-   * rounded by the space; points that break a linear constraint or equal the centre are dropped.
+   * `settings.candidates` points in the region: each starts from one of the observed rows `bases`
+   * of X (chosen at random), and each column is redrawn uniformly in the box with probability
+   * min(1, perturbedCoordinates / d) (at least one column); then the point is rounded by the
+   * space; points that break a linear constraint or equal their base are dropped. They come
+   * grouped by base, as changes to it.
    */
   private candidatesAround(
     space: EncodedSpace,
-    centre: Float64Array,
+    X: Matrix,
+    bases: readonly number[],
     box: { lower: Float64Array; upper: Float64Array },
     settings: Resolved,
     seed: number,
-  ): SparsePoints {
-    const d = centre.length;
+  ): { sparse: SparsePoints; groupBase: Int32Array; groupStart: Int32Array } {
+    const d = X.cols;
     const rng = createRng(seed);
     const p = Math.min(1, settings.perturbedCoordinates / d);
     const N = settings.candidates;
     const A = space.constraintMatrix;
     const b = space.constraintBound;
     const k = b.length;
+    // How many candidates each base gets.
+    const share = new Int32Array(bases.length);
+    for (let a = 0; a < N; a++) share[bases.length === 1 ? 0 : rng.int(bases.length)]!++;
     const start = new Int32Array(N + 1);
     let index = new Int32Array(Math.ceil(N * Math.min(d, settings.perturbedCoordinates * 2 + 4)));
     let value = new Float64Array(index.length);
+    const groupStart = new Int32Array(bases.length + 1);
     const x = new Float64Array(d);
     let count = 0;
     let nnz = 0;
-    for (let a = 0; a < N; a++) {
-      x.set(centre);
-      let changed = 0;
-      for (let j = 0; j < d; j++) {
-        if (rng.uniform() < p) {
+    for (let g = 0; g < bases.length; g++) {
+      const from = X.data.subarray(bases[g]! * d, (bases[g]! + 1) * d);
+      for (let s = 0; s < share[g]!; s++) {
+        x.set(from);
+        let changed = 0;
+        for (let j = 0; j < d; j++) {
+          if (rng.uniform() < p) {
+            x[j] = box.lower[j]! + (box.upper[j]! - box.lower[j]!) * rng.uniform();
+            changed++;
+          }
+        }
+        if (changed === 0) {
+          const j = rng.int(d);
           x[j] = box.lower[j]! + (box.upper[j]! - box.lower[j]!) * rng.uniform();
-          changed++;
         }
-      }
-      if (changed === 0) {
-        const j = rng.int(d);
-        x[j] = box.lower[j]! + (box.upper[j]! - box.lower[j]!) * rng.uniform();
-      }
-      space.round(x);
-      let ok = true;
-      for (let i = 0; i < k && ok; i++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += A.data[i * d + j]! * x[j]!;
-        if (s > b[i]! + 1e-12 * Math.max(1, Math.abs(b[i]!))) ok = false;
-      }
-      if (!ok) continue;
-      const first = nnz;
-      for (let j = 0; j < d; j++) {
-        if (x[j] === centre[j]) continue;
-        if (nnz === index.length) {
-          const bigger = new Int32Array(2 * index.length);
-          bigger.set(index);
-          index = bigger;
-          const values = new Float64Array(2 * value.length);
-          values.set(value);
-          value = values;
+        space.round(x);
+        let ok = true;
+        for (let i = 0; i < k && ok; i++) {
+          let t = 0;
+          for (let j = 0; j < d; j++) t += A.data[i * d + j]! * x[j]!;
+          if (t > b[i]! + 1e-12 * Math.max(1, Math.abs(b[i]!))) ok = false;
         }
-        index[nnz] = j;
-        value[nnz] = x[j]!;
-        nnz++;
+        if (!ok) continue;
+        const first = nnz;
+        for (let j = 0; j < d; j++) {
+          if (x[j] === from[j]) continue;
+          if (nnz === index.length) {
+            const bigger = new Int32Array(2 * index.length);
+            bigger.set(index);
+            index = bigger;
+            const values = new Float64Array(2 * value.length);
+            values.set(value);
+            value = values;
+          }
+          index[nnz] = j;
+          value[nnz] = x[j]!;
+          nnz++;
+        }
+        if (nnz === first) continue;
+        count++;
+        start[count] = nnz;
       }
-      if (nnz === first) continue;
-      count++;
-      start[count] = nnz;
+      groupStart[g + 1] = count;
     }
     return {
-      count,
-      start: start.slice(0, count + 1),
-      index: index.slice(0, nnz),
-      value: value.slice(0, nnz),
+      sparse: {
+        count,
+        start: start.slice(0, count + 1),
+        index: index.slice(0, nnz),
+        value: value.slice(0, nnz),
+      },
+      groupBase: Int32Array.from(bases),
+      groupStart,
     };
   }
 
