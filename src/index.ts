@@ -161,7 +161,7 @@ export {
   parseMoboConfig,
   parseOptimizerConfig,
 } from './experiment/config.js';
-export type { RunnerState } from './experiment/experiment.js';
+export type { RunnerRecord, RunnerState } from './experiment/attempts.js';
 export {
   experimentHypervolume,
   type HypervolumeStatus,
@@ -170,14 +170,15 @@ export {
   type ReferenceStatus,
 } from './experiment/hypervolume.js';
 export { readJournal } from './experiment/journal.js';
+export type { Logger } from './experiment/logger.js';
+export { Optimizer, type OptimizerOptions } from './experiment/optimizer.js';
 export {
   type AskedTrial,
   type AskOptions,
-  type Logger,
-  Optimizer,
-  type OptimizerOptions,
+  MAX_ASK,
+  type ScheduledExperiment,
   type TellOptions,
-} from './experiment/optimizer.js';
+} from './experiment/scheduled-experiment.js';
 export { TRIAL_STATES, type Trial, type TrialState, TrialStateError } from './experiment/trial.js';
 
 // Runners (hand trials to whoever evaluates them), the scheduler that keeps one busy, and the
