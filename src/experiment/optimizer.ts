@@ -212,7 +212,7 @@ export class Optimizer implements ScheduledExperiment {
         throw new RangeError(`${what}: timeBudgetMs must be a number of ms > 0, got ${formatValue(budget)}`);
       }
       const input = {
-        ...this.generationInput(n, inferred ?? this.inferReferencePoint()),
+        ...this.generationInput(n, inferred ?? this.generationReferencePoint()),
         ...(budget !== undefined ? { timeBudgetMs: budget } : {}),
       };
       const result =
@@ -575,6 +575,21 @@ export class Optimizer implements ScheduledExperiment {
   /** Thresholds where given, elsewhere inferred from the feasible completed trials (see `referencePoint`). */
   private inferReferencePoint(): number[] | undefined {
     return this.outcomes.referencePointFrom(this.objectiveMatrix(this.feasibleTrials()));
+  }
+
+  /**
+   * The reference point of a generation while none is fixed: `inferReferencePoint`, or, while no
+   * completed trial is feasible, the same rule over all completed trials (the constraint models
+   * steer towards feasibility meanwhile). For this generation only: never journaled, and never what
+   * `referencePoint()` or the hypervolume use. Undefined only while no trial has completed.
+   */
+  private generationReferencePoint(): number[] | undefined {
+    return (
+      this.inferReferencePoint() ??
+      this.outcomes.referencePointFrom(
+        this.objectiveMatrix(this.experiment.trials().filter((t) => t.state === 'completed')),
+      )
+    );
   }
 
   /** n x m objective matrix (minimization form) of completed trials. */
