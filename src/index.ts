@@ -42,7 +42,7 @@ export {
 
 // Pareto tools: dominance, sorting, crowding, hypervolume, box decompositions, indicators.
 export { dominates, isNondominated, paretoFilter, weaklyDominates } from './pareto/dominance.js';
-export { type NondominatedSortOptions, nondominatedSort } from './pareto/sort.js';
+export { type NondominatedSortOptions, nondominatedSort } from './pareto/nondominated-sort.js';
 export { crowdingDistance } from './pareto/crowding.js';
 export { HypervolumeImprovement, hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
 export {
@@ -113,7 +113,7 @@ export {
 } from './tensor/backend.js';
 
 // NSGA-II.
-export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2.js';
+export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2-algorithm.js';
 
 // Search spaces and outcomes.
 export { ConfigError, type ConfigIssue } from './space/errors.js';
@@ -139,7 +139,7 @@ export {
   type MorboGeneratorState,
   type MorboRegionState,
 } from './strategy/morbo.js';
-export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
+export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2-generator.js';
 export { RandomGenerator } from './strategy/random.js';
 export { SobolGenerator } from './strategy/sobol.js';
 export {
@@ -154,13 +154,7 @@ export {
 } from './strategy/strategies.js';
 
 // Experiments and the ask/tell facade.
-export {
-  type MoboConfig,
-  moboJsonSchema,
-  type OptimizerConfig,
-  parseMoboConfig,
-  parseOptimizerConfig,
-} from './experiment/config.js';
+export { type OptimizerConfig, parseOptimizerConfig } from './experiment/config.js';
 export type { RunnerRecord, RunnerState } from './experiment/attempts.js';
 export {
   experimentHypervolume,
@@ -258,6 +252,9 @@ export {
   modelViews,
   type ParameterImportance,
 } from './report/model-views.js';
+
+// The `mobo run` configuration file.
+export { type MoboConfig, moboJsonSchema, parseMoboConfig } from './cli/run-config.js';
 
 // Test problems (also at 'mobo/problems').
 export * as problems from '../problems/index.js';

@@ -72,6 +72,16 @@ export interface GenerationInput {
   readonly timeBudgetMs?: number;
 }
 
+/** Checks the common parts of a generation input. */
+export function checkGenerationInput(fn: string, input: GenerationInput): void {
+  if (!Number.isInteger(input.count) || input.count < 0) {
+    throw new RangeError(`${fn}: count must be an integer >= 0, got ${input.count}`);
+  }
+  if (!Number.isInteger(input.seed) || input.seed < 0 || input.seed >= 2 ** 32) {
+    throw new RangeError(`${fn}: seed must be a 32-bit unsigned integer, got ${input.seed}`);
+  }
+}
+
 export interface GenerationResult {
   /** count x d: the candidates, in [0, 1]^d, already passed through `space.round`. */
   readonly candidates: Matrix;

@@ -6,15 +6,16 @@
  * the objective GPs' constant mean is the worst observed value (`objectiveMean`), and from 5
  * objectives on the box decompositions are approximate (`partitioningAlpha`, as Ax).
  */
-import type { McAcquisition } from '../acquisition/ehvi.js';
+
+import { MAX_Q } from '../acquisition/hvi-kernel.js';
 import {
   checkPartitioningAlpha,
   defaultPartitioningAlpha,
   QEhvi,
   QLogNehvi,
   QNehvi,
-} from '../acquisition/ehvi.js';
-import { MAX_Q } from '../acquisition/hvi.js';
+} from '../acquisition/hypervolume-improvement.js';
+import type { McAcquisition } from '../acquisition/mc-acquisition.js';
 import {
   type AcquisitionBatch,
   type BatchSequentialAcquisition,
@@ -38,8 +39,13 @@ import {
   type TensorRuntime,
   tensorBackend,
 } from '../tensor/backend.js';
-import type { GenerationInput, GenerationResult, Generator } from './generator.js';
-import { checkGenerationInput, SobolGenerator } from './sobol.js';
+import {
+  checkGenerationInput,
+  type GenerationInput,
+  type GenerationResult,
+  type Generator,
+} from './generator.js';
+import { SobolGenerator } from './sobol.js';
 
 /** The acquisition functions the generator can use. */
 export const MOBO_ACQUISITIONS = ['qLogNEHVI', 'qNEHVI', 'qEHVI', 'qNParEGO'] as const;

@@ -9,7 +9,7 @@ import {
   ModelChoiceGenerator,
 } from './model-choice.js';
 import { MorboGenerator, type MorboGeneratorOptions } from './morbo.js';
-import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2.js';
+import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2-generator.js';
 import { RandomGenerator } from './random.js';
 import { SobolGenerator } from './sobol.js';
 
