@@ -115,13 +115,6 @@ export {
 // NSGA-II.
 export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2-algorithm.js';
 
-// Search spaces and outcomes.
-export { ConfigError, type ConfigIssue } from './space/errors.js';
-export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';
-export { Outcomes } from './space/outcomes.js';
-export type { ObjectiveConfig, ParameterConfig, Params } from './space/schema.js';
-export { SearchSpace, type SpaceConfig } from './space/search-space.js';
-
 // Generators and strategies.
 export type {
   EncodedColumn,
@@ -152,6 +145,13 @@ export {
   registerGenerator,
   type StrategyConfig,
 } from './strategy/strategies.js';
+
+// Search spaces and outcomes.
+export { ConfigError, type ConfigIssue } from './space/errors.js';
+export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';
+export { Outcomes } from './space/outcomes.js';
+export type { ObjectiveConfig, ParameterConfig, Params } from './space/schema.js';
+export { SearchSpace, type SpaceConfig } from './space/search-space.js';
 
 // Experiments and the ask/tell facade.
 export { type OptimizerConfig, parseOptimizerConfig } from './experiment/config.js';
@@ -228,16 +228,6 @@ export {
   builtinTask,
 } from './runners/builtin.js';
 
-// The HTTP service (`mobo serve`) and the MCP tools (`mobo mcp`) over a folder of experiments.
-export { type AppOptions, createApp } from './serve/app.js';
-export { ServiceError } from './serve/errors.js';
-export { createMcpServer } from './serve/mcp.js';
-export { openApiDocument } from './serve/openapi.js';
-export type { ExperimentSummary, ServiceEvent } from './serve/schemas.js';
-export { type RunningServer, type ServeOptions, startServer } from './serve/server.js';
-export { ExperimentService, type ServiceListener } from './serve/service.js';
-export { type TokenScope, TokenStore } from './serve/tokens.js';
-
 // Reports.
 export {
   loadExperimentReportData,
@@ -252,6 +242,16 @@ export {
   modelViews,
   type ParameterImportance,
 } from './report/model-views.js';
+
+// The HTTP service (`mobo serve`) and the MCP tools (`mobo mcp`) over a folder of experiments.
+export { type AppOptions, createApp } from './serve/app.js';
+export { ServiceError } from './serve/errors.js';
+export { createMcpServer } from './serve/mcp.js';
+export { openApiDocument } from './serve/openapi.js';
+export type { ExperimentSummary, ServiceEvent } from './serve/schemas.js';
+export { type RunningServer, type ServeOptions, startServer } from './serve/server.js';
+export { ExperimentService, type ServiceListener } from './serve/service.js';
+export { type TokenScope, TokenStore } from './serve/tokens.js';
 
 // The `mobo run` configuration file.
 export { type MoboConfig, moboJsonSchema, parseMoboConfig } from './cli/run-config.js';
