@@ -65,8 +65,10 @@ function optionsObject<T>(options: unknown, what: string): Partial<T> {
  *
  * Asks run one at a time in call order, so two concurrent asks never see the same pending set or
  * ask counter; tell, fail, abandon and attach are recorded at once, also while an ask waits on its
- * generator (they change no pending point, and the ask numbers its trials when it records them). Values are given by objective (and outcome-constraint metric) name in the
- * user's sense; below this class objectives are in minimization form.
+ * generator (they change no pending point, and the ask numbers its trials when it records them).
+ * Values are given by objective (and outcome-constraint metric) name in the user's sense; below
+ * this class objectives are in minimization form. It alone decides the reference point and hands
+ * it to the generators. A Scheduler sees it only as a `ScheduledExperiment`.
  */
 export class Optimizer implements ScheduledExperiment {
   /** The validated configuration, with the strategy and seed filled in (deeply frozen). */
