@@ -21,7 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
 import { dtlz2 } from '../problems/dtlz.js';
-import { type McAcquisition, QLogNehvi, QNehvi } from '../src/acquisition/ehvi.js';
+import { QLogNehvi, QNehvi } from '../src/acquisition/hypervolume-improvement.js';
+import type { McAcquisition } from '../src/acquisition/mc-acquisition.js';
 import { createGpModel } from '../src/gp/model.js';
 import { TensorAcquisition } from '../src/tensor/acquisition.js';
 import {

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dtlz2, type Problem, zdt1 } from '../problems/index.js';
 import { type Matrix, selectRows } from '../src/linalg/matrix.js';
-import { runNsga2 } from '../src/moga/nsga2.js';
+import { runNsga2 } from '../src/moga/nsga2-algorithm.js';
 import { hypervolume } from '../src/pareto/hypervolume.js';
 import { invertedGenerationalDistance } from '../src/pareto/indicators.js';
 

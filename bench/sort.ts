@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Matrix } from '../src/linalg/matrix.js';
 import { paretoFilter } from '../src/pareto/dominance.js';
-import { lexicographicOrder, nondominatedSort } from '../src/pareto/sort.js';
+import { lexicographicOrder, nondominatedSort } from '../src/pareto/nondominated-sort.js';
 
 const quick = process.argv.includes('--quick');
 

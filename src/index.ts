@@ -42,7 +42,7 @@ export {
 
 // Pareto tools: dominance, sorting, crowding, hypervolume, box decompositions, indicators.
 export { dominates, isNondominated, paretoFilter, weaklyDominates } from './pareto/dominance.js';
-export { type NondominatedSortOptions, nondominatedSort } from './pareto/sort.js';
+export { type NondominatedSortOptions, nondominatedSort } from './pareto/nondominated-sort.js';
 export { crowdingDistance } from './pareto/crowding.js';
 export { HypervolumeImprovement, hypervolume, hypervolumeContributions } from './pareto/hypervolume.js';
 export {
@@ -113,14 +113,7 @@ export {
 } from './tensor/backend.js';
 
 // NSGA-II.
-export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2.js';
-
-// Search spaces and outcomes.
-export { ConfigError, type ConfigIssue } from './space/errors.js';
-export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';
-export { Outcomes } from './space/outcomes.js';
-export type { ObjectiveConfig, ParameterConfig, Params } from './space/schema.js';
-export { SearchSpace, type SpaceConfig } from './space/search-space.js';
+export { Nsga2, type Nsga2Options, type Nsga2Run, runNsga2 } from './moga/nsga2-algorithm.js';
 
 // Generators and strategies.
 export type {
@@ -139,7 +132,7 @@ export {
   type MorboGeneratorState,
   type MorboRegionState,
 } from './strategy/morbo.js';
-export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2.js';
+export { Nsga2Generator, type Nsga2GeneratorOptions, type Nsga2Mode } from './strategy/nsga2-generator.js';
 export { RandomGenerator } from './strategy/random.js';
 export { SobolGenerator } from './strategy/sobol.js';
 export {
@@ -153,15 +146,16 @@ export {
   type StrategyConfig,
 } from './strategy/strategies.js';
 
+// Search spaces and outcomes.
+export { ConfigError, type ConfigIssue } from './space/errors.js';
+export { formatLinearInequality, type LinearInequality, parseLinearInequality } from './space/linear.js';
+export { Outcomes } from './space/outcomes.js';
+export type { ObjectiveConfig, ParameterConfig, Params } from './space/schema.js';
+export { SearchSpace, type SpaceConfig } from './space/search-space.js';
+
 // Experiments and the ask/tell facade.
-export {
-  type MoboConfig,
-  moboJsonSchema,
-  type OptimizerConfig,
-  parseMoboConfig,
-  parseOptimizerConfig,
-} from './experiment/config.js';
-export type { RunnerState } from './experiment/experiment.js';
+export { type OptimizerConfig, parseOptimizerConfig } from './experiment/config.js';
+export type { RunnerRecord, RunnerState } from './experiment/attempts.js';
 export {
   experimentHypervolume,
   type HypervolumeStatus,
@@ -170,14 +164,15 @@ export {
   type ReferenceStatus,
 } from './experiment/hypervolume.js';
 export { readJournal } from './experiment/journal.js';
+export type { Logger } from './experiment/logger.js';
+export { Optimizer, type OptimizerOptions } from './experiment/optimizer.js';
 export {
   type AskedTrial,
   type AskOptions,
-  type Logger,
-  Optimizer,
-  type OptimizerOptions,
+  MAX_ASK,
+  type ScheduledExperiment,
   type TellOptions,
-} from './experiment/optimizer.js';
+} from './experiment/scheduled-experiment.js';
 export { TRIAL_STATES, type Trial, type TrialState, TrialStateError } from './experiment/trial.js';
 
 // Runners (hand trials to whoever evaluates them), the scheduler that keeps one busy, and the
@@ -233,16 +228,6 @@ export {
   builtinTask,
 } from './runners/builtin.js';
 
-// The HTTP service (`mobo serve`) and the MCP tools (`mobo mcp`) over a folder of experiments.
-export { type AppOptions, createApp } from './serve/app.js';
-export { ServiceError } from './serve/errors.js';
-export { createMcpServer } from './serve/mcp.js';
-export { openApiDocument } from './serve/openapi.js';
-export type { ExperimentSummary, ServiceEvent } from './serve/schemas.js';
-export { type RunningServer, type ServeOptions, startServer } from './serve/server.js';
-export { ExperimentService, type ServiceListener } from './serve/service.js';
-export { type TokenScope, TokenStore } from './serve/tokens.js';
-
 // Reports.
 export {
   loadExperimentReportData,
@@ -257,6 +242,19 @@ export {
   modelViews,
   type ParameterImportance,
 } from './report/model-views.js';
+
+// The HTTP service (`mobo serve`) and the MCP tools (`mobo mcp`) over a folder of experiments.
+export { type AppOptions, createApp } from './serve/app.js';
+export { ServiceError } from './serve/errors.js';
+export { createMcpServer } from './serve/mcp.js';
+export { openApiDocument } from './serve/openapi.js';
+export type { ExperimentSummary, ServiceEvent } from './serve/schemas.js';
+export { type RunningServer, type ServeOptions, startServer } from './serve/server.js';
+export { ExperimentService, type ServiceListener } from './serve/service.js';
+export { type TokenScope, TokenStore } from './serve/tokens.js';
+
+// The `mobo run` configuration file.
+export { type MoboConfig, moboJsonSchema, parseMoboConfig } from './cli/run-config.js';
 
 // Test problems (also at 'mobo/problems').
 export * as problems from '../problems/index.js';

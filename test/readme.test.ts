@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { moboConfigSchema } from '../src/experiment/config.js';
+import { moboConfigSchema } from '../src/cli/run-config.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const tsxLoader = import.meta.resolve('tsx');

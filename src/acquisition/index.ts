@@ -6,25 +6,39 @@
  */
 export { checkEta, DEFAULT_ETA, logFeasibility, logFeasibilityBackward } from './constraints.js';
 export {
-  defaultPartitioningAlpha,
-  type HypervolumeAcquisitionOptions,
-  type McAcquisition,
-  QEhvi,
-  type QEhviOptions,
-  QLogNehvi,
-  type QLogNehviOptions,
-  QNehvi,
-  type QNehviOptions,
-} from './ehvi.js';
-export {
   HviWorkspace,
   MAX_Q,
   qHviValueAndGradient,
   type SampleBoxes,
   type SampleShape,
   sampleHvi,
-} from './hvi.js';
-export { type LogHviOptions, LogHviWorkspace, qLogHviValueAndGradient, sampleLogHvi } from './log-hvi.js';
+} from './hvi-kernel.js';
+export {
+  defaultPartitioningAlpha,
+  type HypervolumeAcquisitionOptions,
+  QEhvi,
+  type QEhviOptions,
+  QLogNehvi,
+  type QLogNehviOptions,
+  QNehvi,
+  type QNehviOptions,
+} from './hypervolume-improvement.js';
+export {
+  backSolveTransposed,
+  baseSampleColumns,
+  choleskyBackward,
+  forwardSolve,
+  JointSampler,
+  type JointSamplerOptions,
+  type PosteriorSource,
+} from './joint-sampler.js';
+export {
+  type LogHviOptions,
+  LogHviWorkspace,
+  qLogHviValueAndGradient,
+  sampleLogHvi,
+} from './log-hvi-kernel.js';
+export type { McAcquisition } from './mc-acquisition.js';
 export {
   ChebyshevScalarization,
   PAREGO_RHO,
@@ -34,15 +48,6 @@ export {
   qNeiValueAndGradient,
   sampleSimplex,
 } from './parego.js';
-export {
-  backSolveTransposed,
-  baseSampleColumns,
-  choleskyBackward,
-  forwardSolve,
-  JointSampler,
-  type JointSamplerOptions,
-  type PosteriorSource,
-} from './posterior.js';
 export { type PruneOptions, pruneInferiorPointsMultiObjective } from './prune.js';
 export {
   fatmax,

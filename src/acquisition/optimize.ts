@@ -14,7 +14,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { LbfgsbSolver } from '../optim/lbfgsb.js';
 import { createRng, deriveSeed, type Rng } from '../random/rng.js';
 import { SobolSequence } from '../random/sobol.js';
-import type { McAcquisition } from './ehvi.js';
+import type { McAcquisition } from './mc-acquisition.js';
 
 /** What the optimizer needs of a search domain in unit-cube form (`EncodedSpace` satisfies it). */
 export interface AcquisitionDomain {

@@ -11,9 +11,9 @@
 import { type MatrixLike, toMatrix } from '../linalg/matrix.js';
 import { createRng, type Rng } from '../random/rng.js';
 import { checkEta, DEFAULT_ETA, logFeasibility, logFeasibilityBackward } from './constraints.js';
-import type { McAcquisition } from './ehvi.js';
-import { MAX_Q } from './hvi.js';
-import { JointSampler, type PosteriorSource } from './posterior.js';
+import { MAX_Q } from './hvi-kernel.js';
+import { JointSampler, type PosteriorSource } from './joint-sampler.js';
+import type { McAcquisition } from './mc-acquisition.js';
 import { fatmax, logFatplus } from './smooth.js';
 import type { AcquisitionSpec } from './spec.js';
 

@@ -5,7 +5,7 @@
  * boxes and cost to every sample's decomposition without changing the value much.
  */
 import { type MatrixLike, toMatrix } from '../linalg/matrix.js';
-import { JointSampler, type PosteriorSource } from './posterior.js';
+import { JointSampler, type PosteriorSource } from './joint-sampler.js';
 
 /** Options of `pruneInferiorPointsMultiObjective`. */
 export interface PruneOptions {

@@ -6,7 +6,7 @@
  */
 
 import type { GpInternals } from '../gp/model.js';
-import type { SampleBoxes } from './hvi.js';
+import type { SampleBoxes } from './hvi-kernel.js';
 
 /** The cached root of a `JointSampler` (see its comment) and the base samples of a q-batch. */
 export interface CachedRoot {

@@ -23,12 +23,6 @@ import {
 } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type * as z from 'zod';
-import {
-  type MoboConfig,
-  parseMoboConfig,
-  runnerSchema,
-  type ValidMoboConfig,
-} from '../experiment/config.js';
 import { Optimizer } from '../experiment/optimizer.js';
 import {
   builtinExperiment,
@@ -52,6 +46,7 @@ import { createGenerator } from '../strategy/strategies.js';
 import type { CommandIo } from './hv.js';
 import { formatDuration, ProgressDisplay } from './progress.js';
 import { reportCommand } from './report.js';
+import { type MoboConfig, parseMoboConfig, runnerSchema, type ValidMoboConfig } from './run-config.js';
 import { experimentSummary, readExperiment } from './status.js';
 
 /** What run and resume need besides CommandIo: the terminal, for the progress bar. */

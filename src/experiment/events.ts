@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { runnerEventSchema } from './attempts.js';
 
 /**
  * The journal's records, version 1. The first line is a `header`; each later line one event. Events
@@ -65,25 +66,11 @@ export const eventSchema = z.discriminatedUnion('type', [
    * last one while trials are left to run.
    */
   z.object({ type: z.literal('interrupt'), t, signal: z.string(), message: z.string() }),
-  /**
-   * What a runner did with an attempt of a trial (written by the Scheduler; no state change):
-   * 'launch' before the runner is called (a crash after it may leave work behind, so the next attempt
-   * gets a new number), 'launched' with the JSON metadata the runner returned (job ids, directories:
-   * what a resumed run polls to reattach), 'retry' when the attempt failed in a way worth a retry.
-   */
-  z.object({
-    type: z.literal('runner'),
-    t,
-    id,
-    attempt: z.number().int().min(1),
-    phase: z.enum(['launch', 'launched', 'retry']),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    reason: z.string().optional(),
-  }),
+  /** What a runner did with an attempt of a trial (written by the Scheduler; see attempts.ts). */
+  runnerEventSchema,
 ]);
 
 export type JournalHeader = z.infer<typeof headerSchema>;
 export type JournalEvent = z.infer<typeof eventSchema>;
 export type AskEvent = Extract<JournalEvent, { type: 'ask' }>;
-export type RunnerEvent = Extract<JournalEvent, { type: 'runner' }>;
 export type InterruptEvent = Extract<JournalEvent, { type: 'interrupt' }>;

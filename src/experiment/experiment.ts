@@ -1,62 +1,7 @@
 import type { Params } from '../space/schema.js';
-import type { JournalEvent, RunnerEvent } from './events.js';
+import { type RunnerState, RunnerStates } from './attempts.js';
+import type { JournalEvent } from './events.js';
 import { canTransition, type Trial, type TrialState, TrialStateError } from './trial.js';
-
-/** What the journal's runner events say about one trial (see `RunnerEvent`). */
-export interface RunnerState {
-  /** The highest attempt launched (0 when none). */
-  readonly attempt: number;
-  /** When that attempt's runner returned its metadata (ms since the epoch), if it did. */
-  readonly launchedAt?: number;
-  /** The metadata the runner returned for that attempt (job ids, directories), if it did. */
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  /** Attempts that failed in a way worth a retry. */
-  readonly retries: number;
-  /** Why each retried attempt ended, as `attempt N: reason`, oldest first (absent when none). */
-  readonly failures?: readonly string[];
-}
-
-const NO_RUNNER: RunnerState = Object.freeze({ attempt: 0, retries: 0 });
-
-/** One runner record, from the journal or from the old sidecar ledger. */
-export interface RunnerRecordFields {
-  readonly phase: 'launch' | 'launched' | 'retry';
-  readonly attempt: number;
-  /** When it was written (ms since the epoch). */
-  readonly t: number;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  /** Why the attempt failed ('retry' records). */
-  readonly reason?: string;
-}
-
-/**
- * What is known of a trial's attempts after one more runner record (frozen): 'launch' raises the
- * attempt, 'launched' for the latest attempt records its metadata, 'retry' counts one retry and
- * keeps its reason.
- */
-export function nextRunnerState(known: RunnerState, record: RunnerRecordFields): RunnerState {
-  let next: RunnerState = known;
-  const failures = known.failures === undefined ? {} : { failures: known.failures };
-  if (record.phase === 'launch') {
-    next = { attempt: Math.max(known.attempt, record.attempt), retries: known.retries, ...failures };
-  } else if (record.phase === 'launched' && record.attempt >= known.attempt) {
-    next = {
-      attempt: record.attempt,
-      launchedAt: record.t,
-      metadata: Object.freeze({ ...(record.metadata ?? {}) }),
-      retries: known.retries,
-      ...failures,
-    };
-  } else if (record.phase === 'retry') {
-    const why = `attempt ${record.attempt}: ${record.reason ?? 'failed (no reason recorded)'}`;
-    next = {
-      ...known,
-      retries: known.retries + 1,
-      failures: Object.freeze([...(known.failures ?? []), why]),
-    };
-  }
-  return Object.freeze(next);
-}
 
 /** The whole replayable state of an experiment as plain JSON (for tests, status tools, reports). */
 export interface ExperimentSnapshot {
@@ -101,7 +46,7 @@ export class Experiment {
   private askCount = 0;
   private lastGeneratorState: unknown;
   private readonly order: number[] = [];
-  private readonly runners = new Map<number, RunnerState>();
+  private readonly runners = new RunnerStates();
   private interrupt: Readonly<{ t: number; signal: string; message: string }> | undefined;
   private readonly dimension: number;
   private readonly objectives: number;
@@ -147,14 +92,14 @@ export class Experiment {
     return this.order;
   }
 
-  /** What the runner events say about trial `id` (attempt 0 and no retries when there are none). */
   /** The last interrupt journaled (signal, what happened to the trials in flight), if any. */
   get lastInterrupt(): Readonly<{ t: number; signal: string; message: string }> | undefined {
     return this.interrupt;
   }
 
+  /** What the runner events say about trial `id`'s attempts (see attempts.ts). */
   runnerState(id: number): RunnerState {
-    return this.runners.get(id) ?? NO_RUNNER;
+    return this.runners.get(id);
   }
 
   snapshot(): ExperimentSnapshot {
@@ -242,7 +187,7 @@ export class Experiment {
         if (this.trial(event.id) === undefined) {
           throw new RangeError(`${what}: runner record for trial ${event.id}, which does not exist`);
         }
-        return () => this.applyRunner(event);
+        return () => this.runners.apply(event.id, event);
       }
       case 'interrupt':
         return () => {
@@ -302,10 +247,6 @@ export class Experiment {
       );
     }
     return trial;
-  }
-
-  private applyRunner(event: RunnerEvent): void {
-    this.runners.set(event.id, nextRunnerState(this.runnerState(event.id), event));
   }
 
   private checkReference(point: readonly number[], what: string): void {

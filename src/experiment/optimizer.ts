@@ -15,9 +15,10 @@ import {
   type GeneratorRegistry,
   MOBO_GENERATOR,
 } from '../strategy/strategies.js';
+import { type RunnerRecord, type RunnerState, runnerEvent } from './attempts.js';
 import { type OptimizerConfig, parseOptimizerConfig, type ValidOptimizerConfig } from './config.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, type JournalEvent, type JournalHeader } from './events.js';
-import { Experiment, type ExperimentSnapshot, type RunnerState } from './experiment.js';
+import { Experiment, type ExperimentSnapshot } from './experiment.js';
 import { GenerationThread } from './generation-thread.js';
 import {
   experimentHypervolume,
@@ -28,12 +29,15 @@ import {
 } from './hypervolume.js';
 import { type EventSink, FileSink, NullSink, readJournal, truncateTornTail } from './journal.js';
 import { acquireLock } from './lock.js';
-import { isPending, type Trial, type TrialState } from './trial.js';
-
-/** Where warnings go (failed trials, dropped torn records, lock takeovers). */
-export interface Logger {
-  warn(message: string): void;
-}
+import { defaultLogger, type Logger } from './logger.js';
+import {
+  type AskedTrial,
+  type AskOptions,
+  MAX_ASK,
+  type ScheduledExperiment,
+  type TellOptions,
+} from './scheduled-experiment.js';
+import { isPending, reasonText, type Trial, type TrialState } from './trial.js';
 
 /** Options that are not part of the (journaled, JSON) configuration. */
 export interface OptimizerOptions {
@@ -43,64 +47,8 @@ export interface OptimizerOptions {
   readonly registry?: GeneratorRegistry;
 }
 
-/** A proposed trial: its id (for tell/fail/abandon) and its parameters by name. */
-export interface AskedTrial {
-  readonly id: number;
-  readonly params: Readonly<Params>;
-}
-
-export interface AskOptions {
-  /** true (default): new trials start 'running'; false: 'candidate' until `markRunning(id)`. */
-  readonly markRunning?: boolean;
-  /**
-   * Run the generator in a worker thread (default false), so this thread stays free (tell, fail,
-   * a scheduler's polls and launches) while it works. The candidates are the same as in-thread, bit
-   * for bit. Ignored, with generation in this thread, when the strategy's model generator is a
-   * plug-in registered in this thread (`canGenerateOffThread` is false).
-   */
-  readonly offThread?: boolean;
-  /**
-   * Wall-clock budget of this ask's generation in ms (default none): a model generator cuts its
-   * acquisition search short to keep pace with quick trials. The trials asked are then not the
-   * same as without it (the budget depends on the machine's speed).
-   */
-  readonly timeBudgetMs?: number;
-}
-
-/** What a runner did with an attempt of a trial; journaled by `recordRunner` (see `RunnerEvent`). */
-export type RunnerRecord =
-  /** About to hand attempt `attempt` to the runner. */
-  | { readonly phase: 'launch'; readonly attempt: number }
-  /** The runner took the attempt and returned this JSON metadata (job ids, directories). */
-  | { readonly phase: 'launched'; readonly attempt: number; readonly metadata: Record<string, unknown> }
-  /** The attempt failed in a way worth a retry. */
-  | { readonly phase: 'retry'; readonly attempt: number; readonly reason: string };
-
-export interface TellOptions {
-  /** Standard errors of the observed metrics, by name (finite, >= 0). */
-  readonly sem?: Readonly<Record<string, number>>;
-}
-
-const defaultLogger: Logger = { warn: (message) => process.emitWarning(message, 'MoboWarning') };
-
-/**
- * The most trials one `ask` proposes. A model-based batch is built one candidate at a time against
- * the earlier ones, so a batch of thousands would take hours and hold them all pending; a larger
- * count is almost always a mistake (a slot count or a budget passed by error).
- */
-export const MAX_ASK = 1000;
-
-// Longest failure reason kept in the journal; longer ones (whole stack traces, logs) are cut.
-const MAX_REASON = 10_000;
-
 // Candidates may leave the cube by this much (rounding in a generator) before they are rejected.
 const CUBE_SLACK = 1e-9;
-
-function reasonText(reason: unknown, what: string): string {
-  if (typeof reason !== 'string')
-    throw new TypeError(`${what}: reason must be a string, got ${formatValue(reason)}`);
-  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}...` : reason;
-}
 
 function optionsObject<T>(options: unknown, what: string): Partial<T> {
   if (options === undefined) return {};
@@ -117,10 +65,12 @@ function optionsObject<T>(options: unknown, what: string): Partial<T> {
  *
  * Asks run one at a time in call order, so two concurrent asks never see the same pending set or
  * ask counter; tell, fail, abandon and attach are recorded at once, also while an ask waits on its
- * generator (they change no pending point, and the ask numbers its trials when it records them). Values are given by objective (and outcome-constraint metric) name in the
- * user's sense; below this class objectives are in minimization form.
+ * generator (they change no pending point, and the ask numbers its trials when it records them).
+ * Values are given by objective (and outcome-constraint metric) name in the user's sense; below
+ * this class objectives are in minimization form. It alone decides the reference point and hands
+ * it to the generators. A Scheduler sees it only as a `ScheduledExperiment`.
  */
-export class Optimizer {
+export class Optimizer implements ScheduledExperiment {
   /** The validated configuration, with the strategy and seed filled in (deeply frozen). */
   readonly config: Readonly<ValidOptimizerConfig>;
   readonly space: SearchSpace;
@@ -137,7 +87,6 @@ export class Optimizer {
   private journalPath: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private readonly heartbeats = new Map<number, number>();
   private readonly rows = new Map<number, Float64Array>();
 
   /** Builds everything that can fail on the configuration, before any file is touched. */
@@ -265,7 +214,7 @@ export class Optimizer {
         throw new RangeError(`${what}: timeBudgetMs must be a number of ms > 0, got ${formatValue(budget)}`);
       }
       const input = {
-        ...this.generationInput(n, inferred ?? this.inferReferencePoint()),
+        ...this.generationInput(n, inferred ?? this.generationReferencePoint()),
         ...(budget !== undefined ? { timeBudgetMs: budget } : {}),
       };
       const result =
@@ -320,7 +269,6 @@ export class Optimizer {
       } else {
         this.commit({ type: 'complete', t: Date.now(), id, values: checked.values, ...(sem ? { sem } : {}) });
       }
-      this.heartbeats.delete(id);
       return this.experiment.trial(id)!;
     });
   }
@@ -365,117 +313,6 @@ export class Optimizer {
   }
 
   /**
-   * Journals what a runner did with an attempt of trial `id` (before resolving): the attempt handed
-   * to it, the metadata it returned (job ids, directories), or a transient failure to retry. Replayed
-   * by `open`, so a resumed scheduler reattaches to work an earlier process started. Changes no trial
-   * state. Throws a RangeError for an unknown trial or a bad record.
-   */
-  recordRunner(id: number, record: RunnerRecord): Promise<RunnerState> {
-    return this.immediate(() => {
-      const what = `Optimizer.recordRunner(trial ${formatValue(id)})`;
-      if (this.experiment.trial(id) === undefined) {
-        throw new RangeError(`${what}: no such trial (trials are 0..${this.experiment.size - 1})`);
-      }
-      const r = record as Partial<Record<string, unknown>>;
-      if (!Number.isInteger(r.attempt) || (r.attempt as number) < 1) {
-        throw new RangeError(`${what}: attempt must be an integer >= 1, got ${formatValue(r.attempt)}`);
-      }
-      const base = { type: 'runner' as const, t: Date.now(), id, attempt: r.attempt as number };
-      if (record.phase === 'launch') {
-        this.commit({ ...base, phase: 'launch' });
-      } else if (record.phase === 'launched') {
-        let metadata: Record<string, unknown>;
-        try {
-          metadata = JSON.parse(JSON.stringify(record.metadata ?? {})) as Record<string, unknown>;
-        } catch (e) {
-          throw new TypeError(`${what}: metadata is not JSON: ${(e as Error).message}`);
-        }
-        if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-          throw new TypeError(`${what}: metadata must be an object, got ${formatValue(record.metadata)}`);
-        }
-        this.commit({ ...base, phase: 'launched', metadata });
-      } else if (record.phase === 'retry') {
-        this.commit({ ...base, phase: 'retry', reason: reasonText(record.reason, what) });
-      } else {
-        throw new RangeError(
-          `${what}: phase must be 'launch', 'launched' or 'retry', got ${formatValue(r.phase)}`,
-        );
-      }
-      return this.experiment.runnerState(id);
-    });
-  }
-
-  /** What the journal's runner records say about trial `id`: last attempt, its metadata, retries. */
-  runnerState(id: number): RunnerState {
-    return this.experiment.runnerState(id);
-  }
-
-  /**
-   * Journals that a session was interrupted: the signal (SIGINT, SIGTERM, SIGHUP) and one line on
-   * what became of the trials in flight and how to continue. Changes no trial state.
-   */
-  recordInterrupt(signal: string, message: string): Promise<void> {
-    return this.immediate(() => {
-      const what = 'Optimizer.recordInterrupt';
-      if (typeof signal !== 'string' || signal === '')
-        throw new TypeError(`${what}: signal must be a non-empty string, got ${formatValue(signal)}`);
-      this.commit({ type: 'interrupt', t: Date.now(), signal, message: reasonText(message, what) });
-    });
-  }
-
-  /** The last interrupt journaled, if any (see `recordInterrupt`). */
-  lastInterrupt(): Readonly<{ t: number; signal: string; message: string }> | undefined {
-    return this.experiment.lastInterrupt;
-  }
-
-  /** Whether `ask(n, { offThread: true })` generates in a worker thread (false: a plug-in generator). */
-  get canGenerateOffThread(): boolean {
-    return this.threadable;
-  }
-
-  /** Starts the generation worker thread now, so the first off-thread ask does not wait for it to load. */
-  startGenerationThread(): void {
-    if (this.threadable && !this.closed) this.generationThread().start();
-  }
-
-  /**
-   * Records a heartbeat of running trial `id` (in memory only: heartbeats are not journaled, so
-   * after a resume a trial's clock restarts at its start time).
-   */
-  heartbeat(id: number, now = Date.now()): void {
-    const trial = this.experiment.trial(id);
-    if (trial === undefined || (trial.state !== 'running' && trial.state !== 'candidate')) {
-      throw new Error(
-        `Optimizer.heartbeat: trial ${id} is ${trial?.state ?? 'unknown'}, expected a running trial`,
-      );
-    }
-    this.heartbeats.set(id, now);
-  }
-
-  /**
-   * Marks stale every running trial whose last heartbeat (or start) is more than `ttlMs` before
-   * `now`; resolves to their ids. For the scheduler's time-to-live guard.
-   */
-  reapStale(ttlMs: number, now = Date.now()): Promise<number[]> {
-    return this.immediate(() => {
-      if (typeof ttlMs !== 'number' || !(ttlMs >= 0)) {
-        throw new RangeError(`Optimizer.reapStale: ttlMs must be a number >= 0, got ${formatValue(ttlMs)}`);
-      }
-      const out: number[] = [];
-      for (const trial of this.experiment.trials()) {
-        if (trial.state !== 'running') continue;
-        const last = this.heartbeats.get(trial.id) ?? trial.startedAt ?? trial.createdAt;
-        if (now - last > ttlMs) {
-          this.commit({ type: 'stale', t: now, id: trial.id, reason: `no heartbeat for ${now - last} ms` });
-          this.heartbeats.delete(trial.id);
-          out.push(trial.id);
-        }
-      }
-      return out;
-    });
-  }
-
-  /**
    * Adds a trial evaluated elsewhere: `params` are validated like user input (bounds, choices,
    * parameter constraints: a TypeError or RangeError otherwise), `values` like `tell`'s. Resolves
    * to the new trial (completed, or failed when a value is null or not finite).
@@ -513,6 +350,58 @@ export class Optimizer {
     this.thread = undefined;
     this.sink.close();
     this.releaseLock();
+  }
+
+  // --- for schedulers (ScheduledExperiment): runner records, interrupts, the generation thread -----
+
+  /**
+   * Journals what a runner did with an attempt of trial `id` (before resolving): the attempt handed
+   * to it, the metadata it returned (job ids, directories), or a transient failure to retry. Replayed
+   * by `open`, so a resumed scheduler reattaches to work an earlier process started. Changes no trial
+   * state. Throws a RangeError for an unknown trial or a bad record.
+   */
+  recordRunner(id: number, record: RunnerRecord): Promise<RunnerState> {
+    return this.immediate(() => {
+      const what = `Optimizer.recordRunner(trial ${formatValue(id)})`;
+      if (this.experiment.trial(id) === undefined) {
+        throw new RangeError(`${what}: no such trial (trials are 0..${this.experiment.size - 1})`);
+      }
+      this.commit(runnerEvent(id, record, Date.now(), what));
+      return this.experiment.runnerState(id);
+    });
+  }
+
+  /** What the journal's runner records say about trial `id`: last attempt, its metadata, retries. */
+  runnerState(id: number): RunnerState {
+    return this.experiment.runnerState(id);
+  }
+
+  /**
+   * Journals that a session was interrupted: the signal (SIGINT, SIGTERM, SIGHUP) and one line on
+   * what became of the trials in flight and how to continue. Changes no trial state.
+   */
+  recordInterrupt(signal: string, message: string): Promise<void> {
+    return this.immediate(() => {
+      const what = 'Optimizer.recordInterrupt';
+      if (typeof signal !== 'string' || signal === '')
+        throw new TypeError(`${what}: signal must be a non-empty string, got ${formatValue(signal)}`);
+      this.commit({ type: 'interrupt', t: Date.now(), signal, message: reasonText(message, what) });
+    });
+  }
+
+  /** The last interrupt journaled, if any (see `recordInterrupt`). */
+  lastInterrupt(): Readonly<{ t: number; signal: string; message: string }> | undefined {
+    return this.experiment.lastInterrupt;
+  }
+
+  /** Whether `ask(n, { offThread: true })` generates in a worker thread (false: a plug-in generator). */
+  get canGenerateOffThread(): boolean {
+    return this.threadable;
+  }
+
+  /** Starts the generation worker thread now, so the first off-thread ask does not wait for it to load. */
+  startGenerationThread(): void {
+    if (this.threadable && !this.closed) this.generationThread().start();
   }
 
   // --- reading ---------------------------------------------------------------------------------
@@ -640,7 +529,6 @@ export class Optimizer {
       const label = `${what}(trial ${formatValue(id)})`;
       this.experiment.requireTransition(id, to, label);
       this.commit(make());
-      if (to !== 'running') this.heartbeats.delete(id);
       return this.experiment.trial(id)!;
     });
   }
@@ -689,6 +577,21 @@ export class Optimizer {
   /** Thresholds where given, elsewhere inferred from the feasible completed trials (see `referencePoint`). */
   private inferReferencePoint(): number[] | undefined {
     return this.outcomes.referencePointFrom(this.objectiveMatrix(this.feasibleTrials()));
+  }
+
+  /**
+   * The reference point of a generation while none is fixed: `inferReferencePoint`, or, while no
+   * completed trial is feasible, the same rule over all completed trials (the constraint models
+   * steer towards feasibility meanwhile). For this generation only: never journaled, and never what
+   * `referencePoint()` or the hypervolume use. Undefined only while no trial has completed.
+   */
+  private generationReferencePoint(): number[] | undefined {
+    return (
+      this.inferReferencePoint() ??
+      this.outcomes.referencePointFrom(
+        this.objectiveMatrix(this.experiment.trials().filter((t) => t.state === 'completed')),
+      )
+    );
   }
 
   /** n x m objective matrix (minimization form) of completed trials. */

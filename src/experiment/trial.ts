@@ -1,3 +1,4 @@
+import { formatValue } from '../space/errors.js';
 import type { Params } from '../space/schema.js';
 
 /**
@@ -5,7 +6,8 @@ import type { Params } from '../space/schema.js';
  *
  * - `candidate`: proposed, not yet started (only with `ask(n, { markRunning: false })`)
  * - `running`: being evaluated (what `ask` returns by default)
- * - `stale`: its worker stopped sending heartbeats; a late result is still accepted
+ * - `stale`: its runner lost track of it (the Scheduler's `staleAfterSeconds`), it waits for a retry,
+ *   or an interrupt stopped it; a late result is still accepted
  * - `completed`: observed values, used by every generator
  * - `failed`: no usable values (with a reason); generators avoid the point as-is
  * - `abandoned`: given up by the user; never suggested again
@@ -76,4 +78,14 @@ export class TrialStateError extends Error {
     this.trialId = trialId;
     this.state = state;
   }
+}
+
+// Longest failure reason kept in the journal; longer ones (whole stack traces, logs) are cut.
+const MAX_REASON = 10_000;
+
+/** A failure reason as journaled: a string (a TypeError headed by `what` otherwise), cut to 10,000 characters. */
+export function reasonText(reason: unknown, what: string): string {
+  if (typeof reason !== 'string')
+    throw new TypeError(`${what}: reason must be a string, got ${formatValue(reason)}`);
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}...` : reason;
 }

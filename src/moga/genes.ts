@@ -1,6 +1,5 @@
 import type { Matrix } from '../linalg/matrix.js';
 import type { Rng } from '../random/rng.js';
-import type { EncodedSpace } from '../strategy/generator.js';
 
 /**
  * How the unit-cube columns of an individual group into genes for the variation operators.
@@ -36,64 +35,6 @@ export function continuousLayout(dimension: number): GeneLayout {
   const real = new Int32Array(dimension);
   for (let j = 0; j < dimension; j++) real[j] = j;
   return { dimension, real, blocks: [], geneCount: dimension, round: undefined, constraints: undefined };
-}
-
-/** The layout of an encoded search space: one-hot blocks become categorical genes. */
-export function layoutFromSpace(space: EncodedSpace): GeneLayout {
-  const d = space.dimension;
-  if (!Number.isInteger(d) || d < 1) {
-    throw new RangeError(`layoutFromSpace: space.dimension must be a positive integer, got ${d}`);
-  }
-  if (space.columns.length !== d) {
-    throw new RangeError(
-      `layoutFromSpace: space has ${space.columns.length} column descriptions, expected dimension ${d}`,
-    );
-  }
-  const real: number[] = [];
-  const blocks: Int32Array[] = [];
-  const inBlock = new Uint8Array(d);
-  for (let j = 0; j < d; j++) {
-    const column = space.columns[j]!;
-    if (column.kind !== 'onehot') {
-      real.push(j);
-      continue;
-    }
-    if (inBlock[j]) continue;
-    const block = Int32Array.from(column.block);
-    if (block.length < 1 || !block.includes(j)) {
-      throw new RangeError(
-        `layoutFromSpace: one-hot column ${j} (${column.parameter}) lists block [${column.block.join(', ')}], expected a block containing ${j}`,
-      );
-    }
-    for (const k of block) {
-      if (!Number.isInteger(k) || k < 0 || k >= d || inBlock[k]) {
-        throw new RangeError(
-          `layoutFromSpace: one-hot block [${column.block.join(', ')}] of ${column.parameter} has column ${k}, expected distinct columns in [0, ${d})`,
-        );
-      }
-      inBlock[k] = 1;
-    }
-    blocks.push(block);
-  }
-  const A = space.constraintMatrix;
-  const b = space.constraintBound;
-  let constraints: GeneLayout['constraints'];
-  if (A.rows > 0) {
-    if (A.cols !== d || b.length !== A.rows) {
-      throw new RangeError(
-        `layoutFromSpace: constraint matrix is ${A.rows} x ${A.cols} with ${b.length} bounds, expected ${A.rows} x ${d} with ${A.rows} bounds`,
-      );
-    }
-    constraints = { A, b };
-  }
-  return {
-    dimension: d,
-    real: Int32Array.from(real),
-    blocks,
-    geneCount: real.length + blocks.length,
-    round: (x) => space.round(x),
-    constraints,
-  };
 }
 
 /** Whether `x` (length d) satisfies the layout's linear constraints, with tolerance 1e-9 on each row. */

@@ -1,6 +1,6 @@
 import { type Matrix, selectRows } from '../linalg/matrix.js';
 import { crowdingDistance } from '../pareto/crowding.js';
-import { nondominatedSort } from '../pareto/sort.js';
+import { nondominatedSort } from '../pareto/nondominated-sort.js';
 import type { Rng } from '../random/rng.js';
 
 /**

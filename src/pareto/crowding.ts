@@ -1,5 +1,5 @@
 import { type MatrixLike, toMatrix } from '../linalg/matrix.js';
-import { argsortStable, assertNoNaN, lexicographicOrder } from './sort.js';
+import { argsortStable, assertNoNaN, lexicographicOrder } from './nondominated-sort.js';
 
 /**
  * Crowding distance (Deb, Pratap, Agarwal, Meyarivan 2002) of the rows of `points` (`n x m`) listed in

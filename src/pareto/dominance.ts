@@ -1,5 +1,5 @@
 import { type Matrix, type MatrixLike, toMatrix } from '../linalg/matrix.js';
-import { assertNoNaN, lexicographicOrder, nondominatedSort } from './sort.js';
+import { assertNoNaN, lexicographicOrder, nondominatedSort } from './nondominated-sort.js';
 
 /**
  * Pareto dominance for minimization: `a` dominates `b` when `a <= b` in every objective and `a < b` in

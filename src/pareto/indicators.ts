@@ -1,5 +1,5 @@
 import { type Matrix, type MatrixLike, toMatrix } from '../linalg/matrix.js';
-import { assertNoNaN } from './sort.js';
+import { assertNoNaN } from './nondominated-sort.js';
 
 /** Validates an approximation set A (n x m) and a reference set R (k x m) for the indicator `fn`. */
 function pair(A: MatrixLike, R: MatrixLike, fn: string): [Matrix, Matrix] {

@@ -1,13 +1,13 @@
 /**
- * The Scheduler: drives an `Optimizer` and a `Runner`. It keeps up to `maxParallel` trials in flight,
- * asks for new ones as slots free (the optimizer's running trials are the pending points of the next
- * ask), times trials out, retries transient failures with exponential back-off, marks trials the runner
+ * The Scheduler: drives an experiment (an `Optimizer`, seen through `ScheduledExperiment`) and a
+ * `Runner`. It keeps up to `maxParallel` trials in flight, asks for new ones as slots free (the
+ * experiment's running trials are the pending points of the next ask), times trials out, retries transient failures with exponential back-off, marks trials the runner
  * lost track of as stale, stops when too many trials fail, and handles SIGINT/SIGTERM.
  *
  * Journaling. Every event is written before it is acted on: a trial is marked running in the experiment
  * journal before `run()` starts it; the outcome is told (or failed) before its slot is reused; a timeout
  * is journaled as failed before the trial is stopped. What the runner did with each attempt goes into
- * the same journal as `runner` events (`Optimizer.recordRunner`): 'launch' before `run()`, 'launched'
+ * the same journal as `runner` events (`recordRunner`, experiment/attempts.ts): 'launch' before `run()`, 'launched'
  * with the metadata it returned (job ids, process ids, directories) right after, 'retry' for a
  * transient failure. Experiments written before those events existed kept them in a sidecar
  * `runner.jsonl`; the `legacyLedger` option reads one (never writes it).
@@ -38,10 +38,10 @@
  * flight, so every ask sees the same data whatever the runner's timing: the same seed gives the same
  * trials on every runner, also across kills and resumes.
  */
-import type { RunnerState } from '../experiment/experiment.js';
-import { type Logger, MAX_ASK, type Optimizer } from '../experiment/optimizer.js';
+import { mergeRunnerStates, RunnerLedger, type RunnerState } from '../experiment/attempts.js';
+import { defaultLogger, type Logger } from '../experiment/logger.js';
+import { MAX_ASK, type ScheduledExperiment } from '../experiment/scheduled-experiment.js';
 import type { Trial } from '../experiment/trial.js';
-import { RunnerLedger } from './scheduler-ledger.js';
 import type { Runner, TrialHandle, TrialOutcome, TrialRequest, TrialStatus } from './types.js';
 
 /** The share of the slots' pace an ask may take (see `paceGeneration`). */
@@ -203,8 +203,6 @@ function hasModelStep(strategy: unknown): boolean {
 /** Runner kinds whose trials die with the process that started them: never reattached on resume. */
 const EPHEMERAL_RUNNERS = new Set(['in-process', 'pool']);
 
-const defaultLogger: Logger = { warn: (message) => process.emitWarning(message, 'MoboWarning') };
-
 function positive(value: number | undefined, fallback: number, name: string, integer = false): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !(v >= 0) || (integer && !Number.isInteger(v))) {
@@ -222,7 +220,7 @@ function seconds(ms: number): string {
 
 /** Drives an optimizer and a runner until the budget is spent, the run is interrupted or fails too often. */
 export class Scheduler {
-  readonly #opt: Optimizer;
+  readonly #opt: ScheduledExperiment;
   readonly #runner: Runner;
   readonly #trials: number;
   readonly #maxParallel: number;
@@ -276,7 +274,7 @@ export class Scheduler {
   #running = false;
   readonly #stats: SchedulerStats;
 
-  constructor(optimizer: Optimizer, runner: Runner, options: SchedulerOptions) {
+  constructor(optimizer: ScheduledExperiment, runner: Runner, options: SchedulerOptions) {
     if (options === null || typeof options !== 'object')
       throw new TypeError('Scheduler: options must be an object');
     this.#opt = optimizer;
@@ -483,20 +481,7 @@ export class Scheduler {
    * ledger's (attempts continue its numbering; retries add up).
    */
   #known(id: number): RunnerState {
-    const journal = this.#opt.runnerState(id);
-    const old = this.#legacy?.trial(id);
-    if (old === undefined || (old.attempt === 0 && old.retries === 0)) return journal;
-    if (journal.attempt === 0 && journal.retries === 0) return old;
-    const latest = journal.attempt >= old.attempt ? journal : old;
-    return {
-      attempt: Math.max(journal.attempt, old.attempt),
-      ...(latest.launchedAt === undefined ? {} : { launchedAt: latest.launchedAt }),
-      ...(latest.metadata === undefined ? {} : { metadata: latest.metadata }),
-      retries: journal.retries + old.retries,
-      ...(old.failures === undefined && journal.failures === undefined
-        ? {}
-        : { failures: [...(old.failures ?? []), ...(journal.failures ?? [])] }),
-    };
+    return mergeRunnerStates(this.#opt.runnerState(id), this.#legacy?.trial(id));
   }
 
   /** The current counts. */

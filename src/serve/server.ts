@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
-import type { Logger } from '../experiment/optimizer.js';
+import type { Logger } from '../experiment/logger.js';
 import { type AppOptions, createApp } from './app.js';
 import { ExperimentService } from './service.js';
 import { isLoopback, TOKENS_FILE, TokenStore } from './tokens.js';

@@ -48,7 +48,11 @@ export interface GenerationInput {
   readonly failed: Matrix;
   /** p x d: inputs of trials in flight (candidate, running) and abandoned ones: never propose these. */
   readonly pending: Matrix;
-  /** The reference point (length m, minimization form) when it is known; otherwise undefined. */
+  /**
+   * The reference point (length m, minimization form), decided by the Optimizer alone (its
+   * thresholds, the point it froze, or the one it inferred for this generation); undefined only
+   * while no trial has completed. Generators read it and never infer or store one of their own.
+   */
   readonly referencePoint: Float64Array | undefined;
   /** How many candidates to return. */
   readonly count: number;
@@ -60,10 +64,22 @@ export interface GenerationInput {
   /** JSON state the same generator returned last time (warm starts), or undefined. */
   readonly state: unknown;
   /**
-   * Wall-clock budget of this generation in ms, set by a caller that must keep pace (a scheduler
-   * whose trials are quick); a model generator cuts its search short to meet it. Undefined: none.
+   * Wall-clock budget of this generation in ms, the only one a generator obeys (a model generator
+   * cuts its search short to meet it). Undefined: none. It is the smaller of the ask's
+   * (`Optimizer.ask(n, { timeBudgetMs })`, e.g. a scheduler keeping pace with quick trials) and the
+   * strategy's (`timeBudgetMs` of a 'mobo' step), merged in one place: `withTimeBudget`.
    */
   readonly timeBudgetMs?: number;
+}
+
+/** Checks the common parts of a generation input. */
+export function checkGenerationInput(fn: string, input: GenerationInput): void {
+  if (!Number.isInteger(input.count) || input.count < 0) {
+    throw new RangeError(`${fn}: count must be an integer >= 0, got ${input.count}`);
+  }
+  if (!Number.isInteger(input.seed) || input.seed < 0 || input.seed >= 2 ** 32) {
+    throw new RangeError(`${fn}: seed must be a 32-bit unsigned integer, got ${input.seed}`);
+  }
 }
 
 export interface GenerationResult {
@@ -79,4 +95,21 @@ export interface GenerationResult {
 export interface Generator {
   readonly name: string;
   generate(input: GenerationInput): Promise<GenerationResult>;
+}
+
+/**
+ * `generator` under a configured budget of `ms` per generation (the `timeBudgetMs` option of a
+ * strategy step): each generation gets the smaller of `ms` and the caller's `input.timeBudgetMs`.
+ * The one place where the two budgets meet. Returns `generator` itself when `ms` is undefined.
+ */
+export function withTimeBudget(generator: Generator, ms: number | undefined): Generator {
+  if (ms === undefined) return generator;
+  if (!(typeof ms === 'number' && ms > 0)) {
+    throw new RangeError(`withTimeBudget: timeBudgetMs must be a number of ms > 0, got ${String(ms)}`);
+  }
+  return {
+    name: generator.name,
+    generate: (input) =>
+      generator.generate({ ...input, timeBudgetMs: Math.min(ms, input.timeBudgetMs ?? ms) }),
+  };
 }

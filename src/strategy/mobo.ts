@@ -6,15 +6,16 @@
  * the objective GPs' constant mean is the worst observed value (`objectiveMean`), and from 5
  * objectives on the box decompositions are approximate (`partitioningAlpha`, as Ax).
  */
-import type { McAcquisition } from '../acquisition/ehvi.js';
+
+import { MAX_Q } from '../acquisition/hvi-kernel.js';
 import {
   checkPartitioningAlpha,
   defaultPartitioningAlpha,
   QEhvi,
   QLogNehvi,
   QNehvi,
-} from '../acquisition/ehvi.js';
-import { MAX_Q } from '../acquisition/hvi.js';
+} from '../acquisition/hypervolume-improvement.js';
+import type { McAcquisition } from '../acquisition/mc-acquisition.js';
 import {
   type AcquisitionBatch,
   type BatchSequentialAcquisition,
@@ -38,8 +39,13 @@ import {
   type TensorRuntime,
   tensorBackend,
 } from '../tensor/backend.js';
-import type { GenerationInput, GenerationResult, Generator } from './generator.js';
-import { checkGenerationInput, SobolGenerator } from './sobol.js';
+import {
+  checkGenerationInput,
+  type GenerationInput,
+  type GenerationResult,
+  type Generator,
+} from './generator.js';
+import { SobolGenerator } from './sobol.js';
 
 /** The acquisition functions the generator can use. */
 export const MOBO_ACQUISITIONS = ['qLogNEHVI', 'qNEHVI', 'qEHVI', 'qNParEGO'] as const;
@@ -58,8 +64,6 @@ export interface MoboGeneratorOptions {
   readonly restarts?: number;
   /** Quasi-Monte Carlo samples of the acquisition (default 128). */
   readonly mcSamples?: number;
-  /** Wall-clock budget of the acquisition optimization per generation, ms (default none). */
-  readonly timeBudgetMs?: number;
   /** L-BFGS-B iterations per restart (default 200). */
   readonly maxIterations?: number;
   /** Extra random starts of each GP fit (default 0). */
@@ -119,13 +123,14 @@ export function defaultLocalRadius(d: number): number {
   return d > LOCAL_SEARCH_DIMENSION ? 0.1 : Number.POSITIVE_INFINITY;
 }
 
-/** Journaled state: the last hyperparameters (warm starts) and the inferred reference point. */
+/**
+ * Journaled state: the last hyperparameters (warm starts). (States written before the Optimizer
+ * owned the reference point also hold one; it is ignored.)
+ */
 export interface MoboGeneratorState {
   readonly version: 1;
   readonly objectives: GpHyperparameters[];
   readonly constraints: GpHyperparameters[];
-  /** The reference point inferred once when none was given (then frozen), or null. */
-  readonly referencePoint: number[] | null;
 }
 
 /**
@@ -145,7 +150,6 @@ function checkOptions(options: MoboGeneratorOptions): MoboGeneratorOptions {
     'rawSamples',
     'restarts',
     'mcSamples',
-    'timeBudgetMs',
     'maxIterations',
     'fitRestarts',
     'backend',
@@ -219,9 +223,6 @@ function checkOptions(options: MoboGeneratorOptions): MoboGeneratorOptions {
     throw new RangeError(`${fn}: localRadius is ${options.localRadius}, expected a finite number > 0`);
   }
   checkPartitioningAlpha(fn, options.partitioningAlpha);
-  if (options.timeBudgetMs !== undefined && !(options.timeBudgetMs > 0)) {
-    throw new RangeError(`${fn}: timeBudgetMs is ${options.timeBudgetMs}, expected > 0`);
-  }
   return options;
 }
 
@@ -248,9 +249,8 @@ function readState(
 ): {
   objectives: GpHyperparameters[] | undefined;
   constraints: GpHyperparameters[] | undefined;
-  referencePoint: number[] | null;
 } {
-  const none = { objectives: undefined, constraints: undefined, referencePoint: null };
+  const none = { objectives: undefined, constraints: undefined };
   if (state === null || typeof state !== 'object') return none;
   const s = state as Partial<MoboGeneratorState>;
   if (s.version !== 1) return none;
@@ -258,13 +258,7 @@ function readState(
     Array.isArray(v) && v.length === k && v.every((h) => isHyperparameters(h, d))
       ? (v as GpHyperparameters[])
       : undefined;
-  const ref =
-    Array.isArray(s.referencePoint) &&
-    s.referencePoint.length === m &&
-    s.referencePoint.every((v) => typeof v === 'number' && Number.isFinite(v))
-      ? s.referencePoint
-      : null;
-  return { objectives: list(s.objectives, m), constraints: list(s.constraints, c), referencePoint: ref };
+  return { objectives: list(s.objectives, m), constraints: list(s.constraints, c) };
 }
 
 /** Rows of Y whose outcome constraints all hold (C <= 0). */
@@ -353,8 +347,8 @@ function concatRows(a: Matrix, b: Float64Array, d: number): Matrix {
  * fit one GP per objective and per outcome constraint, build qLogNEHVI over the observed inputs as
  * baseline with the in-flight trials as pending, and optimize `count` candidates by sequential
  * greedy selection. Pure: every random choice (MC base samples, raw samples, restarts, fit starts)
- * derives from `input.seed`; the state carries the hyperparameters (warm starts) and the inferred
- * reference point.
+ * derives from `input.seed`; the state carries the hyperparameters (warm starts). The reference
+ * point is the input's (the Optimizer decides it), the time budget the input's too.
  */
 export class MoboGenerator implements Generator {
   readonly name = 'mobo';
@@ -399,19 +393,14 @@ export class MoboGenerator implements Generator {
       };
     }
 
-    let referencePoint: number[];
-    let referenceSource: 'given' | 'state' | 'inferred';
-    if (input.referencePoint !== undefined) {
-      referencePoint = Array.from(input.referencePoint);
-      referenceSource = 'given';
-    } else if (previous.referencePoint !== null) {
-      referencePoint = previous.referencePoint;
-      referenceSource = 'state';
-    } else {
-      // From the feasible points; with none yet, from all (the constraint models steer to feasibility).
-      referencePoint = inferReferencePoint(feasibleY.rows > 0 ? feasibleY : Y);
-      referenceSource = 'inferred';
+    if (input.referencePoint === undefined || input.referencePoint.length !== m) {
+      throw new RangeError(
+        `${fn}: expected a reference point of length ${m} (the Optimizer decides it), got ${
+          input.referencePoint === undefined ? 'none' : `length ${input.referencePoint.length}`
+        }`,
+      );
     }
+    const referencePoint = Array.from(input.referencePoint);
 
     // With no observed point inside the reference box, every hypervolume improvement is zero but
     // in the posterior's far tails, and the acquisition's only slope leads to wherever the model is
@@ -482,11 +471,8 @@ export class MoboGenerator implements Generator {
     // Optimization.
     const tOpt = performance.now();
     const runtime = await this.tensorRuntime();
-    // The tighter of the option and the caller's pace; what the fit and decompositions used is spent.
-    const budgets = [this.options.timeBudgetMs, input.timeBudgetMs].filter(
-      (b): b is number => b !== undefined,
-    );
-    const budget = budgets.length > 0 ? Math.min(...budgets) : undefined;
+    // What the fit and decompositions used of the generation's budget is spent.
+    const budget = input.timeBudgetMs;
     const rawCount = this.options.rawSamples ?? (highDimensional ? 0 : 512);
     // Up to d = 20 none by default: with 256 of them (and the widened reference) the closure
     // check (DTLZ2 d = 6, 30 evaluations, seeds 1-20) fell from 17 to 15 wins over Sobol.
@@ -523,7 +509,6 @@ export class MoboGenerator implements Generator {
       version: 1,
       objectives: objectives.map((g) => g.hyperparameters),
       constraints: constraints.map((g) => g.hyperparameters),
-      referencePoint: referenceSource === 'inferred' || referenceSource === 'state' ? referencePoint : null,
     };
     return {
       candidates: batch.candidates,
@@ -547,7 +532,6 @@ export class MoboGenerator implements Generator {
         fitFrom: objectiveFit.from,
         objectiveMean,
         referencePoint,
-        referenceSource,
         // The point the acquisition measured improvement from (see widenedReference).
         acquisitionReference,
         aroundBestSamples,

@@ -19,8 +19,14 @@ import { paretoFilter } from '../pareto/dominance.js';
 import { HypervolumeImprovement, hypervolume, hypervolumeContributions } from '../pareto/hypervolume.js';
 import { inferReferencePoint } from '../pareto/reference.js';
 import { createRng, deriveSeed } from '../random/rng.js';
-import type { EncodedSpace, GenerationInput, GenerationResult, Generator } from './generator.js';
-import { checkGenerationInput, SobolGenerator } from './sobol.js';
+import {
+  checkGenerationInput,
+  type EncodedSpace,
+  type GenerationInput,
+  type GenerationResult,
+  type Generator,
+} from './generator.js';
+import { SobolGenerator } from './sobol.js';
 import {
   chooseCentres,
   freshRegion,

@@ -1,6 +1,11 @@
 import { createRng } from '../random/rng.js';
-import type { GenerationInput, GenerationResult, Generator } from './generator.js';
-import { CandidateFilter, checkGenerationInput, DEFAULT_MAX_REJECTIONS, excludedPoints } from './sobol.js';
+import { CandidateFilter, DEFAULT_MAX_REJECTIONS, excludedPoints } from './candidate-filter.js';
+import {
+  checkGenerationInput,
+  type GenerationInput,
+  type GenerationResult,
+  type Generator,
+} from './generator.js';
 
 /** Options of `RandomGenerator`. */
 export interface RandomGeneratorOptions {

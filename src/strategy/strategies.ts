@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ChainGenerator } from './chain.js';
-import type { EncodedSpace, Generator } from './generator.js';
+import { type EncodedSpace, type Generator, withTimeBudget } from './generator.js';
 import { MoboGenerator, type MoboGeneratorOptions } from './mobo.js';
 import {
   chooseMoboModel,
@@ -9,7 +9,7 @@ import {
   ModelChoiceGenerator,
 } from './model-choice.js';
 import { MorboGenerator, type MorboGeneratorOptions } from './morbo.js';
-import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2.js';
+import { Nsga2Generator, type Nsga2GeneratorOptions } from './nsga2-generator.js';
 import { RandomGenerator } from './random.js';
 import { SobolGenerator } from './sobol.js';
 
@@ -57,9 +57,16 @@ const moboOptionsSchema = z
       .describe(
         "'auto' (default): the global model up to d = 20, trust regions (MORBO, with its defaults) above; 'global' or 'trust-regions' to force one",
       ),
+    timeBudgetMs: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'wall-clock budget per generation, ms (default none); an ask with its own budget gets the smaller',
+      ),
   })
   .describe(
-    'options of the MOBO generator; keys other than initialTrials and model go to the global model (MoboGenerator) unchanged',
+    'options of the MOBO generator; keys other than initialTrials, model and timeBudgetMs go to the global model (MoboGenerator) unchanged',
   );
 
 const morboOptionsSchema = z
@@ -226,8 +233,9 @@ function moboModel(
   registry: GeneratorRegistry,
 ): Generator {
   const factory = registry.get(MOBO_GENERATOR) ?? builtinMoboFactory;
-  const { initialTrials: _, ...rest } = options;
-  return factory(space, rest);
+  // The step's budget reaches the model through each generation's input, merged with the ask's.
+  const { initialTrials: _, timeBudgetMs, ...rest } = options;
+  return withTimeBudget(factory(space, rest), timeBudgetMs as number | undefined);
 }
 
 /**

@@ -11,7 +11,7 @@
  * Reads back with `await data()`: the WebGPU backend has no synchronous read in Node.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import type { SampleBoxes } from '../acquisition/hvi.js';
+import type { SampleBoxes } from '../acquisition/hvi-kernel.js';
 import type { AcquisitionSpec, SpecSource } from '../acquisition/spec.js';
 import type { BoxSet } from '../pareto/partitioning.js';
 import type { TensorFlow, TensorRuntime } from './backend.js';
@@ -294,7 +294,7 @@ export class TensorAcquisition {
     return tf.mean(total!, 1);
   }
 
-  /** qLogNEHVI: log-space inclusion-exclusion with fat-tailed smoothing (see src/acquisition/log-hvi.ts). */
+  /** qLogNEHVI: log-space inclusion-exclusion with fat-tailed smoothing (see src/acquisition/log-hvi-kernel.ts). */
   private logHvi(Y: Tensor[], logW: Tensor | null): Tensor {
     const tf = this.tf;
     const boxes = this.boxes!;

@@ -4,7 +4,7 @@
  * values and evaluation counts, bit for bit, and the batched driver asks for many points per call.
  */
 import { describe, expect, it } from 'vitest';
-import { QLogNehvi } from '../../src/acquisition/ehvi.js';
+import { QLogNehvi } from '../../src/acquisition/hypervolume-improvement.js';
 import {
   type BatchAcquisition,
   optimizeSequentialGreedy,

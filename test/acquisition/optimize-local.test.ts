@@ -3,7 +3,7 @@
  * start), as MoboGenerator uses it above d = 20.
  */
 import { describe, expect, it } from 'vitest';
-import type { McAcquisition } from '../../src/acquisition/ehvi.js';
+import type { McAcquisition } from '../../src/acquisition/mc-acquisition.js';
 import { optimizeAcquisition } from '../../src/acquisition/optimize.js';
 
 /** A linear acquisition s . x: its maximum over the cube is the corner the signs of s pick. */

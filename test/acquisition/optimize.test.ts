@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { McAcquisition } from '../../src/acquisition/ehvi.js';
+import type { McAcquisition } from '../../src/acquisition/mc-acquisition.js';
 import {
   type AcquisitionDomain,
   boltzmannRestarts,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, resumeCommand, runCommand } from '../../src/cli/run.js';
+import { moboConfigSchema } from '../../src/cli/run-config.js';
 import { statusCommand } from '../../src/cli/status.js';
-import { moboConfigSchema } from '../../src/experiment/config.js';
 import { readJournal } from '../../src/experiment/journal.js';
 import { capture } from './helpers.js';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { OptimizerConfig } from '../../src/experiment/config.js';
-import type { Logger } from '../../src/experiment/optimizer.js';
+import type { Logger } from '../../src/experiment/logger.js';
 
 /** A fresh temporary directory and its cleanup. */
 export function tempDir(): { dir: string; cleanup: () => void } {

@@ -4,8 +4,9 @@
  * absurd batch sizes.
  */
 import { describe, expect, it } from 'vitest';
-import { parseMoboConfig } from '../../src/experiment/config.js';
-import { MAX_ASK, Optimizer } from '../../src/experiment/optimizer.js';
+import { parseMoboConfig } from '../../src/cli/run-config.js';
+import { Optimizer } from '../../src/experiment/optimizer.js';
+import { MAX_ASK } from '../../src/experiment/scheduled-experiment.js';
 import { parameterVariable } from '../../src/space/schema.js';
 
 const quiet = { logger: { warn: () => {} } };

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { type Matrix, toMatrix, toRows } from '../../src/linalg/matrix.js';
-import { layoutFromSpace } from '../../src/moga/genes.js';
 import {
   type MatingOptions,
   makeOffspring,
   type ParentPopulation,
   randomCandidates,
 } from '../../src/moga/mating.js';
-import { resolveNsga2Options } from '../../src/moga/nsga2.js';
+import { resolveNsga2Options } from '../../src/moga/nsga2-algorithm.js';
 import { createRng } from '../../src/random/rng.js';
 import type { EncodedColumn, EncodedSpace } from '../../src/strategy/generator.js';
+import { layoutFromSpace } from '../../src/strategy/nsga2-generator.js';
 
 /** A hand-built encoded space: the rounding is written here, independently of src/space. */
 function testSpace(columns: EncodedColumn[], A: number[][] = [], b: number[] = []): EncodedSpace {

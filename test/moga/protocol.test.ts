@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { dtlz2, type Problem, zdt1 } from '../../problems/index.js';
 import { selectRows } from '../../src/linalg/matrix.js';
-import { runNsga2 } from '../../src/moga/nsga2.js';
+import { runNsga2 } from '../../src/moga/nsga2-algorithm.js';
 import { hypervolume } from '../../src/pareto/hypervolume.js';
 import { invertedGenerationalDistance } from '../../src/pareto/indicators.js';
 

@@ -2,13 +2,13 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerRecord } from '../../src/experiment/attempts.js';
 import type { OptimizerConfig } from '../../src/experiment/config.js';
 import { readJournal } from '../../src/experiment/journal.js';
 import { Optimizer } from '../../src/experiment/optimizer.js';
 import { InProcessRunner } from '../../src/runners/in-process.js';
 import { PoolRunner } from '../../src/runners/pool.js';
 import { Scheduler, type SchedulerOptions } from '../../src/runners/scheduler.js';
-import type { LedgerRecord } from '../../src/runners/scheduler-ledger.js';
 import { SubprocessRunner } from '../../src/runners/subprocess.js';
 import { defineTask } from '../../src/runners/task.js';
 import type {

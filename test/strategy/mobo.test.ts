@@ -10,6 +10,7 @@ import {
   type MoboGeneratorOptions,
   type MoboGeneratorState,
 } from '../../src/strategy/mobo.js';
+import { SobolGenerator } from '../../src/strategy/sobol.js';
 import { createGenerator, GeneratorRegistry, MOBO_GENERATOR } from '../../src/strategy/strategies.js';
 import { rowsOf } from './helpers.js';
 
@@ -86,7 +87,6 @@ describe('MoboGenerator', () => {
       generator: 'mobo',
       acquisition: 'qLogNEHVI',
       backend: 'float64-typescript',
-      referenceSource: 'given',
       warmStarted: false,
     });
     for (const key of ['fitMs', 'decompositionMs', 'optimizationMs', 'totalMs']) {
@@ -98,7 +98,7 @@ describe('MoboGenerator', () => {
     expect(state.version).toBe(1);
     expect(state.objectives).toHaveLength(2);
     expect(state.objectives[0]!.lengthscales).toHaveLength(d);
-    expect(state.referencePoint).toBeNull();
+    expect(result.metadata.referencePoint).toEqual([1.1, 1.1]);
     // The state is JSON and warm-starts the next fit.
     const next = await new MoboGenerator(FAST).generate(
       input({ X, count: 1, state: JSON.parse(JSON.stringify(result.state)) }),
@@ -117,23 +117,18 @@ describe('MoboGenerator', () => {
     expect(Array.from(c.candidates.data)).not.toEqual(Array.from(a.candidates.data));
   });
 
-  it('infers the reference point once (nadir + 10% of the front range) and keeps it frozen', async () => {
+  it('takes the reference point from its input only (the Optimizer decides it), never inferring one', async () => {
     const X = sobol(10, d);
-    const Y = problem.evaluate(X);
-    const first = await new MoboGenerator(FAST).generate(input({ X, Y, referencePoint: undefined }));
-    const expected = frontNadirPlusTenPercent(Y);
-    expect(first.metadata.referenceSource).toBe('inferred');
-    expect((first.state as MoboGeneratorState).referencePoint).toEqual(expected);
-    // More data with a wider front: the stored point is reused, not inferred again.
-    const X2 = sobol(14, d);
-    const Y2 = problem.evaluate(X2);
-    Y2.data[0] = 5;
-    const second = await new MoboGenerator(FAST).generate(
-      input({ X: X2, Y: Y2, referencePoint: undefined, state: first.state }),
+    const generator = new MoboGenerator(FAST);
+    await expect(generator.generate(input({ X, referencePoint: undefined }))).rejects.toThrow(
+      'MoboGenerator: expected a reference point of length 2 (the Optimizer decides it), got none',
     );
-    expect(second.metadata.referenceSource).toBe('state');
-    expect(second.metadata.referencePoint).toEqual(expected);
-    expect((second.state as MoboGeneratorState).referencePoint).toEqual(expected);
+    await expect(
+      generator.generate(input({ X, referencePoint: Float64Array.from([1, 1, 1]) })),
+    ).rejects.toThrow(/expected a reference point of length 2 .*got length 3/);
+    const result = await generator.generate(input({ X, referencePoint: Float64Array.from([3, 2]) }));
+    expect(result.metadata.referencePoint).toEqual([3, 2]);
+    expect(Object.keys(result.state as object).sort()).toEqual(['constraints', 'objectives', 'version']);
   });
 
   it('never proposes an observed, failed or pending point, nor one twice', async () => {
@@ -207,7 +202,7 @@ describe('MoboGenerator', () => {
     // No feasible point yet: still the model (the constraint GP steers towards feasibility).
     const infeasible = zeros(10, 1).data.fill(1);
     const none = await new MoboGenerator(FAST).generate(
-      input({ X, C: { rows: 10, cols: 1, data: infeasible }, referencePoint: undefined }),
+      input({ X, C: { rows: 10, cols: 1, data: infeasible } }),
     );
     expect(none.metadata.acquisition).toBe('qLogNEHVI');
     expect(none.candidates.rows).toBe(2);
@@ -234,9 +229,7 @@ describe('MoboGenerator', () => {
   });
 
   it('honours the time budget of the acquisition optimization', async () => {
-    const r = await new MoboGenerator({ ...FAST, timeBudgetMs: 1 }).generate(
-      input({ X: sobol(10, d), count: 3 }),
-    );
+    const r = await new MoboGenerator(FAST).generate(input({ X: sobol(10, d), count: 3, timeBudgetMs: 1 }));
     expect(r.candidates.rows).toBe(3);
     expect(r.metadata.timedOut).toBe(true);
   });
@@ -345,6 +338,53 @@ describe("strategy 'mobo'", () => {
     const state = opt.snapshot().generatorState as { produced: number[]; states: unknown[] };
     expect(state.produced).toEqual([2 * (d + 1), 2]);
     expect((state.states[1] as MoboGeneratorState).objectives).toHaveLength(2);
+    await opt.close();
+  });
+
+  it('gets its reference point and its time budget from one owner each', async () => {
+    // A plug-in model records what each generation receives.
+    const seen: { referencePoint: number[] | undefined; timeBudgetMs: number | undefined }[] = [];
+    const registry = new GeneratorRegistry();
+    registry.register(MOBO_GENERATOR, () => ({
+      name: 'recorder',
+      generate: async (input) => {
+        seen.push({
+          referencePoint: input.referencePoint && Array.from(input.referencePoint),
+          timeBudgetMs: input.timeBudgetMs,
+        });
+        return new SobolGenerator().generate(input);
+      },
+    }));
+    const opt = await Optimizer.create(
+      {
+        parameters: [{ name: 'x', type: 'float', bounds: [0, 1] }],
+        objectives: [
+          { name: 'f1', minimize: true },
+          { name: 'f2', minimize: false, threshold: -4 },
+        ],
+        outcomeConstraints: ['g <= 0'],
+        strategy: { strategy: 'mobo', options: { initialTrials: 2, timeBudgetMs: 500 } },
+        seed: 3,
+      },
+      { logger: { warn: () => {} }, registry },
+    );
+    const first = await opt.ask(2);
+    await opt.tell(first[0]!.id, { f1: 1, f2: -1, g: 1 });
+    await opt.tell(first[1]!.id, { f1: 3, f2: -2, g: 1 });
+    // No feasible trial: the generation's point is inferred from all completed ones (f2's threshold
+    // kept, negated: maximized), for this generation only; the strategy's budget applies.
+    await opt.ask(1);
+    const fromAll = frontNadirPlusTenPercent({ rows: 2, cols: 2, data: Float64Array.from([1, 1, 3, 2]) });
+    expect(seen[0]).toEqual({ referencePoint: [fromAll[0], 4], timeBudgetMs: 500 });
+    expect(opt.referencePoint()).toBeUndefined();
+    expect(opt.snapshot().referencePoint).toBeNull();
+    // A feasible trial: the point comes from the feasible ones; an ask's smaller budget wins.
+    await opt.tell(2, { f1: 2, f2: -3, g: -1 });
+    await opt.ask(1, { timeBudgetMs: 200 });
+    expect(seen[1]).toEqual({ referencePoint: opt.referencePoint(), timeBudgetMs: 200 });
+    expect(seen[1]!.referencePoint).toEqual([2 + 0.1 * 2, 4]);
+    await opt.ask(1, { timeBudgetMs: 900 });
+    expect(seen[2]!.timeBudgetMs).toBe(500);
     await opt.close();
   });
 

@@ -4,7 +4,8 @@
  * every acquisition function built on it, with and without pending points.
  */
 import seedrandom from 'seedrandom';
-import { type McAcquisition, QEhvi, QLogNehvi, QNehvi } from '../../src/acquisition/ehvi.js';
+import { QEhvi, QLogNehvi, QNehvi } from '../../src/acquisition/hypervolume-improvement.js';
+import type { McAcquisition } from '../../src/acquisition/mc-acquisition.js';
 import { QNParEgo } from '../../src/acquisition/parego.js';
 import type { SpecSource } from '../../src/acquisition/spec.js';
 import { createGpModel, type GpModel } from '../../src/gp/model.js';

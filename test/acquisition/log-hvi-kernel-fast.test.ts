@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { qLogHviValueAndGradient } from '../../src/acquisition/log-hvi.js';
+import { qLogHviValueAndGradient } from '../../src/acquisition/log-hvi-kernel.js';
 import {
   fatminimum2,
   fatminimum2Value,

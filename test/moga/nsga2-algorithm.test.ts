@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Matrix, toMatrix, toRows } from '../../src/linalg/matrix.js';
-import { Nsga2, resolveNsga2Options, runNsga2 } from '../../src/moga/nsga2.js';
+import { Nsga2, resolveNsga2Options, runNsga2 } from '../../src/moga/nsga2-algorithm.js';
 import { createRng } from '../../src/random/rng.js';
 
 /** ZDT1 (Zitzler, Deb, Thiele 2000), written here from its definition. */

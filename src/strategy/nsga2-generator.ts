@@ -1,5 +1,5 @@
 import type { Matrix } from '../linalg/matrix.js';
-import { layoutFromSpace } from '../moga/genes.js';
+import type { GeneLayout } from '../moga/genes.js';
 import { makeOffspring, type OffspringResult, randomCandidates } from '../moga/mating.js';
 import {
   type Nsga2Options,
@@ -7,10 +7,71 @@ import {
   type ResolvedNsga2Options,
   resolveNsga2Options,
   survive,
-} from '../moga/nsga2.js';
+} from '../moga/nsga2-algorithm.js';
 import { constraintViolation } from '../moga/survival.js';
 import { createRng, type Rng } from '../random/rng.js';
-import type { GenerationInput, GenerationResult, Generator } from './generator.js';
+import type { EncodedSpace, GenerationInput, GenerationResult, Generator } from './generator.js';
+
+/**
+ * The NSGA-II gene layout of an encoded search space: one-hot blocks become categorical genes
+ * (here, not in moga/, which knows nothing of search spaces).
+ */
+export function layoutFromSpace(space: EncodedSpace): GeneLayout {
+  const d = space.dimension;
+  if (!Number.isInteger(d) || d < 1) {
+    throw new RangeError(`layoutFromSpace: space.dimension must be a positive integer, got ${d}`);
+  }
+  if (space.columns.length !== d) {
+    throw new RangeError(
+      `layoutFromSpace: space has ${space.columns.length} column descriptions, expected dimension ${d}`,
+    );
+  }
+  const real: number[] = [];
+  const blocks: Int32Array[] = [];
+  const inBlock = new Uint8Array(d);
+  for (let j = 0; j < d; j++) {
+    const column = space.columns[j]!;
+    if (column.kind !== 'onehot') {
+      real.push(j);
+      continue;
+    }
+    if (inBlock[j]) continue;
+    const block = Int32Array.from(column.block);
+    if (block.length < 1 || !block.includes(j)) {
+      throw new RangeError(
+        `layoutFromSpace: one-hot column ${j} (${column.parameter}) lists block [${column.block.join(', ')}], expected a block containing ${j}`,
+      );
+    }
+    for (const k of block) {
+      if (!Number.isInteger(k) || k < 0 || k >= d || inBlock[k]) {
+        throw new RangeError(
+          `layoutFromSpace: one-hot block [${column.block.join(', ')}] of ${column.parameter} has column ${k}, expected distinct columns in [0, ${d})`,
+        );
+      }
+      inBlock[k] = 1;
+    }
+    blocks.push(block);
+  }
+  const A = space.constraintMatrix;
+  const b = space.constraintBound;
+  let constraints: GeneLayout['constraints'];
+  if (A.rows > 0) {
+    if (A.cols !== d || b.length !== A.rows) {
+      throw new RangeError(
+        `layoutFromSpace: constraint matrix is ${A.rows} x ${A.cols} with ${b.length} bounds, expected ${A.rows} x ${d} with ${A.rows} bounds`,
+      );
+    }
+    constraints = { A, b };
+  }
+  return {
+    dimension: d,
+    real: Int32Array.from(real),
+    blocks,
+    geneCount: real.length + blocks.length,
+    round: (x) => space.round(x),
+    constraints,
+  };
+}
 
 /**
  * `'generational'`: each call first applies survival to the previous population plus every newly

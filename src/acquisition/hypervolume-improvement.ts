@@ -8,29 +8,20 @@
  * Outcome constraints (extra GPs, feasible when <= 0) weight each point by a smoothed indicator.
  *
  * Each composes the posterior layer (`JointSampler`: X -> samples, and back) with a sample kernel
- * (`hvi.ts`, `log-hvi.ts`: samples -> value, and back).
+ * (`hvi-kernel.ts`, `log-hvi-kernel.ts`: samples -> value, and back).
  */
 
 import { type Matrix, type MatrixLike, selectRows, toMatrix } from '../linalg/matrix.js';
 import type { BoxSet } from '../pareto/partitioning.js';
 import { NondominatedPartitioning } from '../pareto/partitioning.js';
 import { checkEta, DEFAULT_ETA, logFeasibility, logFeasibilityBackward } from './constraints.js';
-import { HviWorkspace, MAX_Q, qHviValueAndGradient } from './hvi.js';
-import { LogHviWorkspace, qLogHviValueAndGradient } from './log-hvi.js';
-import { JointSampler, type PosteriorSource } from './posterior.js';
+import { HviWorkspace, MAX_Q, qHviValueAndGradient } from './hvi-kernel.js';
+import { JointSampler, type PosteriorSource } from './joint-sampler.js';
+import { LogHviWorkspace, qLogHviValueAndGradient } from './log-hvi-kernel.js';
+import type { McAcquisition } from './mc-acquisition.js';
 import { type PruneOptions, pruneInferiorPointsMultiObjective } from './prune.js';
 import { TAU_MAX, TAU_RELU } from './smooth.js';
 import type { AcquisitionSpec } from './spec.js';
-
-/** An acquisition function of a q-batch of candidates X (`q x d`, flat, unit cube), maximized. */
-export interface McAcquisition {
-  /** Input dimension d. */
-  readonly d: number;
-  /** The value at X (`q x d`). */
-  evaluate(X: Float64Array, q: number): number;
-  /** The value at X and its gradient with respect to X, written to `gradX` (`q x d`). */
-  valueAndGradient(X: Float64Array, q: number, gradX: Float64Array): number;
-}
 
 /** Options shared by the hypervolume acquisition functions. */
 export interface HypervolumeAcquisitionOptions {

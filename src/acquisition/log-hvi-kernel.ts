@@ -1,6 +1,6 @@
 /**
  * The sample-level kernel of qLogNEHVI (Ament et al. 2023, "Unexpected improvements to expected
- * improvement", section on the hypervolume): the qEHVI inclusion-exclusion of `hvi.ts` computed
+ * improvement", section on the hypervolume): the qEHVI inclusion-exclusion of `hvi-kernel.ts` computed
  * in log space with fat-tailed smooth approximations, so that the value and its gradient stay
  * informative where the exact improvement is zero in every sample.
  *
@@ -13,7 +13,7 @@
  * logmeanexp over samples.
  */
 import type { BoxSet } from '../pareto/partitioning.js';
-import { boxesOfSample, checkSamples, MAX_Q, type SampleBoxes, type SampleShape } from './hvi.js';
+import { boxesOfSample, checkSamples, MAX_Q, type SampleBoxes, type SampleShape } from './hvi-kernel.js';
 import {
   fatmax,
   fatminimum2,

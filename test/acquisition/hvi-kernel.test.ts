@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { qHviValueAndGradient } from '../../src/acquisition/hvi.js';
-import { qLogHviValueAndGradient } from '../../src/acquisition/log-hvi.js';
+import { qHviValueAndGradient } from '../../src/acquisition/hvi-kernel.js';
+import { qLogHviValueAndGradient } from '../../src/acquisition/log-hvi-kernel.js';
 import { hypervolume } from '../../src/pareto/hypervolume.js';
 import { type BoxSet, NondominatedPartitioning } from '../../src/pareto/partitioning.js';
 import { expectCentralDifferences } from './finite-differences.js';

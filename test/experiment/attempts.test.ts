@@ -1,9 +1,12 @@
-/** The old sidecar ledger, read only: folding of its records, a torn last line, a bad line. */
+/**
+ * Trial attempts: the old sidecar ledger, read only (folding of its records, a torn last line, a bad
+ * line), and how its states merge with the journal's.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunnerLedger } from '../../src/runners/scheduler-ledger.js';
+import { mergeRunnerStates, NO_ATTEMPTS, RunnerLedger } from '../../src/experiment/attempts.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mobo-ledger-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -54,5 +57,42 @@ describe('RunnerLedger.read', () => {
       `runner ledger ${file} line 2: not a valid record: not json`,
     );
     expect(RunnerLedger.read(join(root, 'missing.jsonl')).trial(0)).toEqual({ attempt: 0, retries: 0 });
+  });
+});
+
+describe('mergeRunnerStates', () => {
+  it('continues the ledger numbering, adds retries (the ledger first) and keeps the latest metadata', () => {
+    const ledger = {
+      attempt: 2,
+      launchedAt: 5,
+      metadata: { job: '17' },
+      retries: 1,
+      failures: ['attempt 1: node lost'],
+    };
+    const journal = {
+      attempt: 3,
+      launchedAt: 9,
+      metadata: { job: '18' },
+      retries: 1,
+      failures: ['attempt 3: oom'],
+    };
+    expect(mergeRunnerStates(journal, ledger)).toEqual({
+      attempt: 3,
+      launchedAt: 9,
+      metadata: { job: '18' },
+      retries: 2,
+      failures: ['attempt 1: node lost', 'attempt 3: oom'],
+    });
+    // A ledger ahead of the journal gives the metadata; one side empty leaves the other as it is.
+    expect(mergeRunnerStates({ attempt: 1, retries: 0 }, ledger)).toEqual({
+      attempt: 2,
+      launchedAt: 5,
+      metadata: { job: '17' },
+      retries: 1,
+      failures: ['attempt 1: node lost'],
+    });
+    expect(mergeRunnerStates(journal, undefined)).toBe(journal);
+    expect(mergeRunnerStates(journal, NO_ATTEMPTS)).toBe(journal);
+    expect(mergeRunnerStates(NO_ATTEMPTS, ledger)).toBe(ledger);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lexicographicOrder, nondominatedSort } from '../../src/pareto/sort.js';
+import { lexicographicOrder, nondominatedSort } from '../../src/pareto/nondominated-sort.js';
 
 /** Independent reference: ranks by repeatedly peeling the points no remaining point dominates, O(m n^3). */
 function naiveRanks(points: number[][]): number[] {

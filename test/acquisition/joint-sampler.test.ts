@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { baseSampleColumns, choleskyBackward, JointSampler } from '../../src/acquisition/posterior.js';
+import { baseSampleColumns, choleskyBackward, JointSampler } from '../../src/acquisition/joint-sampler.js';
 import { createGpModel, type GpModel } from '../../src/gp/model.js';
 
 function models(seed: string, n: number, d: number, noise = 1e-3): GpModel[] {

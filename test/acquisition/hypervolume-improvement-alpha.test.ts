@@ -5,7 +5,12 @@
  */
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { defaultPartitioningAlpha, QEhvi, QLogNehvi, QNehvi } from '../../src/acquisition/ehvi.js';
+import {
+  defaultPartitioningAlpha,
+  QEhvi,
+  QLogNehvi,
+  QNehvi,
+} from '../../src/acquisition/hypervolume-improvement.js';
 import { createGpModel, type GpModel } from '../../src/gp/model.js';
 import { NondominatedPartitioning, totalVolume } from '../../src/pareto/partitioning.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Matrix, toMatrix, toRows } from '../../src/linalg/matrix.js';
 import { createRng } from '../../src/random/rng.js';
 import type { EncodedSpace, GenerationInput } from '../../src/strategy/generator.js';
-import { Nsga2Generator, type Nsga2State, parseNsga2State } from '../../src/strategy/nsga2.js';
+import { Nsga2Generator, type Nsga2State, parseNsga2State } from '../../src/strategy/nsga2-generator.js';
 import { continuous, space as testSpace } from './helpers.js';
 
 interface Trial {

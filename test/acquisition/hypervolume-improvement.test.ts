@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { type McAcquisition, QEhvi, QLogNehvi, QNehvi } from '../../src/acquisition/ehvi.js';
+import { QEhvi, QLogNehvi, QNehvi } from '../../src/acquisition/hypervolume-improvement.js';
+import type { McAcquisition } from '../../src/acquisition/mc-acquisition.js';
 import { pruneInferiorPointsMultiObjective } from '../../src/acquisition/prune.js';
 import { fitGps } from '../../src/gp/fit.js';
 import { createGpModel, type GpModel } from '../../src/gp/model.js';
