@@ -17,7 +17,6 @@ import { PathwiseSampler, type SparsePoints } from '../gp/pathwise.js';
 import { type Matrix, zeros } from '../linalg/matrix.js';
 import { paretoFilter } from '../pareto/dominance.js';
 import { HypervolumeImprovement, hypervolume, hypervolumeContributions } from '../pareto/hypervolume.js';
-import { inferReferencePoint } from '../pareto/reference.js';
 import { createRng, deriveSeed } from '../random/rng.js';
 import {
   checkGenerationInput,
@@ -229,8 +228,6 @@ export interface MorboGeneratorState {
   readonly version: 1;
   /** Generations made so far (the tabu clock). */
   readonly asks: number;
-  /** The reference point inferred once when none was given (then frozen), or null. */
-  readonly referencePoint: number[] | null;
   readonly regions: MorboRegionState[];
   /** Candidates proposed and not yet observed: [key of the point's bits, region]. */
   readonly proposals: [string, number][];
@@ -257,7 +254,6 @@ function readState(state: unknown, settings: Resolved, d: number, m: number, c: 
   const fresh: MorboGeneratorState = {
     version: 1,
     asks: 0,
-    referencePoint: null,
     regions: Array.from({ length: settings.regions }, () => ({
       ...freshRegion(settings),
       objectives: null,
@@ -294,12 +290,6 @@ function readState(state: unknown, settings: Resolved, d: number, m: number, c: 
       constraints: hypers(r.constraints, c),
     };
   });
-  const ref =
-    Array.isArray(s.referencePoint) &&
-    s.referencePoint.length === m &&
-    s.referencePoint.every((v) => typeof v === 'number' && Number.isFinite(v))
-      ? s.referencePoint
-      : null;
   const proposals = Array.isArray(s.proposals)
     ? s.proposals.filter(
         (p): p is [string, number] =>
@@ -318,7 +308,6 @@ function readState(state: unknown, settings: Resolved, d: number, m: number, c: 
   return {
     version: 1,
     asks: Number.isInteger(s.asks) ? (s.asks as number) : 0,
-    referencePoint: ref,
     regions,
     proposals,
     tabu,
@@ -498,21 +487,16 @@ export class MorboGenerator implements Generator {
     }
     const asks = previous.asks;
 
-    // Reference point: given, else inferred once and frozen in the state.
+    if (input.referencePoint === undefined || input.referencePoint.length !== m) {
+      throw new RangeError(
+        `${fn}: expected a reference point of length ${m} (the Optimizer decides it), got ${
+          input.referencePoint === undefined ? 'none' : `length ${input.referencePoint.length}`
+        }`,
+      );
+    }
     const allRows = Array.from({ length: n }, (_, i) => i);
     const feasible = c === 0 ? allRows : allRows.filter((i) => violation(C, i) === 0);
-    let referencePoint: number[];
-    let referenceSource: 'given' | 'state' | 'inferred';
-    if (input.referencePoint !== undefined) {
-      referencePoint = Array.from(input.referencePoint);
-      referenceSource = 'given';
-    } else if (previous.referencePoint !== null) {
-      referencePoint = previous.referencePoint;
-      referenceSource = 'state';
-    } else {
-      referencePoint = inferReferencePoint(feasible.length > 0 ? gather(Y, feasible) : Y);
-      referenceSource = 'inferred';
-    }
+    const referencePoint = Array.from(input.referencePoint);
     const ref = Float64Array.from(referencePoint);
 
     // The scale of each objective: reference minus the best observed value.
@@ -765,7 +749,6 @@ export class MorboGenerator implements Generator {
     const state: MorboGeneratorState = {
       version: 1,
       asks: asks + 1,
-      referencePoint: referenceSource === 'given' ? null : referencePoint,
       regions,
       proposals: [...proposals.entries()],
       tabu: [...tabu.entries()],
@@ -776,7 +759,6 @@ export class MorboGenerator implements Generator {
         generator: this.name,
         backend: 'float64-typescript',
         referencePoint,
-        referenceSource,
         regions: regions.map((r, i) => ({
           centre: r.centre,
           length: r.length,

@@ -1,5 +1,6 @@
 /** The default strategy's model rule: the global model up to d = 20, MORBO above; recorded per generation. */
 import { describe, expect, it } from 'vitest';
+import { inferReferencePoint } from '../../src/pareto/reference.js';
 import { SobolSequence } from '../../src/random/sobol.js';
 import { chooseMoboModel, TRUST_REGION_DIMENSION } from '../../src/strategy/model-choice.js';
 import { createGenerator, GeneratorRegistry } from '../../src/strategy/strategies.js';
@@ -64,7 +65,13 @@ describe("the 'mobo' strategy's model rule", () => {
     );
     const state = { produced: [30, 0], states: [null, null] };
     const result = await generator.generate(
-      input(space(continuous(d)), 2, { X, Y, completedIds: Array.from({ length: 30 }, (_, i) => i), state }),
+      input(space(continuous(d)), 2, {
+        X,
+        Y,
+        completedIds: Array.from({ length: 30 }, (_, i) => i),
+        state,
+        referencePoint: Float64Array.from(inferReferencePoint(Y)),
+      }),
     );
     const meta = JSON.stringify(result.metadata);
     expect(meta).toContain('"model":"trust-regions"');

@@ -4,6 +4,7 @@ import { dtlz2 } from '../../problems/dtlz.js';
 import type { OptimizerConfig } from '../../src/experiment/config.js';
 import { Optimizer } from '../../src/experiment/optimizer.js';
 import { type Matrix, zeros } from '../../src/linalg/matrix.js';
+import { inferReferencePoint } from '../../src/pareto/reference.js';
 import { SobolSequence } from '../../src/random/sobol.js';
 import {
   MorboGenerator,
@@ -70,6 +71,7 @@ describe('MorboGenerator', () => {
       completedIds: X.map((_, i) => i),
       Y: { rows: 30, cols: 2, data: Float64Array.from(Y.flat()) },
       C: zeros(30, 0),
+      referencePoint: Float64Array.from([2.2, 2.2]),
     });
     const result = await new MorboGenerator(FAST).generate(given);
     expect(result.candidates.rows).toBe(8);
@@ -176,6 +178,7 @@ describe('MorboGenerator', () => {
       Y,
       completedIds: Array.from({ length: 20 }, (_, i) => i),
       C: zeros(20, 0),
+      referencePoint: Float64Array.from(inferReferencePoint(Y)),
     });
     const a = await new MorboGenerator(FAST).generate(given);
     const b = await new MorboGenerator(FAST).generate(given);
@@ -191,6 +194,7 @@ describe('MorboGenerator', () => {
       Y,
       completedIds: Array.from({ length: 20 }, (_, i) => i),
       C: zeros(20, 0),
+      referencePoint: Float64Array.from(inferReferencePoint(Y)),
     };
     const generator = new MorboGenerator(FAST);
     const first = await generator.generate(input(space(continuous(d)), 5, base));
@@ -221,6 +225,7 @@ describe('MorboGenerator', () => {
       Y,
       C,
       completedIds: Array.from({ length: 40 }, (_, i) => i),
+      referencePoint: Float64Array.from(inferReferencePoint(Y)),
     });
     const result = await new MorboGenerator({ ...FAST, minLocalPoints: 20 }).generate(given);
     expect(result.metadata.pickRules).toEqual(Array(6).fill('least-violation'));
