@@ -119,15 +119,20 @@ if (url === undefined || url === '') {
         }
       }
       expect(jobs).toHaveLength(6);
-      // Each job was completed by one of the two workers, once.
-      const done = workers.flatMap((w) =>
-        w
-          .output()
-          .split('\n')
-          .filter((l) => / \(job .*\): completed \{/.test(l))
-          .map((l) => /\(job (\S+)\)/.exec(l)![1]!),
-      );
-      expect(done.sort()).toEqual([...jobs].sort());
+      // Each job was completed by one of the two workers, once. A worker prints its line after it
+      // hands the result to Redis, so the run can end before the last line reaches this process:
+      // wait for the lines (up to a generous deadline), then compare.
+      const completed = () =>
+        workers.flatMap((w) =>
+          w
+            .output()
+            .split('\n')
+            .filter((l) => / \(job .*\): completed \{/.test(l))
+            .map((l) => /\(job (\S+)\)/.exec(l)![1]!),
+        );
+      const deadline = Date.now() + 120_000;
+      while (completed().length < jobs.length && Date.now() < deadline) await sleep(50);
+      expect(completed().sort()).toEqual([...jobs].sort());
     });
   });
 }
