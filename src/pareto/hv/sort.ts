@@ -27,7 +27,7 @@ let capacity = 0;
 let digit = new Int32Array(0);
 const counts = new Int32Array((1 << MAX_DIGIT) + 1);
 /** The 32-bit words of the last array sorted by the bucket path (a view cached per buffer). */
-let words = new Int32Array(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let wordsOf: ArrayBufferLike | null = null;
 let wordsOffset = -1;
 
