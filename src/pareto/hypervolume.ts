@@ -200,8 +200,14 @@ function translate(
   const { cols, rows, kept, ref } = scratch;
   for (let j = 0; j < m; j++) ref[j] = reference[j]!;
   let n = 0;
+  // The kept point with the smallest coordinate sum: nothing else dominates it, and on sets of
+  // mostly dominated points (clouds, grids) it dominates many, which the hypervolume then skips
+  // before any sort. Contributions keep every point (a duplicate of it must still get 0).
+  let pivot = -1;
+  let pivotSum = Number.POSITIVE_INFINITY;
   for (let i = 0; i < total; i++) {
     let inside = true;
+    let sum = 0;
     const base = i * m;
     for (let j = 0; j < m; j++) {
       const v = data[base + j]!;
@@ -212,8 +218,31 @@ function translate(
         );
       }
       if (!(v < ref[j]!)) inside = false;
+      sum += v;
     }
-    if (inside) kept[n++] = i;
+    if (inside) {
+      kept[n++] = i;
+      if (sum < pivotSum) {
+        pivotSum = sum;
+        pivot = i;
+      }
+    }
+  }
+  if (!contributions && pivot >= 0 && n > 1) {
+    // Drop the points the pivot weakly dominates (its duplicates included), keeping the pivot.
+    const pb = pivot * m;
+    let w = 0;
+    for (let t = 0; t < n; t++) {
+      const i = kept[t]!;
+      if (i !== pivot) {
+        const base = i * m;
+        let j = 0;
+        while (j < m && data[pb + j]! <= data[base + j]!) j++;
+        if (j === m) continue;
+      }
+      kept[w++] = i;
+    }
+    n = w;
   }
   // Column by column: tight loops, one typed array written each.
   if (m <= 5) {
