@@ -82,6 +82,10 @@ class Scratch {
   kept = new Int32Array(0);
   order = new Int32Array(0);
   ref = new Float64Array(0);
+  /** The pivot's translated coordinates. */
+  ref2 = new Float64Array(0);
+  /** Set by the gathering passes: position in `kept` of the point with the smallest sum, or -1. */
+  pivot = -1;
   readonly hv3 = new Hv3dWorkspace();
   readonly hv4 = new Hv4dWorkspace();
   readonly hv5 = new Hv5dWorkspace();
@@ -100,6 +104,7 @@ class Scratch {
     this.kept = new Int32Array(cap);
     this.order = new Int32Array(cap);
     this.ref = new Float64Array(width);
+    this.ref2 = new Float64Array(width);
   }
 
   wfgFor(n: number, m: number): WfgWorkspace {
@@ -199,62 +204,21 @@ function translate(
   }
   const { cols, rows, kept, ref } = scratch;
   for (let j = 0; j < m; j++) ref[j] = reference[j]!;
-  let n = 0;
-  // The kept point with the smallest coordinate sum: nothing else dominates it, and on sets of
-  // mostly dominated points (clouds, grids) it dominates many, which the hypervolume then skips
-  // before any sort. Contributions keep every point (a duplicate of it must still get 0).
-  let pivot = -1;
-  let pivotSum = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < total; i++) {
-    let inside = true;
-    let sum = 0;
-    const base = i * m;
-    for (let j = 0; j < m; j++) {
-      const v = data[base + j]!;
-      // NaN fails both tests; -Infinity is the only value below every number.
-      if (!(v > Number.NEGATIVE_INFINITY)) {
-        throw new RangeError(
-          `${fn}: point ${i} objective ${j} is ${v}; expected a number (NaN and -Infinity have no finite volume)`,
-        );
-      }
-      if (!(v < ref[j]!)) inside = false;
-      sum += v;
-    }
-    if (inside) {
-      kept[n++] = i;
-      if (sum < pivotSum) {
-        pivotSum = sum;
-        pivot = i;
-      }
-    }
-  }
+  // One pass checks every value, keeps the points strictly inside the box (their rows in `kept`)
+  // and, for m = 2..5, writes them translated into the columns. It also finds the kept point with
+  // the smallest coordinate sum: nothing else dominates it, and on sets of mostly dominated points
+  // (clouds, grids) it dominates many, which the hypervolume then drops before any sort.
+  // Contributions keep every point (a duplicate of it must still get 0).
+  const columns = m >= 2 && m <= 5;
+  let n = columns ? gatherColumns(fn, data, total, m) : gatherRows(fn, data, total, m);
+  const pivot = scratch.pivot;
   if (!contributions && pivot >= 0 && n > 1) {
-    // Drop the points the pivot weakly dominates (its duplicates included), keeping the pivot.
-    const pb = pivot * m;
-    let w = 0;
-    for (let t = 0; t < n; t++) {
-      const i = kept[t]!;
-      if (i !== pivot) {
-        const base = i * m;
-        let j = 0;
-        while (j < m && data[pb + j]! <= data[base + j]!) j++;
-        if (j === m) continue;
-      }
-      kept[w++] = i;
-    }
-    n = w;
+    n = columns ? dropDominatedColumns(n, m, pivot) : dropDominatedRows(data, n, m, pivot);
   }
-  // Column by column: tight loops, one typed array written each.
-  if (m <= 5) {
-    for (let j = 0; j < m; j++) {
-      const col = cols[j]!;
-      const r = ref[j]!;
-      if (n === total) {
-        for (let i = 0; i < n; i++) col[i] = data[i * m + j]! - r;
-      } else {
-        for (let i = 0; i < n; i++) col[i] = data[kept[i]! * m + j]! - r;
-      }
-    }
+  if (m === 1) {
+    const col = cols[0]!;
+    const r = ref[0]!;
+    for (let i = 0; i < n; i++) col[i] = data[kept[i]!]! - r;
   }
   if (m > 5 || contributions) {
     for (let i = 0; i < n; i++) {
@@ -264,6 +228,218 @@ function translate(
     }
   }
   return { n, m, total };
+}
+
+/**
+ * The slow path of the gathering passes, for a row that is not plainly inside the box: throws on a
+ * NaN or -Infinity, else says whether the row is strictly inside (it can be, with a translated
+ * coordinate that overflowed to -Infinity).
+ */
+function checkRow(fn: string, data: Float64Array, i: number, m: number): boolean {
+  const { ref } = scratch;
+  let inside = true;
+  for (let j = 0; j < m; j++) {
+    const v = data[i * m + j]!;
+    // NaN fails both tests; -Infinity is the only value below every number.
+    if (!(v > Number.NEGATIVE_INFINITY)) {
+      throw new RangeError(
+        `${fn}: point ${i} objective ${j} is ${v}; expected a number (NaN and -Infinity have no finite volume)`,
+      );
+    }
+    if (!(v < ref[j]!)) inside = false;
+  }
+  return inside;
+}
+
+/**
+ * Checks the rows and keeps those strictly inside the box, in `scratch.kept`; sets `scratch.pivot` to
+ * the position in `kept` of the one with the smallest translated coordinate sum (-1 if none).
+ */
+function gatherRows(fn: string, data: Float64Array, total: number, m: number): number {
+  const { kept, ref } = scratch;
+  let n = 0;
+  let pivot = -1;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < total; i++) {
+    let inside = true;
+    let sum = 0;
+    const base = i * m;
+    for (let j = 0; j < m; j++) {
+      const d = data[base + j]! - ref[j]!;
+      inside = inside && d < 0;
+      sum += d;
+    }
+    if (inside && sum > Number.NEGATIVE_INFINITY) {
+      if (sum < best) {
+        best = sum;
+        pivot = n;
+      }
+      kept[n++] = i;
+    } else if (checkRow(fn, data, i, m)) {
+      kept[n++] = i;
+    }
+  }
+  scratch.pivot = pivot;
+  return n;
+}
+
+/**
+ * {@link gatherRows} for m = 2..5 that also writes the kept points, translated, to `scratch.cols`:
+ * one loop per m with the columns in locals (a generic loop over the columns costs about twice).
+ * Every row is written at position n and counts only if it is kept.
+ */
+function gatherColumns(fn: string, data: Float64Array, total: number, m: number): number {
+  const { kept, ref, cols } = scratch;
+  let n = 0;
+  let pivot = -1;
+  let best = Number.POSITIVE_INFINITY;
+  const c0 = cols[0]!;
+  const c1 = cols[1]!;
+  const r0 = ref[0]!;
+  const r1 = ref[1]!;
+  if (m === 2) {
+    for (let i = 0; i < total; i++) {
+      const x0 = data[2 * i]! - r0;
+      const x1 = data[2 * i + 1]! - r1;
+      c0[n] = x0;
+      c1[n] = x1;
+      const sum = x0 + x1;
+      if (x0 < 0 && x1 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if (sum < best) {
+          best = sum;
+          pivot = n;
+        }
+        kept[n++] = i;
+      } else if (checkRow(fn, data, i, m)) {
+        kept[n++] = i;
+      }
+    }
+  } else if (m === 3) {
+    const c2 = cols[2]!;
+    const r2 = ref[2]!;
+    for (let i = 0; i < total; i++) {
+      const b = 3 * i;
+      const x0 = data[b]! - r0;
+      const x1 = data[b + 1]! - r1;
+      const x2 = data[b + 2]! - r2;
+      c0[n] = x0;
+      c1[n] = x1;
+      c2[n] = x2;
+      const sum = x0 + x1 + x2;
+      if (x0 < 0 && x1 < 0 && x2 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if (sum < best) {
+          best = sum;
+          pivot = n;
+        }
+        kept[n++] = i;
+      } else if (checkRow(fn, data, i, m)) {
+        kept[n++] = i;
+      }
+    }
+  } else if (m === 4) {
+    const c2 = cols[2]!;
+    const c3 = cols[3]!;
+    const r2 = ref[2]!;
+    const r3 = ref[3]!;
+    for (let i = 0; i < total; i++) {
+      const b = 4 * i;
+      const x0 = data[b]! - r0;
+      const x1 = data[b + 1]! - r1;
+      const x2 = data[b + 2]! - r2;
+      const x3 = data[b + 3]! - r3;
+      c0[n] = x0;
+      c1[n] = x1;
+      c2[n] = x2;
+      c3[n] = x3;
+      const sum = x0 + x1 + x2 + x3;
+      if (x0 < 0 && x1 < 0 && x2 < 0 && x3 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if (sum < best) {
+          best = sum;
+          pivot = n;
+        }
+        kept[n++] = i;
+      } else if (checkRow(fn, data, i, m)) {
+        kept[n++] = i;
+      }
+    }
+  } else {
+    const c2 = cols[2]!;
+    const c3 = cols[3]!;
+    const c4 = cols[4]!;
+    const r2 = ref[2]!;
+    const r3 = ref[3]!;
+    const r4 = ref[4]!;
+    for (let i = 0; i < total; i++) {
+      const b = 5 * i;
+      const x0 = data[b]! - r0;
+      const x1 = data[b + 1]! - r1;
+      const x2 = data[b + 2]! - r2;
+      const x3 = data[b + 3]! - r3;
+      const x4 = data[b + 4]! - r4;
+      c0[n] = x0;
+      c1[n] = x1;
+      c2[n] = x2;
+      c3[n] = x3;
+      c4[n] = x4;
+      const sum = x0 + x1 + x2 + x3 + x4;
+      if (x0 < 0 && x1 < 0 && x2 < 0 && x3 < 0 && x4 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if (sum < best) {
+          best = sum;
+          pivot = n;
+        }
+        kept[n++] = i;
+      } else if (checkRow(fn, data, i, m)) {
+        kept[n++] = i;
+      }
+    }
+  }
+  scratch.pivot = pivot;
+  return n;
+}
+
+/**
+ * Drops from the columns `scratch.cols[0..m)[0..n)` (and `kept`) every point that the one at
+ * position `pivot` weakly dominates, its duplicates included; returns the new count.
+ */
+function dropDominatedColumns(n: number, m: number, pivot: number): number {
+  const { cols, kept } = scratch;
+  const pv = scratch.ref2;
+  for (let j = 0; j < m; j++) pv[j] = cols[j]![pivot]!;
+  let w = 0;
+  for (let t = 0; t < n; t++) {
+    if (t !== pivot) {
+      let j = 0;
+      while (j < m && pv[j]! <= cols[j]![t]!) j++;
+      if (j === m) continue;
+    }
+    if (w !== t) {
+      for (let j = 0; j < m; j++) {
+        const col = cols[j]!;
+        col[w] = col[t]!;
+      }
+      kept[w] = kept[t]!;
+    }
+    w++;
+  }
+  return w;
+}
+
+/** {@link dropDominatedColumns} on the input rows, through `kept`. */
+function dropDominatedRows(data: Float64Array, n: number, m: number, pivot: number): number {
+  const { kept } = scratch;
+  const pb = kept[pivot]! * m;
+  let w = 0;
+  for (let t = 0; t < n; t++) {
+    const i = kept[t]!;
+    if (t !== pivot) {
+      const base = i * m;
+      let j = 0;
+      while (j < m && data[pb + j]! <= data[base + j]!) j++;
+      if (j === m) continue;
+    }
+    kept[w++] = i;
+  }
+  return w;
 }
 
 export { HypervolumeImprovement } from './hv/improvement.js';

@@ -29,23 +29,29 @@ export class Hv3dWorkspace {
     this.sx = new Float64Array(cap + 2);
     this.sy = new Float64Array(cap + 2);
     this.set = new RankSet(cap);
-    this.stx = new Float64Array(STAIR_LIMIT + 1);
-    this.sty = new Float64Array(STAIR_LIMIT + 1);
-    this.sti = new Int32Array(STAIR_LIMIT + 1);
+    this.stx = new Float64Array(cap + 1);
+    this.sty = new Float64Array(cap + 1);
+    this.sti = new Int32Array(cap + 1);
   }
 }
 
 /**
- * Beyond this many staircase points the sorted-array staircase (O(length) per insertion) hands over
- * to the rank set (O(log n)); below it, the arrays need one sort fewer and no tree.
+ * The sorted-array staircase costs O(length) moves per insertion, the rank set O(log n) per point
+ * but a second sort first. The switch is made when the moves the arrays can still expect (points
+ * left, times the share of points inserted so far, times half the length) exceed what the rank set
+ * would cost for the rest, in moves: SORT_MOVES per point of the set plus STEP_MOVES per point left.
+ * Sets whose staircase stays short or rarely changes (tie-heavy grids, clouds of mostly dominated
+ * points) never pay for the second sort; long fronts switch at a few dozen points.
  */
-const STAIR_LIMIT = 64;
+const SORT_MOVES = 8;
+const STEP_MOVES = 24;
 
 /**
  * Hypervolume in three objectives by the dimension sweep of Beume, Fonseca, López-Ibáñez, Paquete
  * and Vahrenhold (2009), O(n log n): sweep z upwards, keep the 2-D staircase of the points seen so far
  * in x order and its area. While the staircase is short (tie-heavy sets, clouds of mostly dominated
- * points) it is a pair of sorted arrays; past {@link STAIR_LIMIT} points it moves to a
+ * points) it is a pair of sorted arrays; once insertions into it have cost too many moves
+ * ({@link SORT_MOVES}) it moves to a
  * {@link RankSet} over x ranks plus a linked list, O(log n) per point. Points are translated so the reference is the origin (every coordinate < 0).
  *
  * @param xs first objective, length >= n (likewise ys, zs)
@@ -69,6 +75,7 @@ export function hv3d(
   let area = 0;
   let vol = 0;
   let comp = 0;
+  let inserted = 0;
   for (let k = 0; k < n; k++) {
     const i = zOrder[k]!;
     const px = xs[i]!;
@@ -98,7 +105,10 @@ export function hv3d(
       const start = lo > 0 && stx[lo - 1] === px ? lo - 1 : lo;
       const removed = e - start;
       if (removed === 0) {
-        if (s === STAIR_LIMIT) return hv3dRankSet(xs, ys, zs, n, work, k, s, area, vol, comp);
+        inserted++;
+        if (s > 16 && ((n - k) * inserted * s) / (2 * (k + 1)) > SORT_MOVES * n + STEP_MOVES * (n - k)) {
+          return hv3dRankSet(xs, ys, zs, n, work, k, s, area, vol, comp);
+        }
         for (let r = s; r > start; r--) {
           stx[r] = stx[r - 1]!;
           sty[r] = sty[r - 1]!;
