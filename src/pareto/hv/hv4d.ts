@@ -24,6 +24,8 @@ export class Hv4dWorkspace {
   sy = new Float64Array(0);
   /** Entries below p in z that lie strictly inside p's box in x and y. */
   cand = new Int32Array(0);
+  /** hv4d's second sort key: x + y + z of each point. */
+  sum = new Float64Array(0);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -38,6 +40,7 @@ export class Hv4dWorkspace {
     this.sx = new Float64Array(cap + 1);
     this.sy = new Float64Array(cap + 1);
     this.cand = new Int32Array(cap + 1);
+    this.sum = new Float64Array(cap + 1);
   }
 }
 
@@ -59,8 +62,11 @@ export function hv4d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { order, ax, ay, az } = work;
-  argsortLex(ws, ws, n, order);
+  const { order, ax, ay, az, sum } = work;
+  // Ties in w go by x + y + z: a point then never dominates one of its w group seen before it (no
+  // removals within the group), and duplicates come together.
+  for (let i = 0; i < n; i++) sum[i] = xs[i]! + ys[i]! + zs[i]!;
+  argsortLex(ws, sum, n, order);
   let k = 0;
   let v3 = 0;
   let hv = 0;
@@ -81,6 +87,10 @@ export function hv4d(
       if (c >= 0) {
         v3 += c;
         k = addToActive3d(px, py, pz, ax, ay, az, k, work);
+        // Its duplicates, next in the order, cost one test.
+        dx = px;
+        dy = py;
+        dz = pz;
       } else {
         const d = work.dominator;
         dx = ax[d]!;
