@@ -201,10 +201,10 @@ export function contribution3d(
   // First the entries tied with p in z (flagged when p dominates them), then the rest.
   let tied = split;
   while (tied > 0 && az[tied - 1] === pz) tied--;
-  for (let j = split - 1; j >= 0; j--) {
+  for (let j = split - 1; j >= tied; j--) {
     const qx = ax[j]!;
     const qy = ay[j]!;
-    if (j >= tied && markDead && qx >= px && qy >= py) {
+    if (markDead && qx >= px && qy >= py) {
       // Tied with p in z and weakly dominated by it: leaves the active set if p joins it.
       dead[j] = 1;
       work.anyDead = true;
@@ -226,6 +226,28 @@ export function contribution3d(
     } else if (qx < xB && qy < yL) {
       cand[inside++] = j;
     }
+  }
+  // The rest, without branches on the side of p an entry lies (they are unpredictable): a flag as
+  // 0 or 1 times a coordinate is the coordinate or -0, and -0 leaves a wall (<= 0) where it is.
+  for (let j = tied - 1; j >= 0; j--) {
+    const qx = ax[j]!;
+    const qy = ay[j]!;
+    const left = +(qx <= px);
+    const below = +(qy <= py);
+    if (left * below !== 0) {
+      if (work.anyDead) {
+        for (let r = j; r < split; r++) dead[r] = 0;
+        work.anyDead = false;
+      }
+      work.dominator = j;
+      return -1;
+    }
+    yL = Math.min(yL, qy * left);
+    xB = Math.min(xB, qx * below);
+    // Strictly inside the walls so far (then neither left nor below): a candidate. The slot is
+    // written every time and kept only then.
+    cand[inside] = j;
+    inside += +(qx < xB) * +(qy < yL);
   }
   for (let c = 0; c < inside; c++) {
     const r = cand[c]!;
