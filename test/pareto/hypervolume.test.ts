@@ -466,7 +466,7 @@ describe('hypervolume edge cases and validation', () => {
     expect(() => hypervolume([[1, 1]], [3, Number.NaN])).toThrow(/reference\[1\] must be a finite number/);
     // A distance to the reference that overflows, for every kernel (m = 1..6) and the contributions.
     for (let m = 1; m <= 6; m++) {
-      const row = Array.from({ length: m }, (_, j) => (j === m - 1 ? -1e308 : 0));
+      const row: number[] = Array.from({ length: m }, (_, j) => (j === m - 1 ? -1e308 : 0));
       const ref = Array.from({ length: m }, (_, j) => (j === m - 1 ? 1e308 : 1));
       expect(() => hypervolume([[...row].fill(0.5), row], ref)).toThrow(
         new RegExp(
