@@ -292,6 +292,14 @@ export function sweepAbove(
     z = qz;
     const qx = ax[j]!;
     const qy = ay[j]!;
+    if (!(qx < xB && qy < yL)) {
+      // Outside p's walls: changes nothing but may be dominated by p.
+      if (markDead && qx >= px && qy >= py) {
+        dead[j] = 1;
+        work.anyDead = true;
+      }
+      continue;
+    }
     if (qx <= px) {
       if (qy <= py) {
         covered = true;

@@ -174,19 +174,20 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
   let yL = 0;
   let j = 0;
   let inside = 0;
+  // Without branches on the side of p an entry lies, nor on whether it counts (see contribution3d):
+  // an entry past the threshold has both flags 0 and is never a candidate.
   for (; j < k; j++) {
     if (az[j]! > pz) break;
-    if (ar[j]! > thr) continue;
+    const on = +(ar[j]! <= thr);
     const qx = ax[j]!;
     const qy = ay[j]!;
-    if (qx <= px) {
-      if (qy <= py) return -1;
-      if (qy < yL) yL = qy;
-    } else if (qy <= py) {
-      if (qx < xB) xB = qx;
-    } else if (qx < xB && qy < yL) {
-      cand[inside++] = j;
-    }
+    const left = +(qx <= px) * on;
+    const below = +(qy <= py) * on;
+    if (left * below !== 0) return -1;
+    yL = Math.min(yL, qy * left);
+    xB = Math.min(xB, qx * below);
+    cand[inside] = j;
+    inside += on * +(qx < xB) * +(qy < yL);
   }
   // The staircase in p's z plane: the left wall (px, yL), the points inside the walls, (xB, py).
   let t = 0;
