@@ -76,10 +76,26 @@ export function hv3d(
   let vol = 0;
   let comp = 0;
   let inserted = 0;
+  // The last point found to cover another in x and y, or the last one inserted: it came earlier in
+  // z, so it dominates whatever it covers, and on tie-heavy sets (duplicates, grids) it often covers
+  // the next point too, which then costs one test instead of a search.
+  let dx = Number.POSITIVE_INFINITY;
+  let dy = Number.POSITIVE_INFINITY;
   for (let k = 0; k < n; k++) {
     const i = zOrder[k]!;
     const px = xs[i]!;
     const py = ys[i]!;
+    if (dx <= px && dy <= py) {
+      const znext = k + 1 < n ? zs[zOrder[k + 1]!]! : 0;
+      const pz = zs[i]!;
+      if (znext !== pz) {
+        const term = area * (znext - pz);
+        const t = vol + term;
+        comp += Math.abs(vol) >= Math.abs(term) ? vol - t + term : term - t + vol;
+        vol = t;
+      }
+      continue;
+    }
     let lo = 0;
     let hi = s;
     while (lo < hi) {
@@ -128,12 +144,20 @@ export function hv3d(
       sty[start] = py;
       sti[start] = i;
       area += added;
+      dx = px;
+      dy = py;
+    } else {
+      dx = stx[lo - 1]!;
+      dy = sty[lo - 1]!;
     }
     const znext = k + 1 < n ? zs[zOrder[k + 1]!]! : 0;
-    const term = area * (znext - zs[i]!);
-    const t = vol + term;
-    comp += Math.abs(vol) >= Math.abs(term) ? vol - t + term : term - t + vol;
-    vol = t;
+    const pz = zs[i]!;
+    if (znext !== pz) {
+      const term = area * (znext - pz);
+      const t = vol + term;
+      comp += Math.abs(vol) >= Math.abs(term) ? vol - t + term : term - t + vol;
+      vol = t;
+    }
   }
   return vol + comp;
 }
