@@ -34,12 +34,9 @@ export function limitSet(
     for (let j = 0; j < d; j++) {
       const pj = rows[p + j]!;
       const qj = rows[q + j]!;
-      if (qj > pj) {
-        out[c + j] = qj;
-      } else {
-        out[c + j] = pj;
-        cm |= 1 << j;
-      }
+      // Without a branch: which of the two is larger is unpredictable.
+      out[c + j] = Math.max(qj, pj);
+      cm |= +(qj <= pj) << j;
     }
     if (cm === full) return -1;
     // Survivors are mutually non-dominated, so a candidate dominated by one of them dominates none.
