@@ -137,13 +137,14 @@ function contribution4d(
     const qx = xs[j]!;
     const qy = ys[j]!;
     const qz = zs[j]!;
-    if (qx <= px && qy <= py && qz <= pz) return vol;
+    // One branch per test, not one per coordinate (their outcomes are unpredictable).
+    if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) return vol;
     // q clipped to p's box: its 3-D contribution to C is what p loses from here on.
     const ux = Math.max(qx, px);
     const uy = Math.max(qy, py);
     const uz = Math.max(qz, pz);
     // Most clipped points fall behind one of C's walls, its points on two faces of p's box.
-    if (uy >= yL || ux >= xB || uz >= zW) continue;
+    if ((+(uy >= yL) | +(ux >= xB) | +(uz >= zW)) !== 0) continue;
     const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, clip, true);
     if (c >= 0) {
       v3 -= c;
