@@ -218,10 +218,9 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
   }
   let kc = t;
   for (; j < k; j++) {
-    if (ar[j]! > thr) continue;
     const ux = Math.max(ax[j]!, px);
     const uy = Math.max(ay[j]!, py);
-    if (uy >= yL || ux >= xB || az[j]! >= zW) continue;
+    if ((+(ar[j]! > thr) | +(uy >= yL) | +(ux >= xB) | +(az[j]! >= zW)) !== 0) continue;
     let lo = 0;
     let hi = t;
     while (lo < hi) {
@@ -268,7 +267,7 @@ function insert(i: number, px: number, py: number, pz: number, ws: Float64Array,
     const ex = ax[j]!;
     const ey = ay[j]!;
     const er = ar[j]!;
-    if (ex >= px && ey >= py && er >= low) {
+    if ((+(ex >= px) & +(ey >= py) & +(er >= low)) !== 0) {
       active[order4[er]!] = 0;
       continue;
     }
