@@ -54,16 +54,20 @@ export function limitSet(
         continue;
       }
       const b = r * stride;
-      // Two early-exit scans: most pairs differ in the first coordinate or two.
-      let j = 0;
-      while (j < d && out[b + j]! <= out[c + j]!) j++;
-      if (j === d) {
+      // Both directions in one pass without branches (d is at most 7).
+      let rLow = 1;
+      let cLow = 1;
+      for (let j = 0; j < d; j++) {
+        const a = out[b + j]!;
+        const x = out[c + j]!;
+        rLow &= +(a <= x);
+        cLow &= +(x <= a);
+      }
+      if (rLow !== 0) {
         dominated = true;
         break;
       }
-      j = 0;
-      while (j < d && out[c + j]! <= out[b + j]!) j++;
-      if (j < d) {
+      if (cLow === 0) {
         if (w !== r) {
           moveRow(out, b, w * stride, d);
           masks[w] = rm;
