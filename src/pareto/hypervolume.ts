@@ -14,7 +14,10 @@ import { WfgWorkspace, wfg } from './hv/wfg.js';
  * reference: sort and sweep for m = 2, the O(n log n) dimension sweep for m = 3, an O(n^2) sweep
  * adding exclusive 3-D contributions for m = 4, a sweep adding exclusive 4-D contributions for m = 5,
  * and WFG with the m = 5 sweep as base case for m >= 6 (against WFG down to the m = 4 sweep: about
- * twice as fast at m = 5 from n = 1000, 5 to 35% faster at m = 6..8; see bench/hv.ts).
+ * twice as fast at m = 5 from n = 1000, 5 to 35% faster at m = 6..8; see bench/hv.ts). Before any
+ * of them, the points that the point with the smallest coordinate sum weakly dominates are dropped
+ * in one pass (again from the survivors while that drops a quarter of them), so clouds of mostly
+ * dominated points, grids and duplicates cost little more than that pass.
  *
  * @throws RangeError when `reference` has the wrong length or a non-finite value, or a point has a
  *   NaN or -Infinity coordinate (+Infinity just lies outside the reference box).
