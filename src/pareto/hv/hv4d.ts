@@ -286,17 +286,20 @@ export function sweepAbove(
   let vol = 0;
   let z = pz;
   let covered = false;
+  let marks = 0;
   for (; j < k; j++) {
     const qz = az[j]!;
     vol += area * (qz - z);
     z = qz;
     const qx = ax[j]!;
     const qy = ay[j]!;
-    if (!(qx < xB && qy < yL)) {
-      // Outside p's walls: changes nothing but may be dominated by p.
-      if (markDead && qx >= px && qy >= py) {
-        dead[j] = 1;
-        work.anyDead = true;
+    if ((+(qx >= xB) | +(qy >= yL)) !== 0) {
+      // Outside p's walls: changes nothing but may be dominated by p. The flag is written without a
+      // branch (entries above p are unflagged on entry).
+      if (markDead) {
+        const d = +(qx >= px) & +(qy >= py);
+        dead[j] = d;
+        marks |= d;
       }
       continue;
     }
@@ -383,6 +386,7 @@ export function sweepAbove(
       }
     }
   }
+  if (marks !== 0) work.anyDead = true;
   if (!covered) vol += area * (0 - z);
   return vol;
 }
