@@ -1,5 +1,5 @@
 /**
- * Hypervolume timing: `npx tsx bench/hv.ts [--quick] [--m 3] [--only grid|issue] [--c name=path ...]`.
+ * Hypervolume timing: `npx tsx bench/hv.ts [--quick] [--m 3] [--only grid|issue] [--rounds 3] [--c name=path ...]`.
  *
  * Point sets (fixed seeds): fronts on the positive orthant of the unit sphere and on the unit
  * simplex, and two tie-heavy grid sets: `grid` (the simplex front snapped to a grid of 1/16, so
@@ -16,8 +16,8 @@
  * reference point and n lines of m values (minimization); it must time its own hypervolume function
  * in-process (CPU time, batches of at least MIN_MS, median of BATCHES) and print one line
  * `<ms per call> <value>` per set. For every hypervolume case the rounds are interleaved, ours then
- * each binary, three times (one with --quick), and the median of the rounds is reported with the
- * ratio ours / fastest C code.
+ * each binary, three times (--rounds N: N times; once with --quick), and the median of the rounds is
+ * reported with the ratio ours / fastest C code (more rounds steady the medians on a loaded machine).
  *
  * `--baseline DIR` also times, in the same process and interleaved with ours, the hypervolume of
  * another checkout of this repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an
@@ -176,7 +176,14 @@ function writeSet(file: string, pts: Matrix, ref: number[]): void {
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
-function run(c: Case, quick: boolean, externals: External[], dir: string, baseline: Hypervolume | null): Row {
+function run(
+  c: Case,
+  quick: boolean,
+  externals: External[],
+  dir: string,
+  baseline: Hypervolume | null,
+  interleaved: number,
+): Row {
   const pts = pointSet(c.front, c.n, c.m, `hv-${c.front}-${c.m}-${c.n}`);
   const ref = new Array<number>(c.m).fill(1.1);
   const f =
@@ -194,7 +201,7 @@ function run(c: Case, quick: boolean, externals: External[], dir: string, baseli
   const useBase = c.kind === 'hypervolume' && baseline !== null;
   const file = join(dir, 'set.txt');
   if (useC) writeSet(file, pts, ref);
-  const rounds = (useC || useBase) && !quick ? 3 : 1;
+  const rounds = (useC || useBase) && !quick ? interleaved : 1;
   const ours: number[] = [];
   const base: number[] = [];
   const theirs = new Map<string, CResult[]>();
@@ -366,6 +373,11 @@ async function main(): Promise<void> {
     );
   }
   const externals = parseExternals(args);
+  const ri = args.indexOf('--rounds');
+  const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
+  if (!(Number.isInteger(rounds) && rounds >= 1)) {
+    throw new RangeError(`bench/hv: --rounds must be an integer >= 1, got ${args[ri + 1]}`);
+  }
   const bi = args.indexOf('--baseline');
   let baseline: Hypervolume | null = null;
   if (bi >= 0) {
@@ -384,7 +396,7 @@ async function main(): Promise<void> {
   console.log(header);
   try {
     for (const c of list) {
-      const r = run(c, quick, externals, tmp, baseline);
+      const r = run(c, quick, externals, tmp, baseline, rounds);
       rows.push(r);
       const baseMs =
         baseline !== null
@@ -409,7 +421,7 @@ async function main(): Promise<void> {
   const file = join(dir, `hv${suffix}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), quick, externals, baseline: bi >= 0 ? args[bi + 1] : null, rows }, null, 2)}\n`,
+    `${JSON.stringify({ node: process.version, date: new Date().toISOString(), quick, rounds, externals, baseline: bi >= 0 ? args[bi + 1] : null, rows }, null, 2)}\n`,
   );
   console.log(`wrote ${file}`);
 }

@@ -71,11 +71,11 @@ describe('argsortLex', () => {
   });
 });
 
-describe('argsortLex on long inputs (radix path)', () => {
-  it('matches Array#sort for mixed signs, zeros, close values and exact ties', () => {
+describe('argsortLex on long inputs (bucket path)', () => {
+  it('matches Array#sort for mixed signs, zeros, denormals, huge spans, close values and exact ties', () => {
     const rand = lcg(321);
-    for (const n of [1024, 1500, 5000]) {
-      for (const kind of ['spread', 'close', 'ties']) {
+    for (const n of [256, 300, 1024, 1500, 5000]) {
+      for (const kind of ['spread', 'close', 'ties', 'extreme', 'grid']) {
         const a = new Float64Array(n);
         const b = new Float64Array(n);
         for (let i = 0; i < n; i++) {
@@ -85,17 +85,24 @@ describe('argsortLex on long inputs (radix path)', () => {
               ? (u - 0.5) * 10 ** Math.floor(rand() * 8 - 4)
               : kind === 'close'
                 ? 1 + Math.floor(u * 50) * Number.EPSILON
-                : [0, -0, 1, -1, 0.5][Math.floor(u * 5)]!;
+                : kind === 'ties'
+                  ? [0, -0, 1, -1, 0.5][Math.floor(u * 5)]!
+                  : kind === 'extreme'
+                    ? [1e300, -1e300, 5e-324, -5e-324, 0, -0, 2.2e-308, -1.5, 3][Math.floor(u * 9)]!
+                    : Math.floor(u * 16) / 16 - 1.1;
           b[i] = Math.floor(rand() * 4);
         }
-        const idx = new Int32Array(n);
-        argsortLex(a, b, n, idx);
-        for (let k = 1; k < n; k++) {
-          const i = idx[k - 1]!;
-          const j = idx[k]!;
-          expect(a[i]! < a[j]! || (a[i] === a[j] && b[i]! <= b[j]!)).toBe(true);
+        // With a second key, and with the first key alone (the kernels' single-key sorts).
+        for (const second of [b, a]) {
+          const idx = new Int32Array(n);
+          argsortLex(a, second, n, idx);
+          for (let k = 1; k < n; k++) {
+            const i = idx[k - 1]!;
+            const j = idx[k]!;
+            expect(a[i]! < a[j]! || (a[i] === a[j] && second[i]! <= second[j]!)).toBe(true);
+          }
+          expect(new Set(idx).size).toBe(n);
         }
-        expect(new Set(idx).size).toBe(n);
       }
     }
   });

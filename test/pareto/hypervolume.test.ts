@@ -257,6 +257,41 @@ describe('hypervolume on tie-heavy grid sets', () => {
     );
   });
 
+  it('matches cell counting when most points are dominated, duplicated or on the reference boundary, m = 2..6', () => {
+    // Low points (future pivots of the dominated-point filter) with their duplicates, many points
+    // they dominate, and points with a coordinate on the reference (6): the filter's rounds, the
+    // pivot kept once, the columns (m <= 5) and rows (m = 6) paths.
+    const arb = fc.integer({ min: 2, max: 6 }).chain((m) =>
+      fc.record({
+        m: fc.constant(m),
+        low: fc.array(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: m, maxLength: m }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        rest: fc.array(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: m, maxLength: m }), {
+          maxLength: m === 6 ? 60 : 300,
+        }),
+        copies: fc.integer({ min: 1, max: 5 }),
+        seed: fc.nat(),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ m, low, rest, copies, seed }) => {
+        const pts = [...rest];
+        for (const p of low) for (let c = 0; c < copies; c++) pts.push(p);
+        // A fixed shuffle: the pivot and its duplicates anywhere in the input.
+        const rand = lcg(seed + 1);
+        for (let i = pts.length - 1; i > 0; i--) {
+          const j = Math.floor(rand() * (i + 1));
+          [pts[i], pts[j]] = [pts[j]!, pts[i]!];
+        }
+        const ref = new Array<number>(m).fill(6);
+        expect(hypervolume(pts, ref)).toBe(cellCount(pts, ref));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('matches cell counting on large grid sets (m = 3, n = 1500; m = 4, n = 800) and uniform grid clouds', () => {
     const rand = lcg(31);
     for (const [m, n, r] of [
@@ -464,6 +499,12 @@ describe('hypervolume edge cases and validation', () => {
     expect(() => hypervolume([[1, Number.NaN]], [3, 3])).toThrow(/point 0 objective 1 is NaN/);
     expect(() => hypervolume([[Number.NEGATIVE_INFINITY, 1]], [3, 3])).toThrow(RangeError);
     expect(() => hypervolume([[1, 1]], [3, Number.NaN])).toThrow(/reference\[1\] must be a finite number/);
+    // A distance to the reference that overflows is kept: the volume is not finite, for every m.
+    for (let m = 1; m <= 6; m++) {
+      const row: number[] = Array.from({ length: m }, (_, j) => (j === m - 1 ? -1e308 : 0));
+      const ref: number[] = Array.from({ length: m }, (_, j) => (j === m - 1 ? 1e308 : 1));
+      expect(Number.isFinite(hypervolume([row.map(() => 0.5), row], ref))).toBe(false);
+    }
     expect(() => hypervolume([[1, 1]], [3, Number.POSITIVE_INFINITY])).toThrow(RangeError);
     expect(() => hypervolume([], [])).toThrow(/at least 1 objective/);
     expect(() => hypervolumeContributions([[Number.NaN]], [1])).toThrow(/hypervolumeContributions/);

@@ -12,10 +12,10 @@ export class Hv3dWorkspace {
   sx = new Float64Array(0);
   sy = new Float64Array(0);
   set = new RankSet(1);
-  /** The staircase as sorted arrays (x ascending, y descending), for the array variant. */
-  stx = new Float64Array(0);
-  sty = new Float64Array(0);
-  /** The point index of each array staircase entry. */
+  /**
+   * The array staircase: the point index of each entry, x ascending (y descending). Indices only: an
+   * insertion moves one array, not three, which on fronts outweighs the indirect reads.
+   */
   sti = new Int32Array(0);
 
   ensure(n: number): void {
@@ -29,24 +29,29 @@ export class Hv3dWorkspace {
     this.sx = new Float64Array(cap + 2);
     this.sy = new Float64Array(cap + 2);
     this.set = new RankSet(cap);
-    this.stx = new Float64Array(STAIR_LIMIT + 1);
-    this.sty = new Float64Array(STAIR_LIMIT + 1);
-    this.sti = new Int32Array(STAIR_LIMIT + 1);
+    this.sti = new Int32Array(cap + 1);
   }
 }
 
 /**
- * Beyond this many staircase points the sorted-array staircase (O(length) per insertion) hands over
- * to the rank set (O(log n)); below it, the arrays need one sort fewer and no tree.
+ * The sorted-array staircase costs O(length) moves per insertion, the rank set O(log n) per point
+ * but a second sort first. The switch is made when the moves the arrays can still expect (points
+ * left, times the share of points inserted so far, times half the length) exceed what the rank set
+ * would cost for the rest, in moves: SORT_MOVES per point of the set plus STEP_MOVES per point left.
+ * Sets whose staircase stays short or rarely changes (tie-heavy grids, clouds of mostly dominated
+ * points) never pay for the second sort; long fronts switch at a few dozen points.
  */
-const STAIR_LIMIT = 64;
+const SORT_MOVES = 8;
+const STEP_MOVES = 24;
 
 /**
  * Hypervolume in three objectives by the dimension sweep of Beume, Fonseca, López-Ibáñez, Paquete
  * and Vahrenhold (2009), O(n log n): sweep z upwards, keep the 2-D staircase of the points seen so far
  * in x order and its area. While the staircase is short (tie-heavy sets, clouds of mostly dominated
- * points) it is a pair of sorted arrays; past {@link STAIR_LIMIT} points it moves to a
- * {@link RankSet} over x ranks plus a linked list, O(log n) per point. Points are translated so the reference is the origin (every coordinate < 0).
+ * points) it is a sorted array of point indices; once insertions into it are expected to cost more
+ * moves than a second sort ({@link SORT_MOVES}) it moves to a {@link RankSet} over x ranks plus a
+ * linked list, O(log n) per point. Points are translated so the reference is the origin (every
+ * coordinate < 0).
  *
  * @param xs first objective, length >= n (likewise ys, zs)
  * @param work buffers, grown to n here
@@ -60,7 +65,7 @@ export function hv3d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { zOrder, stx, sty, sti } = work;
+  const { zOrder, sti } = work;
   argsortLex(zs, zs, n, zOrder);
   // The x-y staircase of the points seen so far as two sorted arrays: a binary search finds p's
   // place, the points p dominates are a contiguous block after it, and no x sort is needed. Fronts
@@ -69,18 +74,35 @@ export function hv3d(
   let area = 0;
   let vol = 0;
   let comp = 0;
+  let inserted = 0;
+  // The last point found to cover another in x and y, or the last one inserted: it came earlier in
+  // z, so it dominates whatever it covers, and on tie-heavy sets (duplicates, grids) it often covers
+  // the next point too, which then costs one test instead of a search.
+  let dx = Number.POSITIVE_INFINITY;
+  let dy = Number.POSITIVE_INFINITY;
   for (let k = 0; k < n; k++) {
     const i = zOrder[k]!;
     const px = xs[i]!;
     const py = ys[i]!;
+    if (dx <= px && dy <= py) {
+      const znext = k + 1 < n ? zs[zOrder[k + 1]!]! : 0;
+      const pz = zs[i]!;
+      if (znext !== pz) {
+        const term = area * (znext - pz);
+        const t = vol + term;
+        comp += Math.abs(vol) >= Math.abs(term) ? vol - t + term : term - t + vol;
+        vol = t;
+      }
+      continue;
+    }
     let lo = 0;
     let hi = s;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (stx[mid]! <= px) lo = mid + 1;
+      if (xs[sti[mid]!]! <= px) lo = mid + 1;
       else hi = mid;
     }
-    const h0 = lo > 0 ? sty[lo - 1]! : 0;
+    const h0 = lo > 0 ? ys[sti[lo - 1]!]! : 0;
     if (h0 > py) {
       // Area newly covered: for each step right of p that p dominates, the strip between its height
       // and p's; the first step below p ends the walk.
@@ -88,42 +110,43 @@ export function hv3d(
       let left = px;
       let h = h0;
       let e = lo;
-      while (e < s && sty[e]! >= py) {
-        added += (stx[e]! - left) * (h - py);
-        left = stx[e]!;
-        h = sty[e]!;
+      while (e < s && ys[sti[e]!]! >= py) {
+        added += (xs[sti[e]!]! - left) * (h - py);
+        left = xs[sti[e]!]!;
+        h = ys[sti[e]!]!;
         e++;
       }
-      added += ((e < s ? stx[e]! : 0) - left) * (h - py);
-      const start = lo > 0 && stx[lo - 1] === px ? lo - 1 : lo;
+      added += ((e < s ? xs[sti[e]!]! : 0) - left) * (h - py);
+      const start = lo > 0 && xs[sti[lo - 1]!]! === px ? lo - 1 : lo;
       const removed = e - start;
       if (removed === 0) {
-        if (s === STAIR_LIMIT) return hv3dRankSet(xs, ys, zs, n, work, k, s, area, vol, comp);
-        for (let r = s; r > start; r--) {
-          stx[r] = stx[r - 1]!;
-          sty[r] = sty[r - 1]!;
-          sti[r] = sti[r - 1]!;
+        inserted++;
+        if (s > 16 && ((n - k) * inserted * s) / (2 * (k + 1)) > SORT_MOVES * n + STEP_MOVES * (n - k)) {
+          return hv3dRankSet(xs, ys, zs, n, work, k, s, area, vol, comp);
         }
+        for (let r = s; r > start; r--) sti[r] = sti[r - 1]!;
         s++;
       } else if (removed > 1) {
         const gap = removed - 1;
-        for (let r = start + 1; r + gap < s; r++) {
-          stx[r] = stx[r + gap]!;
-          sty[r] = sty[r + gap]!;
-          sti[r] = sti[r + gap]!;
-        }
+        for (let r = start + 1; r + gap < s; r++) sti[r] = sti[r + gap]!;
         s -= gap;
       }
-      stx[start] = px;
-      sty[start] = py;
       sti[start] = i;
       area += added;
+      dx = px;
+      dy = py;
+    } else {
+      dx = xs[sti[lo - 1]!]!;
+      dy = ys[sti[lo - 1]!]!;
     }
     const znext = k + 1 < n ? zs[zOrder[k + 1]!]! : 0;
-    const term = area * (znext - zs[i]!);
-    const t = vol + term;
-    comp += Math.abs(vol) >= Math.abs(term) ? vol - t + term : term - t + vol;
-    vol = t;
+    const pz = zs[i]!;
+    if (znext !== pz) {
+      const term = area * (znext - pz);
+      const t = vol + term;
+      comp += Math.abs(vol) >= Math.abs(term) ? vol - t + term : term - t + vol;
+      vol = t;
+    }
   }
   return vol + comp;
 }

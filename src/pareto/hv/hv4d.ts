@@ -24,6 +24,8 @@ export class Hv4dWorkspace {
   sy = new Float64Array(0);
   /** Entries below p in z that lie strictly inside p's box in x and y. */
   cand = new Int32Array(0);
+  /** hv4d's second sort key: x + y + z of each point. */
+  sum = new Float64Array(0);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -38,6 +40,7 @@ export class Hv4dWorkspace {
     this.sx = new Float64Array(cap + 1);
     this.sy = new Float64Array(cap + 1);
     this.cand = new Int32Array(cap + 1);
+    this.sum = new Float64Array(cap + 1);
   }
 }
 
@@ -59,8 +62,11 @@ export function hv4d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { order, ax, ay, az } = work;
-  argsortLex(ws, ws, n, order);
+  const { order, ax, ay, az, sum } = work;
+  // Ties in w go by x + y + z: a point then never dominates one of its w group seen before it (no
+  // removals within the group), and duplicates come together.
+  for (let i = 0; i < n; i++) sum[i] = xs[i]! + ys[i]! + zs[i]!;
+  argsortLex(ws, sum, n, order);
   let k = 0;
   let v3 = 0;
   let hv = 0;
@@ -81,6 +87,10 @@ export function hv4d(
       if (c >= 0) {
         v3 += c;
         k = addToActive3d(px, py, pz, ax, ay, az, k, work);
+        // Its duplicates, next in the order, cost one test.
+        dx = px;
+        dy = py;
+        dz = pz;
       } else {
         const d = work.dominator;
         dx = ax[d]!;
@@ -191,10 +201,10 @@ export function contribution3d(
   // First the entries tied with p in z (flagged when p dominates them), then the rest.
   let tied = split;
   while (tied > 0 && az[tied - 1] === pz) tied--;
-  for (let j = split - 1; j >= 0; j--) {
+  for (let j = split - 1; j >= tied; j--) {
     const qx = ax[j]!;
     const qy = ay[j]!;
-    if (j >= tied && markDead && qx >= px && qy >= py) {
+    if (markDead && qx >= px && qy >= py) {
       // Tied with p in z and weakly dominated by it: leaves the active set if p joins it.
       dead[j] = 1;
       work.anyDead = true;
@@ -216,6 +226,28 @@ export function contribution3d(
     } else if (qx < xB && qy < yL) {
       cand[inside++] = j;
     }
+  }
+  // The rest, without branches on the side of p an entry lies (they are unpredictable): a flag as
+  // 0 or 1 times a coordinate is the coordinate or -0, and -0 leaves a wall (<= 0) where it is.
+  for (let j = tied - 1; j >= 0; j--) {
+    const qx = ax[j]!;
+    const qy = ay[j]!;
+    const left = +(qx <= px);
+    const below = +(qy <= py);
+    if (left * below !== 0) {
+      if (work.anyDead) {
+        for (let r = j; r < split; r++) dead[r] = 0;
+        work.anyDead = false;
+      }
+      work.dominator = j;
+      return -1;
+    }
+    yL = Math.min(yL, qy * left);
+    xB = Math.min(xB, qx * below);
+    // Strictly inside the walls so far (then neither left nor below): a candidate. The slot is
+    // written every time and kept only then.
+    cand[inside] = j;
+    inside += +(qx < xB) * +(qy < yL);
   }
   for (let c = 0; c < inside; c++) {
     const r = cand[c]!;
@@ -254,12 +286,23 @@ export function sweepAbove(
   let vol = 0;
   let z = pz;
   let covered = false;
+  let marks = 0;
   for (; j < k; j++) {
     const qz = az[j]!;
     vol += area * (qz - z);
     z = qz;
     const qx = ax[j]!;
     const qy = ay[j]!;
+    if ((+(qx >= xB) | +(qy >= yL)) !== 0) {
+      // Outside p's walls: changes nothing but may be dominated by p. The flag is written without a
+      // branch (entries above p are unflagged on entry).
+      if (markDead) {
+        const d = +(qx >= px) & +(qy >= py);
+        dead[j] = d;
+        marks |= d;
+      }
+      continue;
+    }
     if (qx <= px) {
       if (qy <= py) {
         covered = true;
@@ -343,6 +386,7 @@ export function sweepAbove(
       }
     }
   }
+  if (marks !== 0) work.anyDead = true;
   if (!covered) vol += area * (0 - z);
   return vol;
 }

@@ -8,8 +8,13 @@ export class Hv5dWorkspace {
   order5 = new Int32Array(0);
   order4 = new Int32Array(0);
   rank4 = new Int32Array(0);
-  /** 1 while a point is in the active set. */
+  /** By fourth-objective rank: 1 while that point is in the active set. */
   active = new Uint8Array(0);
+  /** The points' first four coordinates by fourth-objective rank (the scans above p read them in order). */
+  wx = new Float64Array(0);
+  wy = new Float64Array(0);
+  wz = new Float64Array(0);
+  ww = new Float64Array(0);
   /** The active set, z ascending: coordinates and fourth-objective rank (order4 gives the point). */
   ax = new Float64Array(0);
   ay = new Float64Array(0);
@@ -35,6 +40,10 @@ export class Hv5dWorkspace {
     this.order4 = new Int32Array(cap);
     this.rank4 = new Int32Array(cap);
     this.active = new Uint8Array(cap);
+    this.wx = new Float64Array(cap);
+    this.wy = new Float64Array(cap);
+    this.wz = new Float64Array(cap);
+    this.ww = new Float64Array(cap);
     this.ax = new Float64Array(cap + 1);
     this.ay = new Float64Array(cap + 1);
     this.az = new Float64Array(cap + 1);
@@ -73,7 +82,15 @@ export function hv5d(
   const { order5, order4, rank4, active } = work;
   argsortLex(vs, vs, n, order5);
   argsortLex(ws, ws, n, order4);
-  for (let r = 0; r < n; r++) rank4[order4[r]!] = r;
+  const { wx, wy, wz, ww } = work;
+  for (let r = 0; r < n; r++) {
+    const i = order4[r]!;
+    rank4[i] = r;
+    wx[r] = xs[i]!;
+    wy[r] = ys[i]!;
+    wz[r] = zs[i]!;
+    ww[r] = ws[i]!;
+  }
   active.fill(0, 0, n);
   work.k = 0;
   let v4 = 0;
@@ -99,7 +116,7 @@ export function hv5d(
  * Exclusive 4-D contribution of point i to the active set, or -1 when an active point weakly
  * dominates it. The active points with w <= p_w (those of rank <= `thr` in w) are clipped to p's box
  * and reduced to a 3-D set C; p's exclusive 3-D volume against C is then swept up in w through the
- * active points above (visited in w order through `order4`), each one clipped and added to C and its
+ * active points above (visited in w order, read from the rank-ordered copies), each one clipped and added to C and its
  * contribution subtracted, until one covers p in x, y and z. O(k) for C, then per point above a few
  * wall tests and, for the ~20% that pass them on fronts, an O(|C|) 3-D contribution.
  */
@@ -128,22 +145,23 @@ function contribution4d(
   let zW = work.zW;
   let vol = 0;
   let w = pw;
+  const { wx, wy, wz, ww } = work;
   for (let r = thr + 1; r < n; r++) {
-    const j = order4[r]!;
-    if (active[j] === 0) continue;
-    const qw = ws[j]!;
+    if (active[r] === 0) continue;
+    const qw = ww[r]!;
     vol += v3 * (qw - w);
     w = qw;
-    const qx = xs[j]!;
-    const qy = ys[j]!;
-    const qz = zs[j]!;
-    if (qx <= px && qy <= py && qz <= pz) return vol;
+    const qx = wx[r]!;
+    const qy = wy[r]!;
+    const qz = wz[r]!;
+    // One branch per test, not one per coordinate (their outcomes are unpredictable).
+    if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) return vol;
     // q clipped to p's box: its 3-D contribution to C is what p loses from here on.
     const ux = Math.max(qx, px);
     const uy = Math.max(qy, py);
     const uz = Math.max(qz, pz);
     // Most clipped points fall behind one of C's walls, its points on two faces of p's box.
-    if (uy >= yL || ux >= xB || uz >= zW) continue;
+    if ((+(uy >= yL) | +(ux >= xB) | +(uz >= zW)) !== 0) continue;
     const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, clip, true);
     if (c >= 0) {
       v3 -= c;
@@ -174,19 +192,20 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
   let yL = 0;
   let j = 0;
   let inside = 0;
+  // Without branches on the side of p an entry lies, nor on whether it counts (see contribution3d):
+  // an entry past the threshold has both flags 0 and is never a candidate.
   for (; j < k; j++) {
     if (az[j]! > pz) break;
-    if (ar[j]! > thr) continue;
+    const on = +(ar[j]! <= thr);
     const qx = ax[j]!;
     const qy = ay[j]!;
-    if (qx <= px) {
-      if (qy <= py) return -1;
-      if (qy < yL) yL = qy;
-    } else if (qy <= py) {
-      if (qx < xB) xB = qx;
-    } else if (qx < xB && qy < yL) {
-      cand[inside++] = j;
-    }
+    const left = +(qx <= px) * on;
+    const below = +(qy <= py) * on;
+    if (left * below !== 0) return -1;
+    yL = Math.min(yL, qy * left);
+    xB = Math.min(xB, qx * below);
+    cand[inside] = j;
+    inside += on * +(qx < xB) * +(qy < yL);
   }
   // The staircase in p's z plane: the left wall (px, yL), the points inside the walls, (xB, py).
   let t = 0;
@@ -216,10 +235,9 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
   }
   let kc = t;
   for (; j < k; j++) {
-    if (ar[j]! > thr) continue;
     const ux = Math.max(ax[j]!, px);
     const uy = Math.max(ay[j]!, py);
-    if (uy >= yL || ux >= xB || az[j]! >= zW) continue;
+    if ((+(ar[j]! > thr) | +(uy >= yL) | +(ux >= xB) | +(az[j]! >= zW)) !== 0) continue;
     let lo = 0;
     let hi = t;
     while (lo < hi) {
@@ -266,8 +284,8 @@ function insert(i: number, px: number, py: number, pz: number, ws: Float64Array,
     const ex = ax[j]!;
     const ey = ay[j]!;
     const er = ar[j]!;
-    if (ex >= px && ey >= py && er >= low) {
-      active[order4[er]!] = 0;
+    if ((+(ex >= px) & +(ey >= py) & +(er >= low)) !== 0) {
+      active[er] = 0;
       continue;
     }
     const ez = az[j]!;
@@ -285,6 +303,6 @@ function insert(i: number, px: number, py: number, pz: number, ws: Float64Array,
   ay[w] = hy;
   az[w] = hz;
   ar[w] = hr;
-  active[i] = 1;
+  active[work.rank4[i]!] = 1;
   work.k = w + 1;
 }

@@ -34,12 +34,9 @@ export function limitSet(
     for (let j = 0; j < d; j++) {
       const pj = rows[p + j]!;
       const qj = rows[q + j]!;
-      if (qj > pj) {
-        out[c + j] = qj;
-      } else {
-        out[c + j] = pj;
-        cm |= 1 << j;
-      }
+      // Without a branch: which of the two is larger is unpredictable.
+      out[c + j] = Math.max(qj, pj);
+      cm |= +(qj <= pj) << j;
     }
     if (cm === full) return -1;
     // Survivors are mutually non-dominated, so a candidate dominated by one of them dominates none.
@@ -57,16 +54,20 @@ export function limitSet(
         continue;
       }
       const b = r * stride;
-      // Two early-exit scans: most pairs differ in the first coordinate or two.
-      let j = 0;
-      while (j < d && out[b + j]! <= out[c + j]!) j++;
-      if (j === d) {
+      // Both directions in one pass without branches (d is at most 7).
+      let rLow = 1;
+      let cLow = 1;
+      for (let j = 0; j < d; j++) {
+        const a = out[b + j]!;
+        const x = out[c + j]!;
+        rLow &= +(a <= x);
+        cLow &= +(x <= a);
+      }
+      if (rLow !== 0) {
         dominated = true;
         break;
       }
-      j = 0;
-      while (j < d && out[c + j]! <= out[b + j]!) j++;
-      if (j < d) {
+      if (cLow === 0) {
         if (w !== r) {
           moveRow(out, b, w * stride, d);
           masks[w] = rm;

@@ -1,40 +1,50 @@
 /**
- * In-place index sort for the hypervolume kernels: an LSD radix sort on the high 32 bits of the
- * keys for long arrays and a quicksort for short ones, over an `Int32Array` of indices that reads its
+ * In-place index sort for the hypervolume kernels, over an `Int32Array` of indices that reads its
  * keys from `Float64Array`s, because `TypedArray#sort` with a comparator costs a call per comparison
- * and the kernels sort on every invocation. Ties are common (points on a grid, duplicates): the radix
- * passes put equal keys together in O(n), and the runs they leave are finished by a three-way
- * quicksort that never recurses into a block of equal keys, O(r log u) for a run of r keys with u
- * distinct values.
+ * and the kernels sort on every invocation. Short arrays go to a three-way quicksort; longer ones
+ * first get one bucket pass: the high 32 bits of each primary key, mapped to an order-preserving
+ * integer (sign, exponent and 20 mantissa bits), minus the smallest, are cut to their top bits, about
+ * one bucket per two keys, and a counting pass puts every index in its bucket. Each bucket is then
+ * finished by the quicksort on the full keys (insertion sort for the usual handful of keys). Ties are
+ * common (points on a grid, duplicates): a bucket of equal keys costs the three-way quicksort one
+ * partition, O(r), and a bucket of r keys with u distinct values O(r log u).
  *
- * The radix buffers are module-private scratch grown on demand and reused by every call, so a sort
+ * The buffers are module-private scratch grown on demand and reused by every call, so a sort
  * allocates nothing once warm (sorting is synchronous and calls nothing outside this module).
  */
 
 /** Below this length a range is finished by insertion sort. */
 const INSERTION_CUTOFF = 16;
-/** From this length on, the radix passes replace the quicksort. */
-const RADIX_CUTOFF = 1024;
+/** From this length on, the bucket pass comes before the quicksort. */
+const BUCKET_CUTOFF = 256;
+/** At most 2^MAX_DIGIT buckets (their counts stay in the first-level cache). */
+const MAX_DIGIT = 13;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-/** Digits of the radix passes: 11, 11 and 10 bits of the 32-bit key. */
-const BUCKETS = 2048;
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
 
 let capacity = 0;
-let keyA = new Uint32Array(0);
-let keyB = new Uint32Array(0);
-let idxB = new Int32Array(0);
-const counts = new Int32Array(3 * BUCKETS);
-/** One float64 seen as two 32-bit words, to read a key's high word without a view per array. */
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-const HIGH = LITTLE_ENDIAN ? 1 : 0;
+/** Per key: its bucket. */
+let digit = new Int32Array(0);
+const counts = new Int32Array((1 << MAX_DIGIT) + 1);
+/** The 32-bit words of the last array sorted by the bucket path (a view cached per buffer). */
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+let wordsOf: ArrayBufferLike | null = null;
+let wordsOffset = -1;
 
 function ensure(n: number): void {
   if (n <= capacity) return;
   capacity = Math.max(n, 2 * capacity);
-  keyA = new Uint32Array(capacity);
-  keyB = new Uint32Array(capacity);
-  idxB = new Int32Array(capacity);
+  digit = new Int32Array(capacity);
+}
+
+/** The 32-bit words of `a`, as a view reused while `a` lives in the same buffer. */
+function wordsOfArray(a: Float64Array): Int32Array {
+  if (a.buffer !== wordsOf || a.byteOffset !== wordsOffset || words.length < 2 * a.length) {
+    words = new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
+    wordsOf = a.buffer;
+    wordsOffset = a.byteOffset;
+  }
+  return words;
 }
 
 /**
@@ -43,87 +53,82 @@ function ensure(n: number): void {
  * must not be NaN; -0 and +0 are equal.
  */
 export function argsortLex(primary: Float64Array, secondary: Float64Array, n: number, idx: Int32Array): void {
-  if (n >= RADIX_CUTOFF) {
-    radixArgsort(primary, secondary, n, idx);
+  if (n >= BUCKET_CUTOFF) {
+    bucketArgsort(primary, secondary, n, idx);
     return;
   }
   for (let i = 0; i < n; i++) idx[i] = i;
   if (n > 1) sortRange(primary, secondary, idx, 0, n - 1);
 }
 
-/**
- * LSD radix sort on the high 32 bits of each key mapped to an order-preserving unsigned integer
- * (sign, exponent and 20 mantissa bits): one pass builds the three digit histograms, a digit that is
- * the same for every key costs no pass, and each run of equal high words is then finished by the
- * comparison sort on the full keys. O(n) for keys spread over a few binades, against O(n log n)
- * comparisons for the quicksort.
- */
-function radixArgsort(primary: Float64Array, secondary: Float64Array, n: number, idx: Int32Array): void {
+/** The bucket pass (see the file's comment), then the quicksort inside each bucket. */
+function bucketArgsort(primary: Float64Array, secondary: Float64Array, n: number, idx: Int32Array): void {
   ensure(n);
-  let key = keyA;
-  let tmpKey = keyB;
-  let cur: Int32Array = idx;
-  let tmpIdx: Int32Array = idxB;
-  let kmin = 0xffffffff;
-  let kmax = 0;
+  const w = wordsOfArray(primary);
+  const d = digit;
+  let kmin = 0x7fffffff;
+  let kmax = -0x80000000;
   for (let i = 0; i < n; i++) {
-    const v = primary[i]!;
-    f64[0] = v;
-    const h = u32[HIGH]!;
-    // Negative numbers reverse order under their bit pattern; -0 is made +0.
-    const k = v === 0 ? 0x80000000 : h & 0x80000000 ? ~h >>> 0 : (h | 0x80000000) >>> 0;
-    key[i] = k;
-    cur[i] = i;
+    const h = w[2 * i + HIGH]!;
+    // Signed order of the high word: negative numbers flip their magnitude bits. -0 (the one value
+    // whose high word is the sign bit alone that equals zero) is made +0.
+    const k = h === -0x80000000 && primary[i] === 0 ? 0 : h ^ ((h >> 31) & 0x7fffffff);
+    d[i] = k;
     if (k < kmin) kmin = k;
     if (k > kmax) kmax = k;
   }
-  // Keys relative to the smallest: only the digits that vary get a pass (two instead of three for
-  // keys within a few binades of each other).
+  // Bucket = the top `bits` bits of k - kmin, about one bucket per two keys.
   const span = kmax - kmin;
-  const passes = span < 1 << 11 ? 1 : span < 1 << 22 ? 2 : 3;
-  counts.fill(0, 0, passes * BUCKETS);
+  let spanBits = 0;
+  while (spanBits < 32 && span >= 2 ** spanBits) spanBits++;
+  let bits = 1;
+  while (bits < MAX_DIGIT && 2 << bits <= n) bits++;
+  if (bits > spanBits) bits = spanBits;
+  const shift = spanBits - bits;
+  const buckets = 1 << bits;
+  counts.fill(0, 0, buckets + 1);
   for (let i = 0; i < n; i++) {
-    const k = (key[i]! - kmin) >>> 0;
-    key[i] = k;
-    counts[k & 0x7ff]!++;
-    if (passes > 1) counts[BUCKETS + ((k >>> 11) & 0x7ff)]!++;
-    if (passes > 2) counts[2 * BUCKETS + (k >>> 22)]!++;
+    // k - kmin < 2^32: as an unsigned bit pattern, shifted down to fewer than 2^13 buckets.
+    const b = ((d[i]! - kmin) >>> shift) | 0;
+    d[i] = b;
+    counts[b + 1]!++;
   }
-  for (let pass = 0; pass < passes; pass++) {
-    const shift = 11 * pass;
-    const mask = pass === 2 ? 0x3ff : 0x7ff;
-    const base = pass * BUCKETS;
-    // A pass where every key has the same digit changes nothing.
-    if (counts[base + ((key[0]! >>> shift) & mask)] === n) continue;
-    let sum = 0;
-    for (let b = 0; b <= mask; b++) {
-      const c = counts[base + b]!;
-      counts[base + b] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = key[i]!;
-      const at = counts[base + ((k >>> shift) & mask)]!++;
-      tmpKey[at] = k;
-      tmpIdx[at] = cur[i]!;
-    }
-    const k2 = key;
-    key = tmpKey;
-    tmpKey = k2;
-    const i2 = cur;
-    cur = tmpIdx;
-    tmpIdx = i2;
+  // counts[b] = start of bucket b.
+  for (let b = 1; b <= buckets; b++) counts[b] = counts[b]! + counts[b - 1]!;
+  for (let i = 0; i < n; i++) {
+    const b = d[i]!;
+    const at = counts[b]!;
+    counts[b] = at + 1;
+    idx[at] = i;
   }
-  if (cur !== idx) {
-    for (let i = 0; i < n; i++) idx[i] = cur[i]!;
-  }
+  // Now counts[b] = end of bucket b = start of bucket b + 1.
   let lo = 0;
-  while (lo < n) {
-    const k = key[lo]!;
-    let hi = lo;
-    while (hi + 1 < n && key[hi + 1] === k) hi++;
-    if (hi > lo) sortRange(primary, secondary, idx, lo, hi);
-    lo = hi + 1;
+  for (let b = 0; b < buckets; b++) {
+    const hi = counts[b]!;
+    if (hi - lo > INSERTION_CUTOFF) {
+      // A bucket of one repeated key (grid values) is already sorted when there is no second key.
+      const first = primary[idx[lo]!]!;
+      let same = primary === secondary;
+      for (let i = lo + 1; same && i < hi; i++) same = primary[idx[i]!] === first;
+      if (!same) sortRange(primary, secondary, idx, lo, hi - 1);
+    } else if (hi - lo > 1) {
+      // Inline insertion sort: most buckets hold a few keys, and a call each would cost more.
+      for (let i = lo + 1; i < hi; i++) {
+        const x = idx[i]!;
+        const xa = primary[x]!;
+        const xb = secondary[x]!;
+        let j = i - 1;
+        while (j >= lo) {
+          const y = idx[j]!;
+          const ya = primary[y]!;
+          if (ya < xa || (ya === xa && secondary[y]! <= xb)) break;
+          idx[j + 1] = y;
+          j--;
+        }
+        idx[j + 1] = x;
+      }
+    }
+    lo = hi;
   }
 }
 
