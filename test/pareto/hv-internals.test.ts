@@ -8,7 +8,7 @@ import { Hv4dWorkspace, hv4d } from '../../src/pareto/hv/hv4d.js';
 import { hv3dContributions } from '../../src/pareto/hv/hvc3d.js';
 import { limitSet, limitSet4, MaskBuckets } from '../../src/pareto/hv/limit-set.js';
 import { RankSet } from '../../src/pareto/hv/rank-set.js';
-import { argsortLex } from '../../src/pareto/hv/sort.js';
+import { argsortLex } from '../../src/pareto/hv/index-sort.js';
 import { WfgWorkspace, wfg } from '../../src/pareto/hv/wfg.js';
 import { slicing } from './hv-reference.js';
 

@@ -1,4 +1,4 @@
-import { argsortLex } from './sort.js';
+import { argsortLex } from './index-sort.js';
 import { baseVolume, WfgWorkspace } from './wfg.js';
 
 /** Buffers of {@link dimensionSweep}: per dimension d, the active set (n x stride) and a sort order. */

@@ -1,4 +1,4 @@
-import { argsortLex } from './sort.js';
+import { argsortLex } from './index-sort.js';
 
 /**
  * Hypervolume in two objectives by sorting and one sweep, O(n log n). Points are translated so the

@@ -1,4 +1,4 @@
-import { argsortLex } from './sort.js';
+import { argsortLex } from './index-sort.js';
 
 /** Reusable buffers for {@link hv4d} and {@link contribution3d}; grows on demand. */
 export class Hv4dWorkspace {

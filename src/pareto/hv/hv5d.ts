@@ -1,5 +1,5 @@
 import { addToActive3d, contribution3d, Hv4dWorkspace, stairInsert } from './hv4d.js';
-import { argsortLex } from './sort.js';
+import { argsortLex } from './index-sort.js';
 
 /** Reusable buffers for {@link hv5d}; grows on demand so repeated calls allocate nothing. */
 export class Hv5dWorkspace {
