@@ -60,6 +60,11 @@ export interface FitOptions {
    * unexplored corner of the cube merely because the posterior there reverts to the mean.
    */
   readonly mean?: 'fitted' | 'max';
+  /**
+   * Smallest and largest lengthscale, in the unit cube's units; default [0.025, 1000]. A local
+   * model can bound them by the size of its region, as MORBO's code does ([0.05, 4] times it).
+   */
+  readonly lengthscaleBounds?: readonly [number, number];
 }
 
 /** Bounds of the natural hyperparameters (the optimizer works on their logs). */
@@ -85,6 +90,7 @@ interface Resolved {
   readonly subsetSize: number;
   readonly largeMaxIterations: number;
   readonly mean: 'fitted' | 'max';
+  readonly lengthscaleBounds: readonly [number, number];
 }
 
 function nonNegativeInteger(v: number | undefined, fallback: number, name: string): number {
@@ -118,11 +124,24 @@ function resolve(options: FitOptions, d: number): Resolved {
   if (mean !== 'fitted' && mean !== 'max') {
     throw new RangeError(`fitGp: mean is ${JSON.stringify(mean)}, expected 'fitted' or 'max'`);
   }
+  const lengthscaleBounds = options.lengthscaleBounds ?? LENGTHSCALE_BOUNDS;
+  if (
+    !Array.isArray(lengthscaleBounds) ||
+    lengthscaleBounds.length !== 2 ||
+    !(lengthscaleBounds[0] > 0) ||
+    !(lengthscaleBounds[1] > lengthscaleBounds[0]) ||
+    !Number.isFinite(lengthscaleBounds[1])
+  ) {
+    throw new RangeError(
+      `fitGp: lengthscaleBounds is ${JSON.stringify(lengthscaleBounds)}, expected [lower, upper] with 0 < lower < upper < Infinity`,
+    );
+  }
   return {
     mean,
     kernel,
     priors,
     noiseLowerBound,
+    lengthscaleBounds,
     restarts: nonNegativeInteger(options.restarts, 0, 'restarts'),
     seed,
     maxIterations,
@@ -158,13 +177,14 @@ function clamp(v: number, lo: number, hi: number): number {
 /** Lower and upper bounds of η for this layout. */
 function boundsOf(
   layout: ParameterLayout,
-  noiseLowerBound: number,
+  r: Pick<Resolved, 'noiseLowerBound' | 'lengthscaleBounds'>,
 ): { lower: Float64Array; upper: Float64Array } {
+  const { noiseLowerBound, lengthscaleBounds } = r;
   const lower = new Float64Array(layout.size);
   const upper = new Float64Array(layout.size);
   for (let k = 0; k < layout.d; k++) {
-    lower[k] = Math.log(LENGTHSCALE_BOUNDS[0]);
-    upper[k] = Math.log(LENGTHSCALE_BOUNDS[1]);
+    lower[k] = Math.log(lengthscaleBounds[0]);
+    upper[k] = Math.log(lengthscaleBounds[1]);
   }
   if (layout.outputscale >= 0) {
     lower[layout.outputscale] = Math.log(OUTPUTSCALE_BOUNDS[0]);
@@ -209,7 +229,7 @@ function initialEta(
     eta[layout.noise] = Math.log(noise);
   }
   eta[layout.mean] = usable ? usable.mean : 0;
-  const { lower, upper } = boundsOf(layout, r.noiseLowerBound);
+  const { lower, upper } = boundsOf(layout, r);
   for (let i = 0; i < layout.size; i++) {
     const v = eta[i]!;
     eta[i] = Number.isFinite(v) ? clamp(v, lower[i]!, upper[i]!) : 0.5 * (lower[i]! + upper[i]!);
@@ -220,7 +240,7 @@ function initialEta(
 /** A random start: the first start moved by N(0, 1) in every log-hyperparameter, clamped to the bounds. */
 function randomStart(first: Float64Array, layout: ParameterLayout, r: Resolved, rng: Rng): Float64Array {
   const eta = Float64Array.from(first);
-  const { lower, upper } = boundsOf(layout, r.noiseLowerBound);
+  const { lower, upper } = boundsOf(layout, r);
   for (let i = 0; i < layout.size; i++) {
     const step = i === layout.mean ? 0.5 * rng.normal() : rng.normal();
     eta[i] = clamp(first[i]! + step, lower[i]!, upper[i]!);
@@ -365,7 +385,7 @@ function fitOne(
   const layout = parameterLayout(d, r.priors.outputscale !== null, noise === null);
   const setup = { kernel: r.kernel, priors: r.priors, layout, fixedNoise: noise };
   const target = new LogPosterior(pairs, ys, setup, shared.work);
-  const bounds = boundsOf(layout, r.noiseLowerBound);
+  const bounds = boundsOf(layout, r);
   const first = initialEta(layout, r, warmStart, warnings);
   if (r.mean === 'max') {
     // A fixed constant: equal bounds keep L-BFGS-B from moving it, and the random starts with it.

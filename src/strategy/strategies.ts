@@ -132,6 +132,13 @@ const morboOptionsSchema = z
       .optional()
       .describe('asks during which the centre of a restarted region is not a centre again; default 100'),
     prior: z.enum(['dimension-scaled', 'gamma']).optional().describe("GP prior; default 'dimension-scaled'"),
+    lengthscaleRange: z
+      .tuple([z.number().positive(), z.number().positive().finite()])
+      .refine(([a, b]) => a < b, { message: 'expected lower < upper' })
+      .optional()
+      .describe(
+        "bounds of the local GPs' lengthscales, as multiples of the region's length; default [0.05, 4]",
+      ),
   })
   .describe('options of the MORBO trust-region generator');
 

@@ -69,6 +69,29 @@ describe('fitGp', () => {
     for (let i = 0; i < 20; i++) expect(Math.abs(fitted.mean[i]! - y[i]!)).toBeLessThan(0.1);
   });
 
+  it('lengthscaleBounds confine the fitted lengthscales, and bad bounds are refused', () => {
+    const truth = [0.2, 0.5, 2.0];
+    const { X, y } = sampleGp(120, truth, 1e-4, 11);
+    const free = fitGp(X, y).hyperparameters.lengthscales;
+    expect(free[2]!).toBeGreaterThan(1);
+    const bounded = fitGp(X, y, { lengthscaleBounds: [0.3, 0.8] }).hyperparameters.lengthscales;
+    for (const l of bounded) {
+      expect(l).toBeGreaterThanOrEqual(0.3 * (1 - 1e-12));
+      expect(l).toBeLessThanOrEqual(0.8 * (1 + 1e-12));
+    }
+    // The long lengthscale sits at the upper bound; the short one at the lower.
+    expect(bounded[2]!).toBeCloseTo(0.8, 6);
+    expect(bounded[0]!).toBeCloseTo(0.3, 6);
+    // A warm start outside the bounds is clamped into them.
+    const warm = fitGp(X, y, { lengthscaleBounds: [0.3, 0.8], warmStart: fitGp(X, y).hyperparameters });
+    for (const l of warm.hyperparameters.lengthscales) expect(l).toBeLessThanOrEqual(0.8 * (1 + 1e-12));
+    for (const bad of [[0, 1], [1, 0.5], [0.1, Number.POSITIVE_INFINITY], [0.1]] as unknown as [
+      number,
+      number,
+    ][])
+      expect(() => fitGp(X, y, { lengthscaleBounds: bad })).toThrow(/lengthscaleBounds/);
+  });
+
   it('fits with the gamma priors (Matérn-5/2 with outputscale) and the Matérn kernels', () => {
     const { X, y } = sampleGp(60, [0.3, 1.5], 1e-3, 3);
     const gamma = fitGp(X, y, { prior: 'gamma' });

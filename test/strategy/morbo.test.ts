@@ -252,6 +252,7 @@ describe('MorboGenerator', () => {
     expect(() => new MorboGenerator({ lengthMin: 0.9 })).toThrow(/lengthMin <= lengthInit/);
     expect(() => new MorboGenerator({ minLocalPoints: 50, maxLocalPoints: 20 })).toThrow(/minLocalPoints/);
     expect(() => new MorboGenerator({ winsorize: 0.7 } as MorboGeneratorOptions)).toThrow(/winsorize/);
+    expect(() => new MorboGenerator({ lengthscaleRange: [4, 0.05] })).toThrow(/lengthscaleRange/);
     expect(() => new MorboGenerator({ bogus: 1 } as MorboGeneratorOptions)).toThrow(/unknown option "bogus"/);
     expect(() =>
       createGenerator({ strategy: 'morbo', options: { regions: -1 } }, space(continuous(2))),
