@@ -6,9 +6,9 @@ import { hv2dContributions } from '../../src/pareto/hv/hv2d.js';
 import { Hv3dWorkspace, hv3d } from '../../src/pareto/hv/hv3d.js';
 import { Hv4dWorkspace, hv4d } from '../../src/pareto/hv/hv4d.js';
 import { hv3dContributions } from '../../src/pareto/hv/hvc3d.js';
+import { argsortLex } from '../../src/pareto/hv/index-sort.js';
 import { limitSet, limitSet4, MaskBuckets } from '../../src/pareto/hv/limit-set.js';
 import { RankSet } from '../../src/pareto/hv/rank-set.js';
-import { argsortLex } from '../../src/pareto/hv/index-sort.js';
 import { WfgWorkspace, wfg } from '../../src/pareto/hv/wfg.js';
 import { slicing } from './hv-reference.js';
 

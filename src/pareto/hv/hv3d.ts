@@ -1,5 +1,5 @@
-import { RankSet } from './rank-set.js';
 import { argsortLex } from './index-sort.js';
+import { RankSet } from './rank-set.js';
 
 /** Reusable buffers for {@link hv3d}; grows on demand so repeated calls allocate nothing. */
 export class Hv3dWorkspace {

@@ -1,6 +1,6 @@
 import { type Hv4dWorkspace, stairInsert, sweepAbove } from './hv4d.js';
-import { RankSet } from './rank-set.js';
 import { argsortLex } from './index-sort.js';
+import { RankSet } from './rank-set.js';
 
 /**
  * Exclusive contributions in three objectives. A z sweep keeps the x-y staircase of the points below

@@ -2,8 +2,8 @@ import { hv2d } from './hv2d.js';
 import { Hv3dWorkspace, hv3d } from './hv3d.js';
 import { Hv4dWorkspace, hv4d } from './hv4d.js';
 import { Hv5dWorkspace, hv5d } from './hv5d.js';
-import { limitSet, limitSet4, limitSet5, MaskBuckets } from './limit-set.js';
 import { argsortLex } from './index-sort.js';
+import { limitSet, limitSet4, limitSet5, MaskBuckets } from './limit-set.js';
 
 /**
  * Up to this many points, inclusion-exclusion over the 2^n - 1 subsets beats a sweep: deep in WFG
