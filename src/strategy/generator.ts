@@ -82,6 +82,21 @@ export function checkGenerationInput(fn: string, input: GenerationInput): void {
   }
 }
 
+/**
+ * The input's reference point as an array, for the model-based generators, which never infer one
+ * (the Optimizer decides it); a clear error when it is missing or of the wrong length.
+ */
+export function requireReferencePoint(fn: string, input: GenerationInput, m: number): number[] {
+  if (input.referencePoint === undefined || input.referencePoint.length !== m) {
+    throw new RangeError(
+      `${fn}: expected a reference point of length ${m} (the Optimizer decides it), got ${
+        input.referencePoint === undefined ? 'none' : `length ${input.referencePoint.length}`
+      }`,
+    );
+  }
+  return Array.from(input.referencePoint);
+}
+
 export interface GenerationResult {
   /** count x d: the candidates, in [0, 1]^d, already passed through `space.round`. */
   readonly candidates: Matrix;

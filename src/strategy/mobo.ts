@@ -44,6 +44,7 @@ import {
   type GenerationInput,
   type GenerationResult,
   type Generator,
+  requireReferencePoint,
 } from './generator.js';
 import { SobolGenerator } from './sobol.js';
 
@@ -393,14 +394,7 @@ export class MoboGenerator implements Generator {
       };
     }
 
-    if (input.referencePoint === undefined || input.referencePoint.length !== m) {
-      throw new RangeError(
-        `${fn}: expected a reference point of length ${m} (the Optimizer decides it), got ${
-          input.referencePoint === undefined ? 'none' : `length ${input.referencePoint.length}`
-        }`,
-      );
-    }
-    const referencePoint = Array.from(input.referencePoint);
+    const referencePoint = requireReferencePoint(fn, input, m);
 
     // With no observed point inside the reference box, every hypervolume improvement is zero but
     // in the posterior's far tails, and the acquisition's only slope leads to wherever the model is

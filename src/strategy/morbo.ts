@@ -24,6 +24,7 @@ import {
   type GenerationInput,
   type GenerationResult,
   type Generator,
+  requireReferencePoint,
 } from './generator.js';
 import { SobolGenerator } from './sobol.js';
 import {
@@ -516,16 +517,9 @@ export class MorboGenerator implements Generator {
     }
     const asks = previous.asks;
 
-    if (input.referencePoint === undefined || input.referencePoint.length !== m) {
-      throw new RangeError(
-        `${fn}: expected a reference point of length ${m} (the Optimizer decides it), got ${
-          input.referencePoint === undefined ? 'none' : `length ${input.referencePoint.length}`
-        }`,
-      );
-    }
+    const referencePoint = requireReferencePoint(fn, input, m);
     const allRows = Array.from({ length: n }, (_, i) => i);
     const feasible = c === 0 ? allRows : allRows.filter((i) => violation(C, i) === 0);
-    const referencePoint = Array.from(input.referencePoint);
     const ref = Float64Array.from(referencePoint);
 
     // The scale of each objective: reference minus the best observed value.
