@@ -15,7 +15,7 @@
  * Problems (reference points): dtlz2-m2 = DTLZ2 m = 2, d = 100 (1.1, 1.1; MORBO's own case);
  * dtlz2-m5 = DTLZ2 m = 5, d = 100 (1.1 each; the papers' case); dtlz7-m4 = DTLZ7 m = 4, d = 100
  * (1.1, 1.1, 1.1, 8.8: 1.1 times the front's box); rover = the 60-D rover trajectory of Wang et al.
- * 2018 made bi-objective, problems/rover.ts (5, 6). DTLZ panels also report log10(max HV - HV).
+ * 2018 made bi-objective, problems/rover.ts (20, 8). DTLZ panels also report log10(max HV - HV).
  *
  * `--cap-minutes` caps each run's wall clock (default 60; quick 2): a run that reaches it stops
  * after its current batch and records where (`stoppedAt`, `stopReason`). After every batch a

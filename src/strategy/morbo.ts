@@ -84,6 +84,14 @@ export interface MorboGeneratorOptions {
    * evaluations (2x the length: 2.7).
    */
   readonly lengthscaleRange?: [number, number];
+  /**
+   * Candidates per region made along descent directions of the local GPs' posterior means
+   * (default 200; see `candidatesAround`), besides the `candidates` random perturbations. At d = 100
+   * a perturbation of 20 random coordinates improves on its base by a best-of-thousands draw only,
+   * about 12% of DTLZ2's distance term per batch even when the model is exact; a step against the
+   * model's gradient takes all coordinates the right way at once. 0: MORBO's random candidates only.
+   */
+  readonly descentCandidates?: number;
 }
 
 /** The defaults that do not depend on the dimension. */
@@ -103,8 +111,14 @@ export const MORBO_DEFAULTS = {
   lengthscaleRange: [0.05, 4] as readonly [number, number],
   fitIterations: 6,
   tabuTenure: 100,
+  descentCandidates: 200,
 } as const;
 
+/**
+ * Descent steps have log-uniform lengths over this ratio (longest / shortest). 64 against 256:
+ * DTLZ2 (m = 5, d = 100, seed 1) had hypervolume 0.11 against 0.01 at 750 evaluations.
+ */
+const STEP_RANGE = 64;
 /** Points of the subset a cold local fit converges on before its capped run on all points. */
 const COLD_SUBSET = 100;
 
@@ -121,6 +135,7 @@ interface Resolved extends TrustRegionSettings {
   readonly fitIterations: number;
   readonly tabuTenure: number;
   readonly prior: 'dimension-scaled' | 'gamma';
+  readonly descentCandidates: number;
 }
 
 const KNOWN = [
@@ -141,6 +156,7 @@ const KNOWN = [
   'tabuTenure',
   'prior',
   'lengthscaleRange',
+  'descentCandidates',
 ] as const;
 
 function checkOptions(options: MorboGeneratorOptions): MorboGeneratorOptions {
@@ -167,6 +183,7 @@ function checkOptions(options: MorboGeneratorOptions): MorboGeneratorOptions {
   int('candidates', 1);
   int('features', 1);
   int('fitIterations', 0);
+  int('descentCandidates', 0);
   int('tabuTenure', 0);
   const positive = (key: keyof MorboGeneratorOptions) => {
     const v = options[key];
@@ -244,6 +261,7 @@ function resolve(options: MorboGeneratorOptions, d: number): Resolved {
     fitIterations: options.fitIterations ?? D.fitIterations,
     tabuTenure: options.tabuTenure ?? D.tabuTenure,
     prior: options.prior ?? 'dimension-scaled',
+    descentCandidates: options.descentCandidates ?? D.descentCandidates,
   };
 }
 
@@ -461,6 +479,8 @@ interface RegionCandidates {
   readonly sparse: SparsePoints;
   readonly groupBase: Int32Array;
   readonly groupStart: Int32Array;
+  /** 1 for the descent candidates (`candidatesAround`). */
+  readonly descent: Uint8Array;
   /** candidates x S sampled values of each objective, then of each constraint. */
   readonly values: Float64Array[];
   /** Pending rows assigned to this region and their sampled values (p_r x S each). */
@@ -675,11 +695,19 @@ export class MorboGenerator implements Generator {
           if (inside) bases.push(row);
         }
       }
-      const { sparse, groupBase, groupStart } = this.candidatesAround(
+      // The posterior means' gradients at the bases (bases x d per objective), for descent candidates.
+      const baseRows = gather(X, bases);
+      const gradients =
+        settings.descentCandidates > 0
+          ? models[r]!.objectives.map((gp) => gp.posteriorGradient(baseRows).meanGradient)
+          : [];
+      const { sparse, groupBase, groupStart, descent } = this.candidatesAround(
         space,
         X,
         bases,
         box,
+        regions[r]!.length,
+        gradients,
         settings,
         deriveSeed(input.seed, 'morbo', 'candidates', r),
       );
@@ -712,6 +740,7 @@ export class MorboGenerator implements Generator {
         sparse,
         groupBase,
         groupStart,
+        descent,
         values,
         pendingRows,
         pendingValues,
@@ -729,7 +758,7 @@ export class MorboGenerator implements Generator {
     const frontValues = gather(Y, front);
     const out = new Float64Array(q * d);
     const picked: number[][] = []; // sampled outcomes of earlier picks (feasible ones)
-    const picks: { region: number; value: number; rule: string }[] = [];
+    const picks: { region: number; value: number; rule: string; descent: boolean }[] = [];
     const x = new Float64Array(d);
     let produced = 0;
     for (let t = 0; produced < q && t < q; t++) {
@@ -753,7 +782,7 @@ export class MorboGenerator implements Generator {
       out.set(x, produced * d);
       produced++;
       proposals.set(key, r);
-      picks.push({ region: r, value: choice.value, rule: choice.rule });
+      picks.push({ region: r, value: choice.value, rule: choice.rule, descent: rc.descent[a] === 1 });
       if (choice.feasible) picked.push(choice.outcome);
     }
     const selectMs = performance.now() - tSelect;
@@ -806,6 +835,7 @@ export class MorboGenerator implements Generator {
         pickRegions: picks.map((p) => p.region),
         pickRules: picks.map((p) => p.rule),
         pickValues: picks.map((p) => p.value),
+        descentPicks: picks.filter((p) => p.descent).length,
         frontSize: front.length,
         localFits: cache.size,
         ...(fallback !== undefined ? { fallback } : {}),
@@ -947,63 +977,122 @@ export class MorboGenerator implements Generator {
   }
 
   /**
-   * `settings.candidates` points in the region: each starts from one of the observed rows `bases`
-   * of X (chosen at random), and each column is redrawn uniformly in the box with probability
-   * min(1, perturbedCoordinates / d) (at least one column); then the point is rounded by the
-   * space; points that break a linear constraint or equal their base are dropped. They come
-   * grouped by base, as changes to it.
+   * A region's candidates, grouped by base (an observed row of X in `bases`, each candidate's base
+   * chosen at random), as changes to that base:
+   * - `settings.candidates` random perturbations (MORBO's): each column is redrawn uniformly in the
+   *   box with probability p = min(1, perturbedCoordinates / d), at least one column;
+   * - `settings.descentCandidates` descent steps: x = base + t · u + noise, where u = −Σ_j w_j g_j /
+   *   ‖g_j‖ for the posterior-mean gradients g_j at the base and random weights w on the simplex
+   *   (so each step descends some scalarization of the objectives), t makes the step's Euclidean
+   *   length s · length · √d / 2 with s log-uniform in [1/STEP_RANGE, 1] (the half-diagonal of a
+   *   cube of side s · length; a step scaled by its largest coordinate instead is set by the one
+   *   steepest coordinate, and DTLZ2 m = 2 reached hypervolume 0.35 against 0.33 by 1750), and the
+   *   noise moves each column with probability p by up to ±s/2 of its box width (steps along a few
+   *   lines only left the next local fits blind to every other direction: DTLZ2 stalled at g 1.2);
+   *   clipped to the box.
+   * Then each point is rounded by the space; points that break a linear constraint or equal their
+   * base are dropped. `descent` flags the descent candidates.
    */
   private candidatesAround(
     space: EncodedSpace,
     X: Matrix,
     bases: readonly number[],
     box: { lower: Float64Array; upper: Float64Array },
+    length: number,
+    gradients: readonly Float64Array[],
     settings: Resolved,
     seed: number,
-  ): { sparse: SparsePoints; groupBase: Int32Array; groupStart: Int32Array } {
+  ): { sparse: SparsePoints; groupBase: Int32Array; groupStart: Int32Array; descent: Uint8Array } {
     const d = X.cols;
+    const m = gradients.length;
     const rng = createRng(seed);
     const p = Math.min(1, settings.perturbedCoordinates / d);
-    const N = settings.candidates;
+    const random = settings.candidates;
+    const steps = m > 0 ? settings.descentCandidates : 0;
+    const N = random + steps;
     const A = space.constraintMatrix;
     const b = space.constraintBound;
     const k = b.length;
-    // How many candidates each base gets.
+    // How many candidates of each kind each base gets.
     const share = new Int32Array(bases.length);
-    for (let a = 0; a < N; a++) share[bases.length === 1 ? 0 : rng.int(bases.length)]!++;
+    const descentShare = new Int32Array(bases.length);
+    for (let a = 0; a < random; a++) share[bases.length === 1 ? 0 : rng.int(bases.length)]!++;
+    for (let a = 0; a < steps; a++) descentShare[bases.length === 1 ? 0 : rng.int(bases.length)]!++;
+    // Unit gradients per base and objective (bases x m x d); zero where a gradient vanishes.
+    const unit = new Float64Array(bases.length * m * d);
+    for (let g = 0; g < bases.length; g++) {
+      for (let j = 0; j < m; j++) {
+        const gradient = gradients[j]!;
+        let norm = 0;
+        for (let c = 0; c < d; c++) norm += gradient[g * d + c]! ** 2;
+        if (!(norm > 0) || !Number.isFinite(norm)) continue;
+        const scale = 1 / Math.sqrt(norm);
+        for (let c = 0; c < d; c++) unit[(g * m + j) * d + c] = gradient[g * d + c]! * scale;
+      }
+    }
     const start = new Int32Array(N + 1);
-    let index = new Int32Array(Math.ceil(N * Math.min(d, settings.perturbedCoordinates * 2 + 4)));
+    const descent = new Uint8Array(N);
+    let index = new Int32Array(
+      Math.ceil(random * Math.min(d, settings.perturbedCoordinates * 2 + 4) + steps * d),
+    );
     let value = new Float64Array(index.length);
     const groupStart = new Int32Array(bases.length + 1);
     const x = new Float64Array(d);
+    const direction = new Float64Array(d);
+    const weights = new Float64Array(m);
     let count = 0;
     let nnz = 0;
     for (let g = 0; g < bases.length; g++) {
       const from = X.data.subarray(bases[g]! * d, (bases[g]! + 1) * d);
-      for (let s = 0; s < share[g]!; s++) {
+      for (let s = 0; s < share[g]! + descentShare[g]!; s++) {
         x.set(from);
-        let changed = 0;
-        for (let j = 0; j < d; j++) {
-          if (rng.uniform() < p) {
-            x[j] = box.lower[j]! + (box.upper[j]! - box.lower[j]!) * rng.uniform();
-            changed++;
+        const isDescent = s >= share[g]!;
+        if (isDescent) {
+          let total = 0;
+          for (let j = 0; j < m; j++) {
+            weights[j] = -Math.log(1 - rng.uniform());
+            total += weights[j]!;
           }
-        }
-        if (changed === 0) {
-          const j = rng.int(d);
-          x[j] = box.lower[j]! + (box.upper[j]! - box.lower[j]!) * rng.uniform();
+          direction.fill(0);
+          for (let j = 0; j < m; j++) {
+            const w = weights[j]! / total;
+            const o = (g * m + j) * d;
+            for (let c = 0; c < d; c++) direction[c] = direction[c]! - w * unit[o + c]!;
+          }
+          let norm = 0;
+          for (let c = 0; c < d; c++) norm += direction[c]! ** 2;
+          norm = Math.sqrt(norm);
+          const fraction = STEP_RANGE ** -rng.uniform();
+          const t = norm > 0 ? (fraction * length * Math.sqrt(d)) / 2 / norm : 0;
+          for (let c = 0; c < d; c++) {
+            let v = from[c]! + t * direction[c]!;
+            if (rng.uniform() < p) v += (rng.uniform() - 0.5) * fraction * (box.upper[c]! - box.lower[c]!);
+            x[c] = Math.min(box.upper[c]!, Math.max(box.lower[c]!, v));
+          }
+        } else {
+          let changed = 0;
+          for (let c = 0; c < d; c++) {
+            if (rng.uniform() < p) {
+              x[c] = box.lower[c]! + (box.upper[c]! - box.lower[c]!) * rng.uniform();
+              changed++;
+            }
+          }
+          if (changed === 0) {
+            const c = rng.int(d);
+            x[c] = box.lower[c]! + (box.upper[c]! - box.lower[c]!) * rng.uniform();
+          }
         }
         space.round(x);
         let ok = true;
         for (let i = 0; i < k && ok; i++) {
           let t = 0;
-          for (let j = 0; j < d; j++) t += A.data[i * d + j]! * x[j]!;
+          for (let c = 0; c < d; c++) t += A.data[i * d + c]! * x[c]!;
           if (t > b[i]! + 1e-12 * Math.max(1, Math.abs(b[i]!))) ok = false;
         }
         if (!ok) continue;
         const first = nnz;
-        for (let j = 0; j < d; j++) {
-          if (x[j] === from[j]) continue;
+        for (let c = 0; c < d; c++) {
+          if (x[c] === from[c]) continue;
           if (nnz === index.length) {
             const bigger = new Int32Array(2 * index.length);
             bigger.set(index);
@@ -1012,11 +1101,12 @@ export class MorboGenerator implements Generator {
             values.set(value);
             value = values;
           }
-          index[nnz] = j;
-          value[nnz] = x[j]!;
+          index[nnz] = c;
+          value[nnz] = x[c]!;
           nnz++;
         }
         if (nnz === first) continue;
+        descent[count] = isDescent ? 1 : 0;
         count++;
         start[count] = nnz;
       }
@@ -1031,6 +1121,7 @@ export class MorboGenerator implements Generator {
       },
       groupBase: Int32Array.from(bases),
       groupStart,
+      descent: descent.slice(0, count),
     };
   }
 

@@ -139,6 +139,14 @@ const morboOptionsSchema = z
       .describe(
         "bounds of the local GPs' lengthscales, as multiples of the region's length; default [0.05, 4]",
       ),
+    descentCandidates: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "candidates per region stepped against the local GPs' posterior-mean gradients (random scalarizations); default 200",
+      ),
   })
   .describe('options of the MORBO trust-region generator');
 
