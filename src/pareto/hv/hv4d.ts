@@ -1,5 +1,8 @@
 import { argsortLex } from './index-sort.js';
 
+/** How many recent dominators hv4d tests before a walk (a power of 2). */
+const RING = 8;
+
 /** Reusable buffers for {@link hv4d} and {@link contribution3d}; grows on demand. */
 export class Hv4dWorkspace {
   capacity = -1;
@@ -26,6 +29,13 @@ export class Hv4dWorkspace {
   cand = new Int32Array(0);
   /** hv4d's second sort key: x + y + z of each point. */
   sum = new Float64Array(0);
+  /** hv4d's nodes (the points in sweep order, then two sentinels): coordinates and z-order links. */
+  nx = new Float64Array(0);
+  ny = new Float64Array(0);
+  nz = new Float64Array(0);
+  next = new Int32Array(0);
+  /** hv4d's recent dominators (node ids). */
+  readonly ring = new Int32Array(RING);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -41,13 +51,20 @@ export class Hv4dWorkspace {
     this.sy = new Float64Array(cap + 1);
     this.cand = new Int32Array(cap + 1);
     this.sum = new Float64Array(cap + 1);
+    this.nx = new Float64Array(cap + 2);
+    this.ny = new Float64Array(cap + 2);
+    this.nz = new Float64Array(cap + 2);
+    this.next = new Int32Array(cap + 2);
   }
 }
 
 /**
  * Hypervolume in four objectives, O(n^2): sweep the fourth objective upwards, keep the 3-D volume of
- * the points seen so far, and add each point's exclusive 3-D contribution with {@link contribution3d}
- * (the scheme of HV4D+, Guerreiro & Fonseca 2018, with a plain z-sorted array as the 3-D structure).
+ * the points seen so far, and add each point's exclusive 3-D contribution (the scheme of HV4D+,
+ * Guerreiro & Fonseca 2018). The 3-D set is a singly linked list in z order, walked from the bottom:
+ * the walk up to p finds p's walls, its staircase candidates and its place, and goes on above p
+ * until a point covers p in x and y, unlinking on the way the points p dominates; p is linked in
+ * where the first part stopped. Nothing is searched, shifted or compacted.
  * Points are translated so the reference is the origin (every coordinate < 0).
  *
  * @param xs first objective, length >= n (likewise ys, zs, ws)
@@ -62,41 +79,48 @@ export function hv4d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { order, ax, ay, az, sum } = work;
+  const { order, sum, nx, ny, nz, next } = work;
   // Ties in w go by x + y + z: a point then never dominates one of its w group seen before it (no
   // removals within the group), and duplicates come together.
   for (let i = 0; i < n; i++) sum[i] = xs[i]! + ys[i]! + zs[i]!;
   argsortLex(ws, sum, n, order);
-  let k = 0;
+  // Nodes 0..n-1 are the points in sweep order; n is the bottom sentinel and n + 1 the top one, at
+  // z = 0 (the reference) and below every point in x and y, so every walk above p ends there.
+  const bottom = n;
+  const top = n + 1;
+  nz[bottom] = Number.NEGATIVE_INFINITY;
+  nx[top] = Number.NEGATIVE_INFINITY;
+  ny[top] = Number.NEGATIVE_INFINITY;
+  nz[top] = 0;
+  next[bottom] = top;
   let v3 = 0;
   let hv = 0;
   let comp = 0;
-  // The last point found to dominate another: on sets with many dominated points and duplicates it
-  // often dominates the next one too, which then costs one test instead of a scan. It came earlier
-  // in w, so it dominates in 4-D whether or not it is still active.
-  let dx = Number.POSITIVE_INFINITY;
-  let dy = Number.POSITIVE_INFINITY;
-  let dz = Number.POSITIVE_INFINITY;
+  // The last RING points found to dominate another or linked in: on sets with many dominated points
+  // and duplicates they often dominate the next one too, which then costs a few tests instead of a
+  // walk. They came earlier in w, so they dominate in 4-D whether or not they are still linked.
+  const ring = work.ring;
+  ring.fill(top);
+  let slot = 0;
   for (let t = 0; t < n; t++) {
     const i = order[t]!;
     const px = xs[i]!;
     const py = ys[i]!;
     const pz = zs[i]!;
-    if (!(dx <= px && dy <= py && dz <= pz)) {
-      const c = contribution3d(px, py, pz, ax, ay, az, k, work, true);
-      if (c >= 0) {
-        v3 += c;
-        k = addToActive3d(px, py, pz, ax, ay, az, k, work);
-        // Its duplicates, next in the order, cost one test.
-        dx = px;
-        dy = py;
-        dz = pz;
-      } else {
-        const d = work.dominator;
-        dx = ax[d]!;
-        dy = ay[d]!;
-        dz = az[d]!;
-      }
+    let r = 0;
+    while (r < RING) {
+      const d = ring[r]!;
+      if (nx[d]! <= px && ny[d]! <= py && nz[d]! <= pz) break;
+      r++;
+    }
+    if (r === RING) {
+      nx[t] = px;
+      ny[t] = py;
+      nz[t] = pz;
+      const c = insert3d(t, bottom, work);
+      if (c >= 0) v3 += c;
+      ring[slot] = c >= 0 ? t : work.dominator;
+      slot = (slot + 1) & (RING - 1);
     }
     const wnext = t + 1 < n ? ws[order[t + 1]!]! : 0;
     const term = v3 * (wnext - ws[i]!);
@@ -105,6 +129,175 @@ export function hv4d(
     hv = s;
   }
   return hv + comp;
+}
+
+/**
+ * Links node p into the z-ordered list from `bottom` and returns its exclusive 3-D contribution, or
+ * returns -1 (p not linked, `work.dominator` set) when a linked node weakly dominates it. Unlinks the
+ * nodes p dominates. The list holds no two nodes of which one weakly dominates the other, so a p that
+ * dominates a node is itself dominated by none.
+ */
+function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
+  const { nx, ny, nz, next, sx, sy, cand } = work;
+  const px = nx[p]!;
+  const py = ny[p]!;
+  const pz = nz[p]!;
+  // Walls: the lowest y of nodes left of p (x <= px) and the lowest x of nodes below p (y <= py) at
+  // or below p in z cut p's box down to [px, xB] x [py, yL]; nodes strictly inside are candidates
+  // for the staircase, filtered by the final walls afterwards.
+  let xB = 0;
+  let yL = 0;
+  let inside = 0;
+  let before = bottom;
+  let j = next[bottom]!;
+  let qz = nz[j]!;
+  // Below p in z, without branches on the side of p a node lies (they are unpredictable): a flag as
+  // 0 or 1 times a coordinate is the coordinate or -0, and -0 leaves a wall (<= 0) where it is.
+  while (qz < pz) {
+    const qx = nx[j]!;
+    const qy = ny[j]!;
+    const left = +(qx <= px);
+    const below = +(qy <= py);
+    if (left * below !== 0) {
+      work.dominator = j;
+      return -1;
+    }
+    // The walls drop rarely, so these branches are predictable (Math.min costs more).
+    const wy = qy * left;
+    const wx = qx * below;
+    if (wy < yL) yL = wy;
+    if (wx < xB) xB = wx;
+    cand[inside] = j;
+    inside += +(qx < xB) * +(qy < yL);
+    before = j;
+    j = next[j]!;
+    qz = nz[j]!;
+  }
+  // Tied with p in z: the nodes p weakly dominates leave (after counting as walls or candidates).
+  while (qz === pz) {
+    const qx = nx[j]!;
+    const qy = ny[j]!;
+    const after = next[j]!;
+    if (qx <= px) {
+      if (qy <= py) {
+        work.dominator = j;
+        return -1;
+      }
+      if (qy < yL) yL = qy;
+    } else if (qy <= py) {
+      if (qx < xB) xB = qx;
+    } else if (qx < xB && qy < yL) {
+      cand[inside++] = j;
+    }
+    if (qx >= px && qy >= py) next[before] = after;
+    else before = j;
+    j = after;
+    qz = nz[j]!;
+  }
+  let t = 0;
+  for (let c = 0; c < inside; c++) {
+    const r = cand[c]!;
+    const qx = nx[r]!;
+    const qy = ny[r]!;
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+  }
+  t = stairPrune(sx, sy, t, xB, yL);
+  // Above p: as in sweepAbove, the area of p's slice not yet covered, kept up to date by subtracting
+  // what each newcomer covers, times each z step, until a node covers p in x and y (the top
+  // sentinel at the latest).
+  let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+  let vol = 0;
+  let z = pz;
+  let prev = before;
+  for (;;) {
+    const qzj = nz[j]!;
+    vol += area * (qzj - z);
+    z = qzj;
+    const qx = nx[j]!;
+    const qy = ny[j]!;
+    const after = next[j]!;
+    if (qx >= xB || qy >= yL) {
+      // Outside p's walls: changes nothing, but leaves when p dominates it.
+      if (qx >= px && qy >= py) next[prev] = after;
+      else prev = j;
+      j = after;
+      continue;
+    }
+    if (qx <= px) {
+      if (qy <= py) break;
+      if (qx === px) next[prev] = after;
+      else prev = j;
+      if (qy < yL) {
+        // A lower left wall: it covers everything above qy; the staircase points there go.
+        let lost = 0;
+        let left = px;
+        let h = yL;
+        let e = 0;
+        while (e < t && sy[e]! >= qy) {
+          lost += (sx[e]! - left) * (h - qy);
+          left = sx[e]!;
+          h = sy[e]!;
+          e++;
+        }
+        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
+        area -= lost;
+        yL = qy;
+        if (e > 0) {
+          for (let r = e; r < t; r++) {
+            sx[r - e] = sx[r]!;
+            sy[r - e] = sy[r]!;
+          }
+          t -= e;
+        }
+      }
+    } else if (qy <= py) {
+      if (qy === py) next[prev] = after;
+      else prev = j;
+      if (qx < xB) {
+        // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
+        let lost = 0;
+        let right = xB;
+        while (t > 0 && sx[t - 1]! >= qx) {
+          lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
+          right = sx[t - 1]!;
+          t--;
+        }
+        lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
+        area -= lost;
+        xB = qx;
+      }
+    } else {
+      // Inside p's walls and dominated by p: it leaves, after covering its part of the slice.
+      next[prev] = after;
+      let lo = 0;
+      let hi = t;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sx[mid]! <= qx) lo = mid + 1;
+        else hi = mid;
+      }
+      const h0 = lo > 0 ? sy[lo - 1]! : yL;
+      if (h0 > qy) {
+        let lost = 0;
+        let left = qx;
+        let h = h0;
+        let e = lo;
+        while (e < t && sy[e]! >= qy) {
+          lost += (sx[e]! - left) * (h - qy);
+          left = sx[e]!;
+          h = sy[e]!;
+          e++;
+        }
+        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
+        area -= lost;
+        t = stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
+      }
+    }
+    j = after;
+  }
+  next[p] = next[before]!;
+  next[before] = p;
+  return vol;
 }
 
 /**
