@@ -158,17 +158,14 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     const qy = ny[j]!;
     const left = +(qx <= px);
     const below = +(qy <= py);
-    if (left * below !== 0) {
+    if ((left & below) !== 0) {
       work.dominator = j;
       return -1;
     }
-    // The walls drop rarely, so these branches are predictable (Math.min costs more).
-    const wy = qy * left;
-    const wx = qx * below;
-    if (wy < yL) yL = wy;
-    if (wx < xB) xB = wx;
+    if ((left & +(qy < yL)) !== 0) yL = qy;
+    if ((below & +(qx < xB)) !== 0) xB = qx;
     cand[inside] = j;
-    inside += +(qx < xB) * +(qy < yL);
+    inside += +(qx < xB) & +(qy < yL);
     before = j;
     j = next[j]!;
     qz = nz[j]!;
@@ -216,9 +213,9 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     const qx = nx[j]!;
     const qy = ny[j]!;
     const after = next[j]!;
-    if (qx >= xB || qy >= yL) {
+    if ((+(qx >= xB) | +(qy >= yL)) !== 0) {
       // Outside p's walls: changes nothing, but leaves when p dominates it.
-      if (qx >= px && qy >= py) next[prev] = after;
+      if ((+(qx >= px) & +(qy >= py)) !== 0) next[prev] = after;
       else prev = j;
       j = after;
       continue;
