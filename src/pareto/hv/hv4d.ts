@@ -110,7 +110,7 @@ export function hv4d(
     let r = 0;
     while (r < RING) {
       const d = ring[r]!;
-      if (nx[d]! <= px && ny[d]! <= py && nz[d]! <= pz) break;
+      if ((+(nx[d]! <= px) & +(ny[d]! <= py) & +(nz[d]! <= pz)) !== 0) break;
       r++;
     }
     if (r === RING) {
