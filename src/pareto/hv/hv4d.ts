@@ -2,6 +2,8 @@ import { argsortLex } from './index-sort.js';
 
 /** How many recent dominators hv4d tests before a walk (a power of 2). */
 const RING = 8;
+/** How many z ranges hv4d keeps the first node of. */
+const BUCKETS = 64;
 
 /** Reusable buffers for {@link hv4d} and {@link contribution3d}; grows on demand. */
 export class Hv4dWorkspace {
@@ -34,6 +36,12 @@ export class Hv4dWorkspace {
   ny = new Float64Array(0);
   nz = new Float64Array(0);
   next = new Int32Array(0);
+  prev = new Int32Array(0);
+  /** hv4d's z range of each node, the first node of each range (-1: none) and the ranges' map. */
+  nb = new Int32Array(0);
+  readonly head = new Int32Array(BUCKETS);
+  zmin = 0;
+  scale = 0;
   /** hv4d's recent dominators (node ids). */
   readonly ring = new Int32Array(RING);
 
@@ -55,16 +63,20 @@ export class Hv4dWorkspace {
     this.ny = new Float64Array(cap + 2);
     this.nz = new Float64Array(cap + 2);
     this.next = new Int32Array(cap + 2);
+    this.prev = new Int32Array(cap + 2);
+    this.nb = new Int32Array(cap + 2);
   }
 }
 
 /**
  * Hypervolume in four objectives, O(n^2): sweep the fourth objective upwards, keep the 3-D volume of
  * the points seen so far, and add each point's exclusive 3-D contribution (the scheme of HV4D+,
- * Guerreiro & Fonseca 2018). The 3-D set is a singly linked list in z order, walked from the bottom:
- * the walk up to p finds p's walls, its staircase candidates and its place, and goes on above p
- * until a point covers p in x and y, unlinking on the way the points p dominates; p is linked in
- * where the first part stopped. Nothing is searched, shifted or compacted.
+ * Guerreiro & Fonseca 2018). The 3-D set is a doubly linked list in z order with the first node of
+ * each of BUCKETS z ranges at hand: p finds its place from its range, walks down from there through
+ * every node below it (for its walls and staircase candidates, and a node that dominates p, which on
+ * tie-heavy sets lies close below it, ends the walk early), then up from its place until a node
+ * covers it in x and y, unlinking on the way the nodes it dominates, and is linked in. Nothing is
+ * searched, shifted or compacted.
  * Points are translated so the reference is the origin (every coordinate < 0).
  *
  * @param xs first objective, length >= n (likewise ys, zs, ws)
@@ -79,11 +91,23 @@ export function hv4d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { order, sum, nx, ny, nz, next } = work;
+  const { order, sum, nx, ny, nz, nb, next, prev, head } = work;
   // Ties in w go by x + y + z: a point then never dominates one of its w group seen before it (no
   // removals within the group), and duplicates come together.
-  for (let i = 0; i < n; i++) sum[i] = xs[i]! + ys[i]! + zs[i]!;
+  let zmin = 0;
+  for (let i = 0; i < n; i++) {
+    const z = zs[i]!;
+    sum[i] = xs[i]! + ys[i]! + z;
+    if (z < zmin) zmin = z;
+  }
   argsortLex(ws, sum, n, order);
+  // z in [zmin, 0) maps to the ranges 0..BUCKETS-1, in order (a product with a positive scale and a
+  // floor are monotone); an unusable scale (huge or tiny spans) puts every node in range 0.
+  let scale = BUCKETS / -zmin;
+  if (!(scale > 0 && scale < Number.POSITIVE_INFINITY)) scale = 0;
+  work.zmin = zmin;
+  work.scale = scale;
+  head.fill(-1);
   // Nodes 0..n-1 are the points in sweep order; n is the bottom sentinel and n + 1 the top one, at
   // z = 0 (the reference) and below every point in x and y, so every walk above p ends there.
   const bottom = n;
@@ -92,7 +116,9 @@ export function hv4d(
   nx[top] = Number.NEGATIVE_INFINITY;
   ny[top] = Number.NEGATIVE_INFINITY;
   nz[top] = 0;
+  nb[top] = -1;
   next[bottom] = top;
+  prev[top] = bottom;
   let v3 = 0;
   let hv = 0;
   let comp = 0;
@@ -131,28 +157,50 @@ export function hv4d(
   return hv + comp;
 }
 
+/** Unlinks node j from hv4d's list, keeping its range's first node. */
+function unlink(j: number, work: Hv4dWorkspace): void {
+  const { next, prev, nb, head } = work;
+  const before = prev[j]!;
+  const after = next[j]!;
+  next[before] = after;
+  prev[after] = before;
+  const b = nb[j]!;
+  if (head[b] === j) head[b] = nb[after] === b ? after : -1;
+}
+
 /**
- * Links node p into the z-ordered list from `bottom` and returns its exclusive 3-D contribution, or
- * returns -1 (p not linked, `work.dominator` set) when a linked node weakly dominates it. Unlinks the
- * nodes p dominates. The list holds no two nodes of which one weakly dominates the other, so a p that
+ * Links node p into hv4d's z-ordered list and returns its exclusive 3-D contribution, or returns -1
+ * (p not linked, `work.dominator` set) when a linked node weakly dominates it. Unlinks the nodes p
+ * dominates. The list holds no two nodes of which one weakly dominates the other, so a p that
  * dominates a node is itself dominated by none.
  */
 function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
-  const { nx, ny, nz, next, sx, sy, cand } = work;
+  const { nx, ny, nz, nb, next, prev, head, sx, sy, cand } = work;
   const px = nx[p]!;
   const py = ny[p]!;
   const pz = nz[p]!;
+  const b = Math.min(BUCKETS - 1, Math.floor((pz - work.zmin) * work.scale));
+  nb[p] = b;
+  // The first node of the highest range at or below p's that has one at or below p in z: from there
+  // up to p's place, then down to the bottom, the walk meets every node below p.
+  let lowest = -1;
+  for (let r = b; r >= 0; r--) {
+    const h = head[r]!;
+    if (h >= 0 && nz[h]! <= pz) {
+      lowest = h;
+      break;
+    }
+  }
   // Walls: the lowest y of nodes left of p (x <= px) and the lowest x of nodes below p (y <= py) at
   // or below p in z cut p's box down to [px, xB] x [py, yL]; nodes strictly inside are candidates
   // for the staircase, filtered by the final walls afterwards.
   let xB = 0;
   let yL = 0;
   let inside = 0;
-  let before = bottom;
-  let j = next[bottom]!;
+  let j = lowest >= 0 ? lowest : next[bottom]!;
   let qz = nz[j]!;
-  // Below p in z, without branches on the side of p a node lies (they are unpredictable): a flag as
-  // 0 or 1 times a coordinate is the coordinate or -0, and -0 leaves a wall (<= 0) where it is.
+  // Below p in z, without branches on the side of p a node lies (they are unpredictable); the
+  // branches taken only when p is dominated or a wall drops are predictable.
   while (qz < pz) {
     const qx = nx[j]!;
     const qy = ny[j]!;
@@ -166,7 +214,6 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     if ((below & +(qx < xB)) !== 0) xB = qx;
     cand[inside] = j;
     inside += +(qx < xB) & +(qy < yL);
-    before = j;
     j = next[j]!;
     qz = nz[j]!;
   }
@@ -186,10 +233,27 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     } else if (qx < xB && qy < yL) {
       cand[inside++] = j;
     }
-    if (qx >= px && qy >= py) next[before] = after;
-    else before = j;
+    if (qx >= px && qy >= py) unlink(j, work);
     j = after;
     qz = nz[j]!;
+  }
+  // p's place: between `before` and j. The nodes below the walk's start, downwards.
+  const before = prev[j]!;
+  if (lowest >= 0) {
+    for (let q = prev[lowest]!; q !== bottom; q = prev[q]!) {
+      const qx = nx[q]!;
+      const qy = ny[q]!;
+      const left = +(qx <= px);
+      const below = +(qy <= py);
+      if ((left & below) !== 0) {
+        work.dominator = q;
+        return -1;
+      }
+      if ((left & +(qy < yL)) !== 0) yL = qy;
+      if ((below & +(qx < xB)) !== 0) xB = qx;
+      cand[inside] = q;
+      inside += +(qx < xB) & +(qy < yL);
+    }
   }
   let t = 0;
   for (let c = 0; c < inside; c++) {
@@ -205,7 +269,6 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
   let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
   let vol = 0;
   let z = pz;
-  let prev = before;
   for (;;) {
     const qzj = nz[j]!;
     vol += area * (qzj - z);
@@ -215,15 +278,13 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     const after = next[j]!;
     if ((+(qx >= xB) | +(qy >= yL)) !== 0) {
       // Outside p's walls: changes nothing, but leaves when p dominates it.
-      if ((+(qx >= px) & +(qy >= py)) !== 0) next[prev] = after;
-      else prev = j;
+      if ((+(qx >= px) & +(qy >= py)) !== 0) unlink(j, work);
       j = after;
       continue;
     }
     if (qx <= px) {
       if (qy <= py) break;
-      if (qx === px) next[prev] = after;
-      else prev = j;
+      if (qx === px) unlink(j, work);
       if (qy < yL) {
         // A lower left wall: it covers everything above qy; the staircase points there go.
         let lost = 0;
@@ -248,8 +309,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
         }
       }
     } else if (qy <= py) {
-      if (qy === py) next[prev] = after;
-      else prev = j;
+      if (qy === py) unlink(j, work);
       if (qx < xB) {
         // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
         let lost = 0;
@@ -265,7 +325,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
       }
     } else {
       // Inside p's walls and dominated by p: it leaves, after covering its part of the slice.
-      next[prev] = after;
+      unlink(j, work);
       let lo = 0;
       let hi = t;
       while (lo < hi) {
@@ -292,8 +352,13 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     }
     j = after;
   }
-  next[p] = next[before]!;
+  const after = next[before]!;
+  next[p] = after;
+  prev[p] = before;
+  prev[after] = p;
   next[before] = p;
+  const h = head[b]!;
+  if (h < 0 || nz[h]! > pz) head[b] = p;
   return vol;
 }
 
