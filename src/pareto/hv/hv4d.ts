@@ -1,7 +1,5 @@
 import { argsortLex } from './index-sort.js';
 
-/** How many recent dominators hv4d tests before a walk (a power of 2). */
-const RING = 8;
 /** How many z ranges hv4d keeps the first node of. */
 const BUCKETS = 64;
 
@@ -42,8 +40,6 @@ export class Hv4dWorkspace {
   readonly head = new Int32Array(BUCKETS);
   zmin = 0;
   scale = 0;
-  /** hv4d's recent dominators (node ids). */
-  readonly ring = new Int32Array(RING);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -122,31 +118,27 @@ export function hv4d(
   let v3 = 0;
   let hv = 0;
   let comp = 0;
-  // The last RING points found to dominate another or linked in: on sets with many dominated points
-  // and duplicates they often dominate the next one too, which then costs a few tests instead of a
-  // walk. They came earlier in w, so they dominate in 4-D whether or not they are still linked.
-  const ring = work.ring;
-  ring.fill(top);
-  let slot = 0;
+  // The last node found to dominate another, or linked in: on sets with many dominated points and
+  // duplicates it often dominates the next one too, which then costs one test instead of a walk. It
+  // came earlier in w, so it dominates in 4-D whether or not it is still linked.
+  let dx = Number.POSITIVE_INFINITY;
+  let dy = Number.POSITIVE_INFINITY;
+  let dz = Number.POSITIVE_INFINITY;
   for (let t = 0; t < n; t++) {
     const i = order[t]!;
     const px = xs[i]!;
     const py = ys[i]!;
     const pz = zs[i]!;
-    let r = 0;
-    while (r < RING) {
-      const d = ring[r]!;
-      if ((+(nx[d]! <= px) & +(ny[d]! <= py) & +(nz[d]! <= pz)) !== 0) break;
-      r++;
-    }
-    if (r === RING) {
+    if ((+(dx <= px) & +(dy <= py) & +(dz <= pz)) === 0) {
       nx[t] = px;
       ny[t] = py;
       nz[t] = pz;
       const c = insert3d(t, bottom, work);
+      const d = c >= 0 ? t : work.dominator;
       if (c >= 0) v3 += c;
-      ring[slot] = c >= 0 ? t : work.dominator;
-      slot = (slot + 1) & (RING - 1);
+      dx = nx[d]!;
+      dy = ny[d]!;
+      dz = nz[d]!;
     }
     const wnext = t + 1 < n ? ws[order[t + 1]!]! : 0;
     const term = v3 * (wnext - ws[i]!);
