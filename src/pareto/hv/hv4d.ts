@@ -474,14 +474,14 @@ export function contribution3d(
       cand[inside++] = j;
     }
   }
-  // The rest, without branches on the side of p an entry lies (they are unpredictable): a flag as
-  // 0 or 1 times a coordinate is the coordinate or -0, and -0 leaves a wall (<= 0) where it is.
+  // The rest, without branches on the side of p an entry lies (they are unpredictable): the
+  // branches below are taken only when p is dominated or a wall drops.
   for (let j = tied - 1; j >= 0; j--) {
     const qx = ax[j]!;
     const qy = ay[j]!;
     const left = +(qx <= px);
     const below = +(qy <= py);
-    if (left * below !== 0) {
+    if ((left & below) !== 0) {
       if (work.anyDead) {
         for (let r = j; r < split; r++) dead[r] = 0;
         work.anyDead = false;
@@ -489,12 +489,13 @@ export function contribution3d(
       work.dominator = j;
       return -1;
     }
-    yL = Math.min(yL, qy * left);
-    xB = Math.min(xB, qx * below);
+    // The walls drop rarely, so these branches are predictable.
+    if ((left & +(qy < yL)) !== 0) yL = qy;
+    if ((below & +(qx < xB)) !== 0) xB = qx;
     // Strictly inside the walls so far (then neither left nor below): a candidate. The slot is
     // written every time and kept only then.
     cand[inside] = j;
-    inside += +(qx < xB) * +(qy < yL);
+    inside += +(qx < xB) & +(qy < yL);
   }
   for (let c = 0; c < inside; c++) {
     const r = cand[c]!;

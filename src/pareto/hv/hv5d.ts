@@ -199,13 +199,13 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
     const on = +(ar[j]! <= thr);
     const qx = ax[j]!;
     const qy = ay[j]!;
-    const left = +(qx <= px) * on;
-    const below = +(qy <= py) * on;
-    if (left * below !== 0) return -1;
-    yL = Math.min(yL, qy * left);
-    xB = Math.min(xB, qx * below);
+    const left = +(qx <= px) & on;
+    const below = +(qy <= py) & on;
+    if ((left & below) !== 0) return -1;
+    if ((left & +(qy < yL)) !== 0) yL = qy;
+    if ((below & +(qx < xB)) !== 0) xB = qx;
     cand[inside] = j;
-    inside += on * +(qx < xB) * +(qy < yL);
+    inside += on & +(qx < xB) & +(qy < yL);
   }
   // The staircase in p's z plane: the left wall (px, yL), the points inside the walls, (xB, py).
   let t = 0;
