@@ -156,12 +156,13 @@ function contribution4d(
     const qz = wz[r]!;
     // One branch per test, not one per coordinate (their outcomes are unpredictable).
     if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) return vol;
+    // Most clipped points fall behind one of C's walls, its points on two faces of p's box. The
+    // walls lie beyond p (yL > py, xB > px, zW > pz), so q's own coordinates decide.
+    if ((+(qy >= yL) | +(qx >= xB) | +(qz >= zW)) !== 0) continue;
     // q clipped to p's box: its 3-D contribution to C is what p loses from here on.
     const ux = Math.max(qx, px);
     const uy = Math.max(qy, py);
     const uz = Math.max(qz, pz);
-    // Most clipped points fall behind one of C's walls, its points on two faces of p's box.
-    if ((+(uy >= yL) | +(ux >= xB) | +(uz >= zW)) !== 0) continue;
     const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, clip, true);
     if (c >= 0) {
       v3 -= c;
@@ -235,9 +236,10 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
   }
   let kc = t;
   for (; j < k; j++) {
+    // The walls lie beyond p (yL > py, xB > px, zW > pz): the point's own coordinates decide.
+    if ((+(ar[j]! > thr) | +(ay[j]! >= yL) | +(ax[j]! >= xB) | +(az[j]! >= zW)) !== 0) continue;
     const ux = Math.max(ax[j]!, px);
     const uy = Math.max(ay[j]!, py);
-    if ((+(ar[j]! > thr) | +(uy >= yL) | +(ux >= xB) | +(az[j]! >= zW)) !== 0) continue;
     let lo = 0;
     let hi = t;
     while (lo < hi) {
