@@ -214,8 +214,14 @@ function translate(
   const columns = m >= 2 && m <= 5;
   let n = columns ? gatherColumns(fn, data, total, m, !contributions) : gatherRows(fn, data, total, m);
   const pivot = scratch.pivot;
-  if (!contributions && pivot >= 0 && n > 1) {
-    n = columns ? dropDominatedColumns(n, m, pivot, scratch.dropped) : dropDominatedRows(data, n, m, pivot);
+  if (columns) {
+    // The gathering pass tested most points against a pivot already: when that dropped less than a
+    // quarter of them (fronts), another pass would not pay.
+    if (!contributions && pivot >= 0 && n > 1 && 4 * scratch.dropped >= n) {
+      n = dropDominatedColumns(n, m, pivot, scratch.dropped);
+    }
+  } else if (!contributions && pivot >= 0 && n > 1) {
+    n = dropDominatedRows(data, n, m, pivot);
   }
   if (m === 1) {
     const col = cols[0]!;
