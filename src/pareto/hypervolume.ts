@@ -15,9 +15,11 @@ import { WfgWorkspace, wfg } from './hv/wfg.js';
  * adding exclusive 3-D contributions for m = 4, a sweep adding exclusive 4-D contributions for m = 5,
  * and WFG with the m = 5 sweep as base case for m >= 6 (against WFG down to the m = 4 sweep: about
  * twice as fast at m = 5 from n = 1000, 5 to 35% faster at m = 6..8; see bench/hv.ts). Before any
- * of them, the points that the point with the smallest coordinate sum weakly dominates are dropped
- * in one pass (again from the survivors while that drops a quarter of them), so clouds of mostly
- * dominated points, grids and duplicates cost little more than that pass.
+ * of them, for m <= 5, the pass that checks and translates the points drops those that the kept
+ * point of smallest coordinate sum so far weakly dominates; when that dropped a quarter of them, the
+ * smallest-sum point of all drops what it dominates from the survivors (again while a round drops a
+ * quarter), so clouds of mostly dominated points, grids and duplicates cost little more than a pass
+ * or two. For m >= 6, one pass with the smallest-sum point.
  *
  * @throws RangeError when `reference` has the wrong length or a non-finite value, or a point has a
  *   NaN or -Infinity coordinate (+Infinity just lies outside the reference box).
