@@ -8,8 +8,11 @@ export class Hv5dWorkspace {
   order5 = new Int32Array(0);
   order4 = new Int32Array(0);
   rank4 = new Int32Array(0);
-  /** By fourth-objective rank: 1 while that point is in the active set. */
-  active = new Uint8Array(0);
+  /**
+   * By fourth-objective rank, as bits (rank r: bit r & 31 of word r >>> 5): set while that point is
+   * in the active set, so the scan above p skips the others 32 at a time.
+   */
+  active = new Int32Array(0);
   /** The points' first four coordinates by fourth-objective rank (the scans above p read them in order). */
   wx = new Float64Array(0);
   wy = new Float64Array(0);
@@ -39,7 +42,7 @@ export class Hv5dWorkspace {
     this.order5 = new Int32Array(cap);
     this.order4 = new Int32Array(cap);
     this.rank4 = new Int32Array(cap);
-    this.active = new Uint8Array(cap);
+    this.active = new Int32Array((cap + 31) >>> 5);
     this.wx = new Float64Array(cap);
     this.wy = new Float64Array(cap);
     this.wz = new Float64Array(cap);
@@ -91,7 +94,7 @@ export function hv5d(
     wz[r] = zs[i]!;
     ww[r] = ws[i]!;
   }
-  active.fill(0, 0, n);
+  active.fill(0, 0, (n + 31) >>> 5);
   work.k = 0;
   let v4 = 0;
   let hv = 0;
@@ -146,8 +149,19 @@ function contribution4d(
   let vol = 0;
   let w = pw;
   const { wx, wy, wz, ww } = work;
-  for (let r = thr + 1; r < n; r++) {
-    if (active[r] === 0) continue;
+  // The active points above p in w, by rank: the set bits of `active` from thr + 1 on.
+  const words = (n + 31) >>> 5;
+  let word = (thr + 1) >>> 5;
+  let bits = word < words ? active[word]! & (-1 << ((thr + 1) & 31)) : 0;
+  for (;;) {
+    while (bits === 0) {
+      word++;
+      if (word >= words) return vol + v3 * (0 - w);
+      bits = active[word]!;
+    }
+    const low = bits & -bits;
+    bits ^= low;
+    const r = (word << 5) + 31 - Math.clz32(low);
     const qw = ww[r]!;
     vol += v3 * (qw - w);
     w = qw;
@@ -175,7 +189,6 @@ function contribution4d(
       }
     }
   }
-  return vol + v3 * (0 - w);
 }
 
 /**
@@ -287,7 +300,7 @@ function insert(i: number, px: number, py: number, pz: number, ws: Float64Array,
     const ey = ay[j]!;
     const er = ar[j]!;
     if ((+(ex >= px) & +(ey >= py) & +(er >= low)) !== 0) {
-      active[er] = 0;
+      active[er >>> 5] = active[er >>> 5]! & ~(1 << (er & 31));
       continue;
     }
     const ez = az[j]!;
@@ -305,6 +318,7 @@ function insert(i: number, px: number, py: number, pz: number, ws: Float64Array,
   ay[w] = hy;
   az[w] = hz;
   ar[w] = hr;
-  active[work.rank4[i]!] = 1;
+  const ri = work.rank4[i]!;
+  active[ri >>> 5] = active[ri >>> 5]! | (1 << (ri & 31));
   work.k = w + 1;
 }
