@@ -27,6 +27,12 @@ export class Hv4dWorkspace {
   sy = new Float64Array(0);
   /** Entries below p in z that lie strictly inside p's box in x and y. */
   cand = new Int32Array(0);
+  /**
+   * The point and walls of {@link contribution3d}, {@link sweepAbove} and {@link addToActive3d}
+   * (px, py, pz, xB, yL): doubles passed as arguments to a call that is not inlined are boxed, one
+   * allocation each, and these run thousands of times per hv5d call.
+   */
+  readonly args = new Float64Array(5);
   /** hv4d's second sort key: x + y + z of each point. */
   sum = new Float64Array(0);
   /** hv4d's nodes (the points in sweep order, then two sentinels): coordinates and z-order links. */
@@ -355,20 +361,21 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
 }
 
 /**
- * Inserts p into the z-sorted active set `a[0..k)` at `work.split`, after a {@link contribution3d}
- * call with `markDead` for p found it not dominated, dropping the entries flagged dead; returns the
- * new length. The arrays need room for k + 1 entries.
+ * Inserts p = `work.args[0..3)` into the z-sorted active set `a[0..k)` at `work.split`, after a
+ * {@link contribution3d} call with `markDead` for p found it not dominated, dropping the entries
+ * flagged dead; returns the new length. The arrays need room for k + 1 entries.
  */
 export function addToActive3d(
-  px: number,
-  py: number,
-  pz: number,
   ax: Float64Array,
   ay: Float64Array,
   az: Float64Array,
   k: number,
   work: Hv4dWorkspace,
 ): number {
+  const args = work.args;
+  const px = args[0]!;
+  const py = args[1]!;
+  const pz = args[2]!;
   let split = work.split;
   if (work.anyDead) {
     const dead = work.dead;
@@ -407,16 +414,13 @@ export function addToActive3d(
 }
 
 /**
- * Exclusive 3-D contribution of the point p = (px, py, pz) to the active set `a[0..k)` (sorted by z
- * ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly dominates p. O(k) scans plus
- * a 2-D staircase inside p's box: the points below p in z give the starting slice, the points above
- * it are swept in z until p is covered.
+ * Exclusive 3-D contribution of the point p = (px, py, pz) = `work.args[0..3)` to the active set
+ * `a[0..k)` (sorted by z ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly
+ * dominates p. O(k) scans plus a 2-D staircase inside p's box: the points below p in z give the
+ * starting slice, the points above it are swept in z until p is covered.
  * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
  */
 export function contribution3d(
-  px: number,
-  py: number,
-  pz: number,
   ax: Float64Array,
   ay: Float64Array,
   az: Float64Array,
@@ -424,7 +428,10 @@ export function contribution3d(
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
-  const { sx, sy, cand, dead } = work;
+  const { sx, sy, cand, dead, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const pz = args[2]!;
   work.anyDead = false;
   // Walls: the lowest y of points left of p (x <= px) and the lowest x of points below p (y <= py)
   // cut p's box down to [px, xB] x [py, yL]. Points strictly inside are kept as candidates during the
@@ -503,20 +510,18 @@ export function contribution3d(
     const qy = ay[r]!;
     if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
   }
-  return sweepAbove(px, py, pz, xB, yL, t, ax, ay, az, split, k, work, markDead);
+  args[3] = xB;
+  args[4] = yL;
+  return sweepAbove(t, ax, ay, az, split, k, work, markDead);
 }
 
 /**
- * The second half of {@link contribution3d}: given p's walls (xB, yL) and the staircase
+ * The second half of {@link contribution3d}: given p and its walls, `work.args` = (px, py, pz, xB,
+ * yL), and the staircase
  * `work.sx/sy[0..t)` of the points at or below p in z, sweeps the entries `a[j..k)` (z ascending, all
  * above p) until one covers p in x and y, summing p's exclusive area times each z step.
  */
 export function sweepAbove(
-  px: number,
-  py: number,
-  pz: number,
-  xB: number,
-  yL: number,
   t: number,
   ax: Float64Array,
   ay: Float64Array,
@@ -526,7 +531,12 @@ export function sweepAbove(
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
-  const { sx, sy, dead } = work;
+  const { sx, sy, dead, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const pz = args[2]!;
+  let xB = args[3]!;
+  let yL = args[4]!;
   t = stairPrune(sx, sy, t, xB, yL);
   // The area of p's slice not yet covered, kept up to date by subtracting what each newcomer covers:
   // the height of the covered region over x is yL left of the staircase, then sy[i] from sx[i] on.

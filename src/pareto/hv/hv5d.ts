@@ -142,7 +142,11 @@ function contribution4d(
   let kc = clippedBelow(px, py, pz, thr, work);
   if (kc < 0) return -1;
   const { ax: cx, ay: cy, az: cz } = clip;
-  let v3 = contribution3d(px, py, pz, cx, cy, cz, kc, clip, false);
+  const args = clip.args;
+  args[0] = px;
+  args[1] = py;
+  args[2] = pz;
+  let v3 = contribution3d(cx, cy, cz, kc, clip, false);
   let yL = work.yL;
   let xB = work.xB;
   let zW = work.zW;
@@ -177,10 +181,13 @@ function contribution4d(
     const ux = Math.max(qx, px);
     const uy = Math.max(qy, py);
     const uz = Math.max(qz, pz);
-    const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, clip, true);
+    args[0] = ux;
+    args[1] = uy;
+    args[2] = uz;
+    const c = contribution3d(cx, cy, cz, kc, clip, true);
     if (c >= 0) {
       v3 -= c;
-      kc = addToActive3d(ux, uy, uz, cx, cy, cz, kc, clip);
+      kc = addToActive3d(cx, cy, cz, kc, clip);
       if (ux === px) {
         if (uy === py) zW = uz;
         else if (uz === pz) yL = uy;
