@@ -3,11 +3,14 @@ import { argsortLex } from './index-sort.js';
 /** How many z ranges hv4d keeps the first node of. */
 const BUCKETS = 64;
 
-/** Reusable buffers for {@link hv4d} and {@link contribution3d}; grows on demand. */
+/**
+ * Reusable buffers for {@link hv4d} (its linked nodes), {@link contribution3d} on a z-sorted array
+ * (hv5d's clipped sets) and the 3-D contributions (hvc3d.ts); grows on demand.
+ */
 export class Hv4dWorkspace {
   capacity = -1;
   order = new Int32Array(0);
-  /** The active 3-D set in z order (hv4d) or all points in z order (3-D contributions). */
+  /** The 3-D set of contribution3d in z order, or all points in z order (3-D contributions). */
   ax = new Float64Array(0);
   ay = new Float64Array(0);
   az = new Float64Array(0);
@@ -20,7 +23,7 @@ export class Hv4dWorkspace {
   split = 0;
   /** Set by contribution3d: no entry below this index is flagged dead. */
   deadFrom = 0;
-  /** Set by contribution3d when it returns -1: the entry that weakly dominates the point. */
+  /** Set when contribution3d or hv4d's insertion finds the point dominated: the entry (node) that does. */
   dominator = -1;
   /** The 2-D staircase inside the point's box: x ascending, y strictly descending. */
   sx = new Float64Array(0);
