@@ -104,7 +104,7 @@ export function hv5d(
     const c = contribution4d(i, xs, ys, zs, ws, n, work);
     if (c >= 0) {
       v4 += c;
-      insert(i, xs[i]!, ys[i]!, zs[i]!, ws, work);
+      insert(i, xs, ys, zs, ws, work);
     }
     const vnext = t + 1 < n ? vs[order5[t + 1]!]! : 0;
     const term = v4 * (vnext - vs[i]!);
@@ -139,7 +139,7 @@ function contribution4d(
   const pw = ws[i]!;
   let thr = rank4[i]!;
   while (thr + 1 < n && ws[order4[thr + 1]!] === pw) thr++;
-  let kc = clippedBelow(px, py, pz, thr, work);
+  let kc = clippedBelow(i, xs, ys, zs, thr, work);
   if (kc < 0) return -1;
   const { ax: cx, ay: cy, az: cz } = clip;
   const args = clip.args;
@@ -199,13 +199,25 @@ function contribution4d(
 }
 
 /**
- * Writes to `work.clip` (z ascending) the active points of w rank <= `thr` clipped to p's box, less
- * most of those another one dominates, and returns their count; -1 when one weakly dominates p.
+ * Writes to `work.clip` (z ascending) the active points of w rank <= `thr` clipped to the box of
+ * p = point i, less most of those another one dominates, and returns their count; -1 when one
+ * weakly dominates p.
  * The points at or below p in z all land in p's z plane, where only their 2-D staircase matters (the
  * lowest y left of p, the lowest x below p, and the points between); the points above are kept when
  * the staircase of those before them does not dominate them. One O(k) scan plus staircase updates.
  */
-function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5dWorkspace): number {
+function clippedBelow(
+  i: number,
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  thr: number,
+  work: Hv5dWorkspace,
+): number {
+  // p by index, not as double arguments (each one boxed when the call is not inlined).
+  const px = xs[i]!;
+  const py = ys[i]!;
+  const pz = zs[i]!;
   const { ax, ay, az, ar, sx, sy, cand } = work;
   const { ax: cx, ay: cy, az: cz } = work.clip;
   const k = work.k;
@@ -284,7 +296,17 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
  * or above it in z, x and y whose w rank is at least that of the first point tied with p in w. One
  * pass from p's place carries each kept entry one slot up.
  */
-function insert(i: number, px: number, py: number, pz: number, ws: Float64Array, work: Hv5dWorkspace): void {
+function insert(
+  i: number,
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  ws: Float64Array,
+  work: Hv5dWorkspace,
+): void {
+  const px = xs[i]!;
+  const py = ys[i]!;
+  const pz = zs[i]!;
   const { ax, ay, az, ar, active, order4 } = work;
   const k = work.k;
   const pw = ws[i]!;
