@@ -15,9 +15,11 @@ import { WfgWorkspace, wfg } from './hv/wfg.js';
  * adding exclusive 3-D contributions for m = 4, a sweep adding exclusive 4-D contributions for m = 5,
  * and WFG with the m = 5 sweep as base case for m >= 6 (against WFG down to the m = 4 sweep: about
  * twice as fast at m = 5 from n = 1000, 5 to 35% faster at m = 6..8; see bench/hv.ts). Before any
- * of them, the points that the point with the smallest coordinate sum weakly dominates are dropped
- * in one pass (again from the survivors while that drops a quarter of them), so clouds of mostly
- * dominated points, grids and duplicates cost little more than that pass.
+ * of them, for m <= 5, the pass that checks and translates the points drops those that the kept
+ * point of smallest coordinate sum so far weakly dominates; when that dropped a quarter of them, the
+ * smallest-sum point of all drops what it dominates from the survivors (again while a round drops a
+ * quarter), so clouds of mostly dominated points, grids and duplicates cost little more than a pass
+ * or two. For m >= 6, one pass with the smallest-sum point.
  *
  * @throws RangeError when `reference` has the wrong length or a non-finite value, or a point has a
  *   NaN or -Infinity coordinate (+Infinity just lies outside the reference box).
@@ -87,6 +89,8 @@ class Scratch {
   ref = new Float64Array(0);
   /** Set by the gathering passes: position in `kept` of the point with the smallest sum, or -1. */
   pivot = -1;
+  /** Set by gatherColumns: the points it dropped as dominated by its running pivot. */
+  dropped = 0;
   readonly hv3 = new Hv3dWorkspace();
   readonly hv4 = new Hv4dWorkspace();
   readonly hv5 = new Hv5dWorkspace();
@@ -210,10 +214,16 @@ function translate(
   // (clouds, grids) it dominates many, which the hypervolume then drops before any sort.
   // Contributions keep every point (a duplicate of it must still get 0).
   const columns = m >= 2 && m <= 5;
-  let n = columns ? gatherColumns(fn, data, total, m) : gatherRows(fn, data, total, m);
+  let n = columns ? gatherColumns(fn, data, total, m, !contributions) : gatherRows(fn, data, total, m);
   const pivot = scratch.pivot;
-  if (!contributions && pivot >= 0 && n > 1) {
-    n = columns ? dropDominatedColumns(n, m, pivot) : dropDominatedRows(data, n, m, pivot);
+  if (columns) {
+    // The gathering pass tested most points against a pivot already: when that dropped less than a
+    // quarter of them (fronts), another pass would not pay.
+    if (!contributions && pivot >= 0 && n > 1 && 4 * scratch.dropped >= n) {
+      n = dropDominatedColumns(n, m, pivot, scratch.dropped);
+    }
+  } else if (!contributions && pivot >= 0 && n > 1) {
+    n = dropDominatedRows(data, n, m, pivot);
   }
   if (m === 1) {
     const col = cols[0]!;
@@ -286,9 +296,11 @@ function gatherRows(fn: string, data: Float64Array, total: number, m: number): n
 /**
  * {@link gatherRows} for m = 2..5 that also writes the kept points, translated, to `scratch.cols`:
  * one loop per m with the columns in locals (a generic loop over the columns costs about twice).
- * Every row is written at position n and counts only if it is kept.
+ * Every row is written at position n and counts only if it is kept. With `drop`, a point that the
+ * kept point of smallest sum so far weakly dominates is not kept (clouds of mostly dominated points
+ * and duplicates shrink in this pass already); the pivot then only finishes the job.
  */
-function gatherColumns(fn: string, data: Float64Array, total: number, m: number): number {
+function gatherColumns(fn: string, data: Float64Array, total: number, m: number, drop: boolean): number {
   const { kept, ref, cols } = scratch;
   let n = 0;
   let pivot = -1;
@@ -297,6 +309,13 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number)
   const c1 = cols[1]!;
   const r0 = ref[0]!;
   const r1 = ref[1]!;
+  let dropped = 0;
+  // The pivot's coordinates while `drop` (+Infinity dominates nothing).
+  let q0 = Number.POSITIVE_INFINITY;
+  let q1 = Number.POSITIVE_INFINITY;
+  let q2 = Number.POSITIVE_INFINITY;
+  let q3 = Number.POSITIVE_INFINITY;
+  let q4 = Number.POSITIVE_INFINITY;
   if (m === 2) {
     for (let i = 0; i < total; i++) {
       const x0 = data[2 * i]! - r0;
@@ -305,9 +324,17 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number)
       c1[n] = x1;
       const sum = x0 + x1;
       if (x0 < 0 && x1 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if ((+(q0 <= x0) & +(q1 <= x1)) !== 0) {
+          dropped++;
+          continue;
+        }
         if (sum < best) {
           best = sum;
           pivot = n;
+          if (drop) {
+            q0 = x0;
+            q1 = x1;
+          }
         }
         kept[n++] = i;
       } else if (checkRow(fn, data, i, m)) {
@@ -327,9 +354,18 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number)
       c2[n] = x2;
       const sum = x0 + x1 + x2;
       if (x0 < 0 && x1 < 0 && x2 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if ((+(q0 <= x0) & +(q1 <= x1) & +(q2 <= x2)) !== 0) {
+          dropped++;
+          continue;
+        }
         if (sum < best) {
           best = sum;
           pivot = n;
+          if (drop) {
+            q0 = x0;
+            q1 = x1;
+            q2 = x2;
+          }
         }
         kept[n++] = i;
       } else if (checkRow(fn, data, i, m)) {
@@ -353,9 +389,19 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number)
       c3[n] = x3;
       const sum = x0 + x1 + x2 + x3;
       if (x0 < 0 && x1 < 0 && x2 < 0 && x3 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if ((+(q0 <= x0) & +(q1 <= x1) & +(q2 <= x2) & +(q3 <= x3)) !== 0) {
+          dropped++;
+          continue;
+        }
         if (sum < best) {
           best = sum;
           pivot = n;
+          if (drop) {
+            q0 = x0;
+            q1 = x1;
+            q2 = x2;
+            q3 = x3;
+          }
         }
         kept[n++] = i;
       } else if (checkRow(fn, data, i, m)) {
@@ -383,9 +429,20 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number)
       c4[n] = x4;
       const sum = x0 + x1 + x2 + x3 + x4;
       if (x0 < 0 && x1 < 0 && x2 < 0 && x3 < 0 && x4 < 0 && sum > Number.NEGATIVE_INFINITY) {
+        if ((+(q0 <= x0) & +(q1 <= x1) & +(q2 <= x2) & +(q3 <= x3) & +(q4 <= x4)) !== 0) {
+          dropped++;
+          continue;
+        }
         if (sum < best) {
           best = sum;
           pivot = n;
+          if (drop) {
+            q0 = x0;
+            q1 = x1;
+            q2 = x2;
+            q3 = x3;
+            q4 = x4;
+          }
         }
         kept[n++] = i;
       } else if (checkRow(fn, data, i, m)) {
@@ -394,6 +451,7 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number)
     }
   }
   scratch.pivot = pivot;
+  scratch.dropped = dropped;
   return n;
 }
 
@@ -404,7 +462,7 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number)
  * smallest coordinate sum, which nothing dominates, becomes the next pivot. Pivots are moved to the
  * front and stay.
  */
-function dropDominatedColumns(n: number, m: number, pivot: number): number {
+function dropDominatedColumns(n: number, m: number, pivot: number, before: number): number {
   const { cols, kept } = scratch;
   // The columns in locals (a loop over cols[j] costs about three times as much): for m < 5 the
   // missing ones alias column 0, with a pivot value of -Infinity that every point passes, and
@@ -414,6 +472,10 @@ function dropDominatedColumns(n: number, m: number, pivot: number): number {
   const c2 = m > 2 ? cols[2]! : c0;
   const c3 = m > 3 ? cols[3]! : c0;
   const c4 = m > 4 ? cols[4]! : c0;
+  // Weights of the aliased columns in a coordinate sum.
+  const w2 = m > 2 ? 1 : 0;
+  const w3 = m > 3 ? 1 : 0;
+  const w4 = m > 4 ? 1 : 0;
   let used = 0;
   for (;;) {
     // The pivot goes to position `used`.
@@ -433,13 +495,16 @@ function dropDominatedColumns(n: number, m: number, pivot: number): number {
     const p4 = m > 4 ? c4[used]! : Number.NEGATIVE_INFINITY;
     used++;
     let w = used;
+    // The next pivot, found in the same pass: the survivor of smallest coordinate sum.
+    let best = Number.POSITIVE_INFINITY;
+    let next = -1;
     for (let t = used; t < n; t++) {
       const x0 = c0[t]!;
       const x1 = c1[t]!;
       const x2 = c2[t]!;
       const x3 = c3[t]!;
       const x4 = c4[t]!;
-      if (p0 <= x0 && p1 <= x1 && p2 <= x2 && p3 <= x3 && p4 <= x4) continue;
+      if ((+(p0 <= x0) & +(p1 <= x1) & +(p2 <= x2) & +(p3 <= x3) & +(p4 <= x4)) !== 0) continue;
       if (w !== t) {
         c4[w] = x4;
         c3[w] = x3;
@@ -448,19 +513,19 @@ function dropDominatedColumns(n: number, m: number, pivot: number): number {
         c0[w] = x0;
         kept[w] = kept[t]!;
       }
-      w++;
-    }
-    const dropped = n - w;
-    n = w;
-    if (4 * dropped < n + dropped - used || used === n) return n;
-    let best = Number.POSITIVE_INFINITY;
-    for (let t = used; t < n; t++) {
-      const sum = c0[t]! + c1[t]! + (m > 2 ? c2[t]! : 0) + (m > 3 ? c3[t]! : 0) + (m > 4 ? c4[t]! : 0);
+      const sum = x0 + x1 + w2 * x2 + w3 * x3 + w4 * x4;
       if (sum < best) {
         best = sum;
-        pivot = t;
+        next = w;
       }
+      w++;
     }
+    // The first round counts the points the gathering pass dropped.
+    const dropped = n - w + before;
+    before = 0;
+    n = w;
+    if (4 * dropped < n + dropped - used || used === n) return n;
+    pivot = next;
   }
 }
 

@@ -156,6 +156,49 @@ describe('the algorithms agree with each other and with slicing', () => {
     }
   });
 
+  it('hv4d (linked list, z ranges) matches cell counting on grids with ties, duplicates and extreme z spans', () => {
+    // Integer points in [-g, -1]^4 with z times a power of 2: the exact volume is the number of unit
+    // cells some point dominates times that power. Scales 2^1000 and 2^-1000 stretch the z ranges;
+    // at 2^-1022 their map overflows and every node shares one range.
+    const cells = (pts: number[][], g: number): number => {
+      let count = 0;
+      const c = [0, 0, 0, 0];
+      const total = g ** 4;
+      for (let k = 0; k < total; k++) {
+        let r = k;
+        for (let j = 0; j < 4; j++) {
+          c[j] = -g + (r % g);
+          r = Math.floor(r / g);
+        }
+        if (pts.some((p) => p.every((v, j) => v <= c[j]!))) count++;
+      }
+      return count;
+    };
+    const point = (g: number) => fc.array(fc.integer({ min: -g, max: -1 }), { minLength: 4, maxLength: 4 });
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 2, max: 8 })
+          .chain((g) =>
+            fc.tuple(fc.constant(g), fc.array(point(g), { minLength: 1, maxLength: 120, size: 'max' })),
+          ),
+        fc.constantFrom(1, 2 ** 1000, 2 ** -1000, 2 ** -1022),
+        fc.boolean(),
+        ([g, pts], scale, twice) => {
+          // Doubled sets put every point next to a duplicate somewhere in the order.
+          const all = twice ? [...pts, ...pts.slice().reverse()] : pts;
+          const n = all.length;
+          const cols = [0, 1, 2, 3].map((j) =>
+            Float64Array.from(all, (p) => (j === 2 ? p[j]! * scale : p[j]!)),
+          );
+          const v = hv4d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, n, new Hv4dWorkspace());
+          expect(v).toBe(cells(pts, g) * scale);
+        },
+      ),
+      { numRuns: 1500, seed: 4 },
+    );
+  });
+
   it('hv3d on a large front matches WFG reduced to 2-D', () => {
     const rand = lcg(8);
     const n = 3000;

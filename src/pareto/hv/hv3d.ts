@@ -124,11 +124,14 @@ export function hv3d(
         if (s > 16 && ((n - k) * inserted * s) / (2 * (k + 1)) > SORT_MOVES * n + STEP_MOVES * (n - k)) {
           return hv3dRankSet(xs, ys, zs, n, work, k, s, area, vol, comp);
         }
-        for (let r = s; r > start; r--) sti[r] = sti[r - 1]!;
+        // Long moves natively, short ones by hand (a native call costs more than a few copies).
+        if (s - start > 32) sti.copyWithin(start + 1, start, s);
+        else for (let r = s; r > start; r--) sti[r] = sti[r - 1]!;
         s++;
       } else if (removed > 1) {
         const gap = removed - 1;
-        for (let r = start + 1; r + gap < s; r++) sti[r] = sti[r + gap]!;
+        if (s - start - removed > 32) sti.copyWithin(start + 1, start + removed, s);
+        else for (let r = start + 1; r + gap < s; r++) sti[r] = sti[r + gap]!;
         s -= gap;
       }
       sti[start] = i;

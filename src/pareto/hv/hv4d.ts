@@ -1,10 +1,16 @@
 import { argsortLex } from './index-sort.js';
 
-/** Reusable buffers for {@link hv4d} and {@link contribution3d}; grows on demand. */
+/** How many z ranges hv4d keeps the first node of. */
+const BUCKETS = 64;
+
+/**
+ * Reusable buffers for {@link hv4d} (its linked nodes), {@link contribution3d} on a z-sorted array
+ * (hv5d's clipped sets) and the 3-D contributions (hvc3d.ts); grows on demand.
+ */
 export class Hv4dWorkspace {
   capacity = -1;
   order = new Int32Array(0);
-  /** The active 3-D set in z order (hv4d) or all points in z order (3-D contributions). */
+  /** The 3-D set of contribution3d in z order, or all points in z order (3-D contributions). */
   ax = new Float64Array(0);
   ay = new Float64Array(0);
   az = new Float64Array(0);
@@ -17,15 +23,32 @@ export class Hv4dWorkspace {
   split = 0;
   /** Set by contribution3d: no entry below this index is flagged dead. */
   deadFrom = 0;
-  /** Set by contribution3d when it returns -1: the entry that weakly dominates the point. */
+  /** Set when contribution3d or hv4d's insertion finds the point dominated: the entry (node) that does. */
   dominator = -1;
   /** The 2-D staircase inside the point's box: x ascending, y strictly descending. */
   sx = new Float64Array(0);
   sy = new Float64Array(0);
   /** Entries below p in z that lie strictly inside p's box in x and y. */
   cand = new Int32Array(0);
+  /**
+   * The point and walls of {@link contribution3d}, {@link sweepAbove} and {@link addToActive3d}
+   * (px, py, pz, xB, yL): doubles passed as arguments to a call that is not inlined are boxed, one
+   * allocation each, and these run thousands of times per hv5d call.
+   */
+  readonly args = new Float64Array(5);
   /** hv4d's second sort key: x + y + z of each point. */
   sum = new Float64Array(0);
+  /** hv4d's nodes (the points in sweep order, then two sentinels): coordinates and z-order links. */
+  nx = new Float64Array(0);
+  ny = new Float64Array(0);
+  nz = new Float64Array(0);
+  next = new Int32Array(0);
+  prev = new Int32Array(0);
+  /** hv4d's z range of each node, the first node of each range (-1: none) and the ranges' map. */
+  nb = new Int32Array(0);
+  readonly head = new Int32Array(BUCKETS);
+  zmin = 0;
+  scale = 0;
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -41,13 +64,24 @@ export class Hv4dWorkspace {
     this.sy = new Float64Array(cap + 1);
     this.cand = new Int32Array(cap + 1);
     this.sum = new Float64Array(cap + 1);
+    this.nx = new Float64Array(cap + 2);
+    this.ny = new Float64Array(cap + 2);
+    this.nz = new Float64Array(cap + 2);
+    this.next = new Int32Array(cap + 2);
+    this.prev = new Int32Array(cap + 2);
+    this.nb = new Int32Array(cap + 2);
   }
 }
 
 /**
  * Hypervolume in four objectives, O(n^2): sweep the fourth objective upwards, keep the 3-D volume of
- * the points seen so far, and add each point's exclusive 3-D contribution with {@link contribution3d}
- * (the scheme of HV4D+, Guerreiro & Fonseca 2018, with a plain z-sorted array as the 3-D structure).
+ * the points seen so far, and add each point's exclusive 3-D contribution (the scheme of HV4D+,
+ * Guerreiro & Fonseca 2018). The 3-D set is a doubly linked list in z order with the first node of
+ * each of BUCKETS z ranges at hand: p finds its place from its range, walks down from there through
+ * every node below it (for its walls and staircase candidates, and a node that dominates p, which on
+ * tie-heavy sets lies close below it, ends the walk early), then up from its place until a node
+ * covers it in x and y, unlinking on the way the nodes it dominates, and is linked in. Nothing is
+ * searched, shifted or compacted.
  * Points are translated so the reference is the origin (every coordinate < 0).
  *
  * @param xs first objective, length >= n (likewise ys, zs, ws)
@@ -62,18 +96,40 @@ export function hv4d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  const { order, ax, ay, az, sum } = work;
+  const { order, sum, nx, ny, nz, nb, next, prev, head } = work;
   // Ties in w go by x + y + z: a point then never dominates one of its w group seen before it (no
   // removals within the group), and duplicates come together.
-  for (let i = 0; i < n; i++) sum[i] = xs[i]! + ys[i]! + zs[i]!;
+  let zmin = 0;
+  for (let i = 0; i < n; i++) {
+    const z = zs[i]!;
+    sum[i] = xs[i]! + ys[i]! + z;
+    if (z < zmin) zmin = z;
+  }
   argsortLex(ws, sum, n, order);
-  let k = 0;
+  // z in [zmin, 0) maps to the ranges 0..BUCKETS-1, in order (a product with a positive scale and a
+  // floor are monotone); an unusable scale (huge or tiny spans) puts every node in range 0.
+  let scale = BUCKETS / -zmin;
+  if (!(scale > 0 && scale < Number.POSITIVE_INFINITY)) scale = 0;
+  work.zmin = zmin;
+  work.scale = scale;
+  head.fill(-1);
+  // Nodes 0..n-1 are the points in sweep order; n is the bottom sentinel and n + 1 the top one, at
+  // z = 0 (the reference) and below every point in x and y, so every walk above p ends there.
+  const bottom = n;
+  const top = n + 1;
+  nz[bottom] = Number.NEGATIVE_INFINITY;
+  nx[top] = Number.NEGATIVE_INFINITY;
+  ny[top] = Number.NEGATIVE_INFINITY;
+  nz[top] = 0;
+  nb[top] = -1;
+  next[bottom] = top;
+  prev[top] = bottom;
   let v3 = 0;
   let hv = 0;
   let comp = 0;
-  // The last point found to dominate another: on sets with many dominated points and duplicates it
-  // often dominates the next one too, which then costs one test instead of a scan. It came earlier
-  // in w, so it dominates in 4-D whether or not it is still active.
+  // The last node found to dominate another, or linked in: on sets with many dominated points and
+  // duplicates it often dominates the next one too, which then costs one test instead of a walk. It
+  // came earlier in w, so it dominates in 4-D whether or not it is still linked.
   let dx = Number.POSITIVE_INFINITY;
   let dy = Number.POSITIVE_INFINITY;
   let dz = Number.POSITIVE_INFINITY;
@@ -82,21 +138,16 @@ export function hv4d(
     const px = xs[i]!;
     const py = ys[i]!;
     const pz = zs[i]!;
-    if (!(dx <= px && dy <= py && dz <= pz)) {
-      const c = contribution3d(px, py, pz, ax, ay, az, k, work, true);
-      if (c >= 0) {
-        v3 += c;
-        k = addToActive3d(px, py, pz, ax, ay, az, k, work);
-        // Its duplicates, next in the order, cost one test.
-        dx = px;
-        dy = py;
-        dz = pz;
-      } else {
-        const d = work.dominator;
-        dx = ax[d]!;
-        dy = ay[d]!;
-        dz = az[d]!;
-      }
+    if ((+(dx <= px) & +(dy <= py) & +(dz <= pz)) === 0) {
+      nx[t] = px;
+      ny[t] = py;
+      nz[t] = pz;
+      const c = insert3d(t, bottom, work);
+      const d = c >= 0 ? t : work.dominator;
+      if (c >= 0) v3 += c;
+      dx = nx[d]!;
+      dy = ny[d]!;
+      dz = nz[d]!;
     }
     const wnext = t + 1 < n ? ws[order[t + 1]!]! : 0;
     const term = v3 * (wnext - ws[i]!);
@@ -107,21 +158,227 @@ export function hv4d(
   return hv + comp;
 }
 
+/** Unlinks node j from hv4d's list, keeping its range's first node. */
+function unlink(j: number, work: Hv4dWorkspace): void {
+  const { next, prev, nb, head } = work;
+  const before = prev[j]!;
+  const after = next[j]!;
+  next[before] = after;
+  prev[after] = before;
+  const b = nb[j]!;
+  if (head[b] === j) head[b] = nb[after] === b ? after : -1;
+}
+
 /**
- * Inserts p into the z-sorted active set `a[0..k)` at `work.split`, after a {@link contribution3d}
- * call with `markDead` for p found it not dominated, dropping the entries flagged dead; returns the
- * new length. The arrays need room for k + 1 entries.
+ * Links node p into hv4d's z-ordered list and returns its exclusive 3-D contribution, or returns -1
+ * (p not linked, `work.dominator` set) when a linked node weakly dominates it. Unlinks the nodes p
+ * dominates. The list holds no two nodes of which one weakly dominates the other, so a p that
+ * dominates a node is itself dominated by none.
+ */
+function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
+  const { nx, ny, nz, nb, next, prev, head, sx, sy, cand } = work;
+  const px = nx[p]!;
+  const py = ny[p]!;
+  const pz = nz[p]!;
+  const b = Math.min(BUCKETS - 1, Math.floor((pz - work.zmin) * work.scale));
+  nb[p] = b;
+  // The first node of the highest range at or below p's that has one at or below p in z: from there
+  // up to p's place, then down to the bottom, the walk meets every node below p.
+  let lowest = -1;
+  for (let r = b; r >= 0; r--) {
+    const h = head[r]!;
+    if (h >= 0 && nz[h]! <= pz) {
+      lowest = h;
+      break;
+    }
+  }
+  // Walls: the lowest y of nodes left of p (x <= px) and the lowest x of nodes below p (y <= py) at
+  // or below p in z cut p's box down to [px, xB] x [py, yL]; nodes strictly inside are candidates
+  // for the staircase, filtered by the final walls afterwards.
+  let xB = 0;
+  let yL = 0;
+  let inside = 0;
+  let j = lowest >= 0 ? lowest : next[bottom]!;
+  let qz = nz[j]!;
+  // Below p in z, without branches on the side of p a node lies (they are unpredictable); the
+  // branches taken only when p is dominated or a wall drops are predictable.
+  while (qz < pz) {
+    const qx = nx[j]!;
+    const qy = ny[j]!;
+    const left = +(qx <= px);
+    const below = +(qy <= py);
+    if ((left & below) !== 0) {
+      work.dominator = j;
+      return -1;
+    }
+    if ((left & +(qy < yL)) !== 0) yL = qy;
+    if ((below & +(qx < xB)) !== 0) xB = qx;
+    cand[inside] = j;
+    inside += +(qx < xB) & +(qy < yL);
+    j = next[j]!;
+    qz = nz[j]!;
+  }
+  // Tied with p in z: the nodes p weakly dominates leave (after counting as walls or candidates).
+  while (qz === pz) {
+    const qx = nx[j]!;
+    const qy = ny[j]!;
+    const after = next[j]!;
+    if (qx <= px) {
+      if (qy <= py) {
+        work.dominator = j;
+        return -1;
+      }
+      if (qy < yL) yL = qy;
+    } else if (qy <= py) {
+      if (qx < xB) xB = qx;
+    } else if (qx < xB && qy < yL) {
+      cand[inside++] = j;
+    }
+    if (qx >= px && qy >= py) unlink(j, work);
+    j = after;
+    qz = nz[j]!;
+  }
+  // p's place: between `before` and j. The nodes below the walk's start, downwards.
+  const before = prev[j]!;
+  if (lowest >= 0) {
+    for (let q = prev[lowest]!; q !== bottom; q = prev[q]!) {
+      const qx = nx[q]!;
+      const qy = ny[q]!;
+      const left = +(qx <= px);
+      const below = +(qy <= py);
+      if ((left & below) !== 0) {
+        work.dominator = q;
+        return -1;
+      }
+      if ((left & +(qy < yL)) !== 0) yL = qy;
+      if ((below & +(qx < xB)) !== 0) xB = qx;
+      cand[inside] = q;
+      inside += +(qx < xB) & +(qy < yL);
+    }
+  }
+  let t = 0;
+  for (let c = 0; c < inside; c++) {
+    const r = cand[c]!;
+    const qx = nx[r]!;
+    const qy = ny[r]!;
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+  }
+  t = stairPrune(sx, sy, t, xB, yL);
+  // Above p: as in sweepAbove, the area of p's slice not yet covered, kept up to date by subtracting
+  // what each newcomer covers, times each z step, until a node covers p in x and y (the top
+  // sentinel at the latest).
+  let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+  let vol = 0;
+  let z = pz;
+  for (;;) {
+    const qzj = nz[j]!;
+    vol += area * (qzj - z);
+    z = qzj;
+    const qx = nx[j]!;
+    const qy = ny[j]!;
+    const after = next[j]!;
+    if ((+(qx >= xB) | +(qy >= yL)) !== 0) {
+      // Outside p's walls: changes nothing, but leaves when p dominates it.
+      if ((+(qx >= px) & +(qy >= py)) !== 0) unlink(j, work);
+      j = after;
+      continue;
+    }
+    if (qx <= px) {
+      if (qy <= py) break;
+      if (qx === px) unlink(j, work);
+      if (qy < yL) {
+        // A lower left wall: it covers everything above qy; the staircase points there go.
+        let lost = 0;
+        let left = px;
+        let h = yL;
+        let e = 0;
+        while (e < t && sy[e]! >= qy) {
+          lost += (sx[e]! - left) * (h - qy);
+          left = sx[e]!;
+          h = sy[e]!;
+          e++;
+        }
+        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
+        area -= lost;
+        yL = qy;
+        if (e > 0) {
+          for (let r = e; r < t; r++) {
+            sx[r - e] = sx[r]!;
+            sy[r - e] = sy[r]!;
+          }
+          t -= e;
+        }
+      }
+    } else if (qy <= py) {
+      if (qy === py) unlink(j, work);
+      if (qx < xB) {
+        // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
+        let lost = 0;
+        let right = xB;
+        while (t > 0 && sx[t - 1]! >= qx) {
+          lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
+          right = sx[t - 1]!;
+          t--;
+        }
+        lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
+        area -= lost;
+        xB = qx;
+      }
+    } else {
+      // Inside p's walls and dominated by p: it leaves, after covering its part of the slice.
+      unlink(j, work);
+      let lo = 0;
+      let hi = t;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sx[mid]! <= qx) lo = mid + 1;
+        else hi = mid;
+      }
+      const h0 = lo > 0 ? sy[lo - 1]! : yL;
+      if (h0 > qy) {
+        let lost = 0;
+        let left = qx;
+        let h = h0;
+        let e = lo;
+        while (e < t && sy[e]! >= qy) {
+          lost += (sx[e]! - left) * (h - qy);
+          left = sx[e]!;
+          h = sy[e]!;
+          e++;
+        }
+        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
+        area -= lost;
+        t = stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
+      }
+    }
+    j = after;
+  }
+  const after = next[before]!;
+  next[p] = after;
+  prev[p] = before;
+  prev[after] = p;
+  next[before] = p;
+  const h = head[b]!;
+  if (h < 0 || nz[h]! > pz) head[b] = p;
+  return vol;
+}
+
+/**
+ * Inserts p = `work.args[0..3)` into the z-sorted active set `a[0..k)` at `work.split`, after a
+ * {@link contribution3d} call with `markDead` for p found it not dominated, dropping the entries
+ * flagged dead; returns the new length. The arrays need room for k + 1 entries.
  */
 export function addToActive3d(
-  px: number,
-  py: number,
-  pz: number,
   ax: Float64Array,
   ay: Float64Array,
   az: Float64Array,
   k: number,
   work: Hv4dWorkspace,
 ): number {
+  const args = work.args;
+  const px = args[0]!;
+  const py = args[1]!;
+  const pz = args[2]!;
   let split = work.split;
   if (work.anyDead) {
     const dead = work.dead;
@@ -160,16 +417,13 @@ export function addToActive3d(
 }
 
 /**
- * Exclusive 3-D contribution of the point p = (px, py, pz) to the active set `a[0..k)` (sorted by z
- * ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly dominates p. O(k) scans plus
- * a 2-D staircase inside p's box: the points below p in z give the starting slice, the points above
- * it are swept in z until p is covered.
+ * Exclusive 3-D contribution of the point p = (px, py, pz) = `work.args[0..3)` to the active set
+ * `a[0..k)` (sorted by z ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly
+ * dominates p. O(k) scans plus a 2-D staircase inside p's box: the points below p in z give the
+ * starting slice, the points above it are swept in z until p is covered.
  * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
  */
 export function contribution3d(
-  px: number,
-  py: number,
-  pz: number,
   ax: Float64Array,
   ay: Float64Array,
   az: Float64Array,
@@ -177,7 +431,10 @@ export function contribution3d(
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
-  const { sx, sy, cand, dead } = work;
+  const { sx, sy, cand, dead, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const pz = args[2]!;
   work.anyDead = false;
   // Walls: the lowest y of points left of p (x <= px) and the lowest x of points below p (y <= py)
   // cut p's box down to [px, xB] x [py, yL]. Points strictly inside are kept as candidates during the
@@ -227,14 +484,14 @@ export function contribution3d(
       cand[inside++] = j;
     }
   }
-  // The rest, without branches on the side of p an entry lies (they are unpredictable): a flag as
-  // 0 or 1 times a coordinate is the coordinate or -0, and -0 leaves a wall (<= 0) where it is.
+  // The rest, without branches on the side of p an entry lies (they are unpredictable): the
+  // branches below are taken only when p is dominated or a wall drops.
   for (let j = tied - 1; j >= 0; j--) {
     const qx = ax[j]!;
     const qy = ay[j]!;
     const left = +(qx <= px);
     const below = +(qy <= py);
-    if (left * below !== 0) {
+    if ((left & below) !== 0) {
       if (work.anyDead) {
         for (let r = j; r < split; r++) dead[r] = 0;
         work.anyDead = false;
@@ -242,12 +499,13 @@ export function contribution3d(
       work.dominator = j;
       return -1;
     }
-    yL = Math.min(yL, qy * left);
-    xB = Math.min(xB, qx * below);
+    // The walls drop rarely, so these branches are predictable.
+    if ((left & +(qy < yL)) !== 0) yL = qy;
+    if ((below & +(qx < xB)) !== 0) xB = qx;
     // Strictly inside the walls so far (then neither left nor below): a candidate. The slot is
     // written every time and kept only then.
     cand[inside] = j;
-    inside += +(qx < xB) * +(qy < yL);
+    inside += +(qx < xB) & +(qy < yL);
   }
   for (let c = 0; c < inside; c++) {
     const r = cand[c]!;
@@ -255,20 +513,18 @@ export function contribution3d(
     const qy = ay[r]!;
     if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
   }
-  return sweepAbove(px, py, pz, xB, yL, t, ax, ay, az, split, k, work, markDead);
+  args[3] = xB;
+  args[4] = yL;
+  return sweepAbove(t, ax, ay, az, split, k, work, markDead);
 }
 
 /**
- * The second half of {@link contribution3d}: given p's walls (xB, yL) and the staircase
+ * The second half of {@link contribution3d}: given p and its walls, `work.args` = (px, py, pz, xB,
+ * yL), and the staircase
  * `work.sx/sy[0..t)` of the points at or below p in z, sweeps the entries `a[j..k)` (z ascending, all
  * above p) until one covers p in x and y, summing p's exclusive area times each z step.
  */
 export function sweepAbove(
-  px: number,
-  py: number,
-  pz: number,
-  xB: number,
-  yL: number,
   t: number,
   ax: Float64Array,
   ay: Float64Array,
@@ -278,7 +534,12 @@ export function sweepAbove(
   work: Hv4dWorkspace,
   markDead: boolean,
 ): number {
-  const { sx, sy, dead } = work;
+  const { sx, sy, dead, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const pz = args[2]!;
+  let xB = args[3]!;
+  let yL = args[4]!;
   t = stairPrune(sx, sy, t, xB, yL);
   // The area of p's slice not yet covered, kept up to date by subtracting what each newcomer covers:
   // the height of the covered region over x is yL left of the staircase, then sy[i] from sx[i] on.

@@ -8,8 +8,11 @@ export class Hv5dWorkspace {
   order5 = new Int32Array(0);
   order4 = new Int32Array(0);
   rank4 = new Int32Array(0);
-  /** By fourth-objective rank: 1 while that point is in the active set. */
-  active = new Uint8Array(0);
+  /**
+   * By fourth-objective rank, as bits (rank r: bit r & 31 of word r >>> 5): set while that point is
+   * in the active set, so the scan above p skips the others 32 at a time.
+   */
+  active = new Int32Array(0);
   /** The points' first four coordinates by fourth-objective rank (the scans above p read them in order). */
   wx = new Float64Array(0);
   wy = new Float64Array(0);
@@ -39,7 +42,7 @@ export class Hv5dWorkspace {
     this.order5 = new Int32Array(cap);
     this.order4 = new Int32Array(cap);
     this.rank4 = new Int32Array(cap);
-    this.active = new Uint8Array(cap);
+    this.active = new Int32Array((cap + 31) >>> 5);
     this.wx = new Float64Array(cap);
     this.wy = new Float64Array(cap);
     this.wz = new Float64Array(cap);
@@ -91,7 +94,7 @@ export function hv5d(
     wz[r] = zs[i]!;
     ww[r] = ws[i]!;
   }
-  active.fill(0, 0, n);
+  active.fill(0, 0, (n + 31) >>> 5);
   work.k = 0;
   let v4 = 0;
   let hv = 0;
@@ -101,7 +104,7 @@ export function hv5d(
     const c = contribution4d(i, xs, ys, zs, ws, n, work);
     if (c >= 0) {
       v4 += c;
-      insert(i, xs[i]!, ys[i]!, zs[i]!, ws, work);
+      insert(i, xs, ys, zs, ws, work);
     }
     const vnext = t + 1 < n ? vs[order5[t + 1]!]! : 0;
     const term = v4 * (vnext - vs[i]!);
@@ -136,18 +139,33 @@ function contribution4d(
   const pw = ws[i]!;
   let thr = rank4[i]!;
   while (thr + 1 < n && ws[order4[thr + 1]!] === pw) thr++;
-  let kc = clippedBelow(px, py, pz, thr, work);
+  let kc = clippedBelow(i, xs, ys, zs, thr, work);
   if (kc < 0) return -1;
   const { ax: cx, ay: cy, az: cz } = clip;
-  let v3 = contribution3d(px, py, pz, cx, cy, cz, kc, clip, false);
+  const args = clip.args;
+  args[0] = px;
+  args[1] = py;
+  args[2] = pz;
+  let v3 = contribution3d(cx, cy, cz, kc, clip, false);
   let yL = work.yL;
   let xB = work.xB;
   let zW = work.zW;
   let vol = 0;
   let w = pw;
   const { wx, wy, wz, ww } = work;
-  for (let r = thr + 1; r < n; r++) {
-    if (active[r] === 0) continue;
+  // The active points above p in w, by rank: the set bits of `active` from thr + 1 on.
+  const words = (n + 31) >>> 5;
+  let word = (thr + 1) >>> 5;
+  let bits = word < words ? active[word]! & (-1 << ((thr + 1) & 31)) : 0;
+  for (;;) {
+    while (bits === 0) {
+      word++;
+      if (word >= words) return vol + v3 * (0 - w);
+      bits = active[word]!;
+    }
+    const low = bits & -bits;
+    bits ^= low;
+    const r = (word << 5) + 31 - Math.clz32(low);
     const qw = ww[r]!;
     vol += v3 * (qw - w);
     w = qw;
@@ -156,16 +174,20 @@ function contribution4d(
     const qz = wz[r]!;
     // One branch per test, not one per coordinate (their outcomes are unpredictable).
     if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) return vol;
+    // Most clipped points fall behind one of C's walls, its points on two faces of p's box. The
+    // walls lie beyond p (yL > py, xB > px, zW > pz), so q's own coordinates decide.
+    if ((+(qy >= yL) | +(qx >= xB) | +(qz >= zW)) !== 0) continue;
     // q clipped to p's box: its 3-D contribution to C is what p loses from here on.
     const ux = Math.max(qx, px);
     const uy = Math.max(qy, py);
     const uz = Math.max(qz, pz);
-    // Most clipped points fall behind one of C's walls, its points on two faces of p's box.
-    if ((+(uy >= yL) | +(ux >= xB) | +(uz >= zW)) !== 0) continue;
-    const c = contribution3d(ux, uy, uz, cx, cy, cz, kc, clip, true);
+    args[0] = ux;
+    args[1] = uy;
+    args[2] = uz;
+    const c = contribution3d(cx, cy, cz, kc, clip, true);
     if (c >= 0) {
       v3 -= c;
-      kc = addToActive3d(ux, uy, uz, cx, cy, cz, kc, clip);
+      kc = addToActive3d(cx, cy, cz, kc, clip);
       if (ux === px) {
         if (uy === py) zW = uz;
         else if (uz === pz) yL = uy;
@@ -174,17 +196,28 @@ function contribution4d(
       }
     }
   }
-  return vol + v3 * (0 - w);
 }
 
 /**
- * Writes to `work.clip` (z ascending) the active points of w rank <= `thr` clipped to p's box, less
- * most of those another one dominates, and returns their count; -1 when one weakly dominates p.
+ * Writes to `work.clip` (z ascending) the active points of w rank <= `thr` clipped to the box of
+ * p = point i, less most of those another one dominates, and returns their count; -1 when one
+ * weakly dominates p.
  * The points at or below p in z all land in p's z plane, where only their 2-D staircase matters (the
  * lowest y left of p, the lowest x below p, and the points between); the points above are kept when
  * the staircase of those before them does not dominate them. One O(k) scan plus staircase updates.
  */
-function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5dWorkspace): number {
+function clippedBelow(
+  i: number,
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  thr: number,
+  work: Hv5dWorkspace,
+): number {
+  // p by index, not as double arguments (each one boxed when the call is not inlined).
+  const px = xs[i]!;
+  const py = ys[i]!;
+  const pz = zs[i]!;
   const { ax, ay, az, ar, sx, sy, cand } = work;
   const { ax: cx, ay: cy, az: cz } = work.clip;
   const k = work.k;
@@ -199,13 +232,13 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
     const on = +(ar[j]! <= thr);
     const qx = ax[j]!;
     const qy = ay[j]!;
-    const left = +(qx <= px) * on;
-    const below = +(qy <= py) * on;
-    if (left * below !== 0) return -1;
-    yL = Math.min(yL, qy * left);
-    xB = Math.min(xB, qx * below);
+    const left = +(qx <= px) & on;
+    const below = +(qy <= py) & on;
+    if ((left & below) !== 0) return -1;
+    if ((left & +(qy < yL)) !== 0) yL = qy;
+    if ((below & +(qx < xB)) !== 0) xB = qx;
     cand[inside] = j;
-    inside += on * +(qx < xB) * +(qy < yL);
+    inside += on & +(qx < xB) & +(qy < yL);
   }
   // The staircase in p's z plane: the left wall (px, yL), the points inside the walls, (xB, py).
   let t = 0;
@@ -235,9 +268,10 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
   }
   let kc = t;
   for (; j < k; j++) {
+    // The walls lie beyond p (yL > py, xB > px, zW > pz): the point's own coordinates decide.
+    if ((+(ar[j]! > thr) | +(ay[j]! >= yL) | +(ax[j]! >= xB) | +(az[j]! >= zW)) !== 0) continue;
     const ux = Math.max(ax[j]!, px);
     const uy = Math.max(ay[j]!, py);
-    if ((+(ar[j]! > thr) | +(uy >= yL) | +(ux >= xB) | +(az[j]! >= zW)) !== 0) continue;
     let lo = 0;
     let hi = t;
     while (lo < hi) {
@@ -262,7 +296,17 @@ function clippedBelow(px: number, py: number, pz: number, thr: number, work: Hv5
  * or above it in z, x and y whose w rank is at least that of the first point tied with p in w. One
  * pass from p's place carries each kept entry one slot up.
  */
-function insert(i: number, px: number, py: number, pz: number, ws: Float64Array, work: Hv5dWorkspace): void {
+function insert(
+  i: number,
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  ws: Float64Array,
+  work: Hv5dWorkspace,
+): void {
+  const px = xs[i]!;
+  const py = ys[i]!;
+  const pz = zs[i]!;
   const { ax, ay, az, ar, active, order4 } = work;
   const k = work.k;
   const pw = ws[i]!;
@@ -285,7 +329,7 @@ function insert(i: number, px: number, py: number, pz: number, ws: Float64Array,
     const ey = ay[j]!;
     const er = ar[j]!;
     if ((+(ex >= px) & +(ey >= py) & +(er >= low)) !== 0) {
-      active[er] = 0;
+      active[er >>> 5] = active[er >>> 5]! & ~(1 << (er & 31));
       continue;
     }
     const ez = az[j]!;
@@ -303,6 +347,7 @@ function insert(i: number, px: number, py: number, pz: number, ws: Float64Array,
   ay[w] = hy;
   az[w] = hz;
   ar[w] = hr;
-  active[work.rank4[i]!] = 1;
+  const ri = work.rank4[i]!;
+  active[ri >>> 5] = active[ri >>> 5]! | (1 << (ri & 31));
   work.k = w + 1;
 }

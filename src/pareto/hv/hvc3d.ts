@@ -98,7 +98,13 @@ export function hv3dContributions(
         const qy = ay[r]!;
         if (r !== p && qx > px && qy > py && qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
       }
-      const c = sweepAbove(px, py, gz, xB, yL, t, ax, ay, az, g1, n, work, false);
+      const args = work.args;
+      args[0] = px;
+      args[1] = py;
+      args[2] = gz;
+      args[3] = xB;
+      args[4] = yL;
+      const c = sweepAbove(t, ax, ay, az, g1, n, work, false);
       out[id[p]!] = Math.max(c, 0);
     }
     // Insert the group into the staircase, dropping the points each one dominates.

@@ -215,7 +215,10 @@ export function limitSet4(
         const base = m * span;
         const end = base + count[m]! * 4;
         for (let b = base; b < end; b += 4) {
-          if (data[b]! <= c0 && data[b + 1]! <= c1 && data[b + 2]! <= c2 && data[b + 3]! <= c3) {
+          if (
+            (+(data[b]! <= c0) & +(data[b + 1]! <= c1) & +(data[b + 2]! <= c2) & +(data[b + 3]! <= c3)) !==
+            0
+          ) {
             dominated = true;
             break;
           }
@@ -226,7 +229,10 @@ export function limitSet4(
       let n = count[cm]!;
       let b = own;
       while (b < own + n * 4) {
-        if (c0 <= data[b]! && c1 <= data[b + 1]! && c2 <= data[b + 2]! && c3 <= data[b + 3]!) {
+        if (
+          (+(c0 <= data[b]!) & +(c1 <= data[b + 1]!) & +(c2 <= data[b + 2]!) & +(c3 <= data[b + 3]!)) !==
+          0
+        ) {
           n--;
           const l = own + n * 4;
           data[b] = data[l]!;
@@ -342,11 +348,12 @@ export function limitSet5(
         const end = base + count[m]! * 5;
         for (let b = base; b < end; b += 5) {
           if (
-            data[b]! <= c0 &&
-            data[b + 1]! <= c1 &&
-            data[b + 2]! <= c2 &&
-            data[b + 3]! <= c3 &&
-            data[b + 4]! <= c4
+            (+(data[b]! <= c0) &
+              +(data[b + 1]! <= c1) &
+              +(data[b + 2]! <= c2) &
+              +(data[b + 3]! <= c3) &
+              +(data[b + 4]! <= c4)) !==
+            0
           ) {
             dominated = true;
             break;
@@ -359,11 +366,12 @@ export function limitSet5(
       let b = own;
       while (b < own + n * 5) {
         if (
-          c0 <= data[b]! &&
-          c1 <= data[b + 1]! &&
-          c2 <= data[b + 2]! &&
-          c3 <= data[b + 3]! &&
-          c4 <= data[b + 4]!
+          (+(c0 <= data[b]!) &
+            +(c1 <= data[b + 1]!) &
+            +(c2 <= data[b + 2]!) &
+            +(c3 <= data[b + 3]!) &
+            +(c4 <= data[b + 4]!)) !==
+          0
         ) {
           n--;
           const l = own + n * 5;
