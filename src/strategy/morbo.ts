@@ -695,11 +695,20 @@ export class MorboGenerator implements Generator {
           if (inside) bases.push(row);
         }
       }
-      // The posterior means' gradients at the bases (bases x d per objective), for descent candidates.
+      // The posterior means' gradients at the bases (bases x d per objective), for descent
+      // candidates; then the same scaled by the squared lengthscales (see `candidatesAround`).
       const baseRows = gather(X, bases);
       const gradients =
         settings.descentCandidates > 0
-          ? models[r]!.objectives.map((gp) => gp.posteriorGradient(baseRows).meanGradient)
+          ? models[r]!.objectives.map((gp) => {
+              const plain = gp.posteriorGradient(baseRows).meanGradient;
+              const lengthscales = gp.internals.lengthscales;
+              const both = new Float64Array(2 * plain.length);
+              both.set(plain);
+              for (let i = 0; i < plain.length; i++)
+                both[plain.length + i] = plain[i]! * lengthscales[i % d]! ** 2;
+              return both;
+            })
           : [];
       const { sparse, groupBase, groupStart, descent } = this.candidatesAround(
         space,
@@ -983,7 +992,14 @@ export class MorboGenerator implements Generator {
    *   box with probability p = min(1, perturbedCoordinates / d), at least one column;
    * - `settings.descentCandidates` descent steps: x = base + t · u + noise, where u = −Σ_j w_j g_j /
    *   ‖g_j‖ for the posterior-mean gradients g_j at the base and random weights w on the simplex
-   *   (so each step descends some scalarization of the objectives), t makes the step's Euclidean
+   *   (so each step descends some scalarization of the objectives). Each step takes, at random,
+   *   either the plain gradients or the gradients in the GP's own metric (each column scaled by its
+   *   squared lengthscale: steepest descent in the inputs divided by the lengthscales, as a
+   *   TuRBO box is shaped by them). The plain gradient is dominated by the few short-lengthscale
+   *   columns; the scaled one moves the many long-lengthscale columns, where a GP fitted on few
+   *   local points sees a weak but steady trend (DTLZ2 m = 5, d = 100, seed 1: hypervolume above 0
+   *   at 500 evaluations instead of 650, 0.42 at 1000 instead of 0.20; m = 2: 0.30 at 1500 instead
+   *   of 0.34, and with the scaled gradient only 0.25 at 1200). t makes the step's Euclidean
    *   length s · length · √d / 2 with s log-uniform in [1/STEP_RANGE, 1] (the half-diagonal of a
    *   cube of side s · length; a step scaled by its largest coordinate instead is set by the one
    *   steepest coordinate, and DTLZ2 m = 2 reached hypervolume 0.35 against 0.33 by 1750), and the
@@ -1019,15 +1035,21 @@ export class MorboGenerator implements Generator {
     for (let a = 0; a < random; a++) share[bases.length === 1 ? 0 : rng.int(bases.length)]!++;
     for (let a = 0; a < steps; a++) descentShare[bases.length === 1 ? 0 : rng.int(bases.length)]!++;
     // Unit gradients per base and objective (bases x m x d); zero where a gradient vanishes.
-    const unit = new Float64Array(bases.length * m * d);
-    for (let g = 0; g < bases.length; g++) {
-      for (let j = 0; j < m; j++) {
-        const gradient = gradients[j]!;
-        let norm = 0;
-        for (let c = 0; c < d; c++) norm += gradient[g * d + c]! ** 2;
-        if (!(norm > 0) || !Number.isFinite(norm)) continue;
-        const scale = 1 / Math.sqrt(norm);
-        for (let c = 0; c < d; c++) unit[(g * m + j) * d + c] = gradient[g * d + c]! * scale;
+    // Unit gradients per metric (Euclidean, lengthscale), base and objective (2 x bases x m x d);
+    // zero where a gradient vanishes.
+    const block = bases.length * m * d;
+    const unit = new Float64Array(2 * block);
+    for (let v = 0; v < 2; v++) {
+      for (let g = 0; g < bases.length; g++) {
+        for (let j = 0; j < m; j++) {
+          const gradient = gradients[j]!;
+          const o = (v * bases.length + g) * d;
+          let norm = 0;
+          for (let c = 0; c < d; c++) norm += gradient[o + c]! ** 2;
+          if (!(norm > 0) || !Number.isFinite(norm)) continue;
+          const scale = 1 / Math.sqrt(norm);
+          for (let c = 0; c < d; c++) unit[v * block + (g * m + j) * d + c] = gradient[o + c]! * scale;
+        }
       }
     }
     const start = new Int32Array(N + 1);
@@ -1054,9 +1076,10 @@ export class MorboGenerator implements Generator {
             total += weights[j]!;
           }
           direction.fill(0);
+          const metric = rng.int(2);
           for (let j = 0; j < m; j++) {
             const w = weights[j]! / total;
-            const o = (g * m + j) * d;
+            const o = metric * block + (g * m + j) * d;
             for (let c = 0; c < d; c++) direction[c] = direction[c]! - w * unit[o + c]!;
           }
           let norm = 0;
