@@ -19,7 +19,7 @@ describe('rover (Wang et al. 2018, bi-objective)', () => {
     expect(p.objectives).toBe(2);
     expect(Array.from(p.lower)).toEqual(new Array(60).fill(-0.1));
     expect(Array.from(p.upper)).toEqual(new Array(60).fill(1.1));
-    expect(Array.from(p.referencePoint)).toEqual([5, 6]);
+    expect(Array.from(p.referencePoint)).toEqual([20, 8]);
     expect(p.maxHypervolume).toBeUndefined();
     expect(() => p.paretoFront(10)).toThrow(/unknown/);
   });
