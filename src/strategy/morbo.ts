@@ -697,9 +697,9 @@ export class MorboGenerator implements Generator {
       }
       // The posterior means' gradients at the bases (bases x d per objective), for descent
       // candidates; then the same scaled by the squared lengthscales (see `candidatesAround`).
-      const baseRows = gather(X, bases);
+      const baseRows = settings.descentCandidates > 0 ? gather(X, bases) : null;
       const gradients =
-        settings.descentCandidates > 0
+        baseRows !== null
           ? models[r]!.objectives.map((gp) => {
               const plain = gp.posteriorGradient(baseRows).meanGradient;
               const lengthscales = gp.internals.lengthscales;
