@@ -15,6 +15,7 @@ import { fitGps } from '../gp/fit.js';
 import type { GpHyperparameters, GpModel } from '../gp/model.js';
 import { PathwiseSampler, type SparsePoints } from '../gp/pathwise.js';
 import { type Matrix, zeros } from '../linalg/matrix.js';
+import { minNormWeights } from '../optim/min-norm.js';
 import { paretoFilter } from '../pareto/dominance.js';
 import { HypervolumeImprovement, hypervolume, hypervolumeContributions } from '../pareto/hypervolume.js';
 import { createRng, deriveSeed } from '../random/rng.js';
@@ -86,7 +87,7 @@ export interface MorboGeneratorOptions {
   readonly lengthscaleRange?: [number, number];
   /**
    * Candidates per region made along descent directions of the local GPs' posterior means
-   * (default 200; see `candidatesAround`), besides the `candidates` random perturbations. At d = 100
+   * (default 500; see `candidatesAround`), besides the `candidates` random perturbations. At d = 100
    * a perturbation of 20 random coordinates improves on its base by a best-of-thousands draw only,
    * about 12% of DTLZ2's distance term per batch even when the model is exact; a step against the
    * model's gradient takes all coordinates the right way at once. 0: MORBO's random candidates only.
@@ -111,7 +112,7 @@ export const MORBO_DEFAULTS = {
   lengthscaleRange: [0.05, 4] as readonly [number, number],
   fitIterations: 6,
   tabuTenure: 100,
-  descentCandidates: 200,
+  descentCandidates: 500,
 } as const;
 
 /**
@@ -119,6 +120,15 @@ export const MORBO_DEFAULTS = {
  * DTLZ2 (m = 5, d = 100, seed 1) had hypervolume 0.11 against 0.01 at 750 evaluations.
  */
 const STEP_RANGE = 64;
+/**
+ * The share of descent steps that take the shared direction (see `candidatesAround`) instead of a
+ * random scalarization's. DTLZ2 m = 5, d = 100, seed 1 (before the toward-box weights): all of
+ * them spread the front too little (hypervolume 0.21 at 1000 evaluations against 0.45 with half).
+ */
+const SHARED_SHARE = 0.5;
+/** Below this norm the unit gradients' min-norm point is no direction (a Pareto-stationary base). */
+const SHARED_MIN_NORM = 0.05;
+
 /** Points of the subset a cold local fit converges on before its capped run on all points. */
 const COLD_SUBSET = 100;
 
@@ -679,6 +689,7 @@ export class MorboGenerator implements Generator {
     const q = input.count;
     const pendingByRegion = this.assignPending(input.pending, X, centres, d);
     const regionCandidates: RegionCandidates[] = [];
+    const inBoxCount = inBox(Y, feasible, ref).length;
     for (let r = 0; r < settings.regions; r++) {
       const centre = X.data.subarray(centres[r]! * d, (centres[r]! + 1) * d);
       const box = this.box(centre, regions[r]!.length, models[r]!.objectives, d);
@@ -710,6 +721,22 @@ export class MorboGenerator implements Generator {
               return both;
             })
           : [];
+      // While no feasible point is inside the reference box: each base's objectives weighted by
+      // their scaled excess over the reference point, for the steps that head into the box.
+      let towardBox: Float64Array | null = null;
+      if (settings.descentCandidates > 0 && feasible.length > 0 && inBoxCount === 0) {
+        towardBox = new Float64Array(bases.length * m);
+        bases.forEach((row, g) => {
+          let total = 0;
+          for (let j = 0; j < m; j++) {
+            const e = Math.max(0, (Y.data[row * m + j]! - ref[j]!) / range[j]!);
+            towardBox![g * m + j] = e;
+            total += e;
+          }
+          for (let j = 0; j < m; j++)
+            towardBox![g * m + j] = total > 0 ? towardBox![g * m + j]! / total : 1 / m;
+        });
+      }
       const { sparse, groupBase, groupStart, descent } = this.candidatesAround(
         space,
         X,
@@ -717,6 +744,7 @@ export class MorboGenerator implements Generator {
         box,
         regions[r]!.length,
         gradients,
+        towardBox,
         settings,
         deriveSeed(input.seed, 'morbo', 'candidates', r),
       );
@@ -991,8 +1019,14 @@ export class MorboGenerator implements Generator {
    * - `settings.candidates` random perturbations (MORBO's): each column is redrawn uniformly in the
    *   box with probability p = min(1, perturbedCoordinates / d), at least one column;
    * - `settings.descentCandidates` descent steps: x = base + t · u + noise, where u = −Σ_j w_j g_j /
-   *   ‖g_j‖ for the posterior-mean gradients g_j at the base and random weights w on the simplex
-   *   (so each step descends some scalarization of the objectives). Each step takes, at random,
+   *   ‖g_j‖ for the posterior-mean gradients g_j at the base and weights w on the simplex: for half
+   *   the steps random ones (so the step descends some scalarization of the objectives, and the
+   *   front spreads); for the other half the shared direction's (`towardBox`'s weights, by how far
+   *   each objective of the base exceeds the reference point, while no point is inside the
+   *   reference box; then the min-norm point of the unit gradients' hull, MGDA, which descends
+   *   every objective at once and so heads for the front rather than along it). DTLZ2 m = 5,
+   *   d = 100, seed 2: hypervolume 0.038 at 500 evaluations and 0.55 at 950 with the toward-box
+   *   weights, 0 and 0.32 with MGDA's from the start. Each step takes, at random,
    *   either the plain gradients or the gradients in the GP's own metric (each column scaled by its
    *   squared lengthscale: steepest descent in the inputs divided by the lengthscales, as a
    *   TuRBO box is shaped by them). The plain gradient is dominated by the few short-lengthscale
@@ -1016,6 +1050,7 @@ export class MorboGenerator implements Generator {
     box: { lower: Float64Array; upper: Float64Array },
     length: number,
     gradients: readonly Float64Array[],
+    towardBox: Float64Array | null,
     settings: Resolved,
     seed: number,
   ): { sparse: SparsePoints; groupBase: Int32Array; groupStart: Int32Array; descent: Uint8Array } {
@@ -1052,6 +1087,34 @@ export class MorboGenerator implements Generator {
         }
       }
     }
+    // The shared direction's weights per metric and base: while no point is in the reference box,
+    // `towardBox`'s; then those of the unit gradients' min-norm point (MGDA), whose negative
+    // descends every objective at once (zero, and not used, at a Pareto-stationary base).
+    const sharedWeights = new Float64Array(2 * bases.length * m);
+    const sharedOk = new Uint8Array(2 * bases.length);
+    if (steps > 0) {
+      const gram = new Float64Array(m * m);
+      const scratch = new Float64Array(m);
+      for (let v = 0; v < 2; v++)
+        for (let g = 0; g < bases.length; g++) {
+          const w = sharedWeights.subarray((v * bases.length + g) * m, (v * bases.length + g + 1) * m);
+          if (towardBox !== null) {
+            w.set(towardBox.subarray(g * m, (g + 1) * m));
+            sharedOk[v * bases.length + g] = 1;
+            continue;
+          }
+          const o = v * block + g * m * d;
+          for (let i = 0; i < m; i++)
+            for (let j = 0; j <= i; j++) {
+              let t = 0;
+              for (let c = 0; c < d; c++) t += unit[o + i * d + c]! * unit[o + j * d + c]!;
+              gram[i * m + j] = t;
+              gram[j * m + i] = t;
+            }
+          const least = minNormWeights(gram, m, w, scratch);
+          sharedOk[v * bases.length + g] = least > SHARED_MIN_NORM ** 2 ? 1 : 0;
+        }
+    }
     const start = new Int32Array(N + 1);
     const descent = new Uint8Array(N);
     let index = new Int32Array(
@@ -1077,8 +1140,9 @@ export class MorboGenerator implements Generator {
           }
           direction.fill(0);
           const metric = rng.int(2);
+          const shared = rng.uniform() < SHARED_SHARE && sharedOk[metric * bases.length + g] === 1;
           for (let j = 0; j < m; j++) {
-            const w = weights[j]! / total;
+            const w = shared ? sharedWeights[(metric * bases.length + g) * m + j]! : weights[j]! / total;
             const o = metric * block + (g * m + j) * d;
             for (let c = 0; c < d; c++) direction[c] = direction[c]! - w * unit[o + c]!;
           }

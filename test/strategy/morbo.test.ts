@@ -288,6 +288,40 @@ describe('MorboGenerator', () => {
     }
   });
 
+  it('while no point is inside the reference box, descent candidates head for it', async () => {
+    // The problem above with the reference point (1.2, 1.2): random points have s near 19.5, so
+    // f1 and f2 near 2, and none is inside; the box needs s below about 7.
+    const d = 40;
+    const n = 60;
+    const f = (x: Float64Array) => {
+      let s = 0;
+      for (let k = 1; k < d; k++) s += x[k]!;
+      return [x[0]! + 0.1 * s, 1 - x[0]! + 0.1 * s];
+    };
+    const { X, Y } = data(n, d, f);
+    const ref = [1.2, 1.2];
+    const excess = (y: number[]) => Math.max(y[0]! - ref[0]!, y[1]! - ref[1]!);
+    expect(Math.min(...rowsOf(Y).map(excess))).toBeGreaterThan(0);
+    const closest = async (descentCandidates: number, seed: number) => {
+      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: n, descentCandidates }).generate(
+        input(space(continuous(d)), 10, {
+          X,
+          Y,
+          completedIds: Array.from({ length: n }, (_, i) => i),
+          C: zeros(n, 0),
+          referencePoint: Float64Array.from(ref),
+          seed,
+        }),
+      );
+      return Math.min(...rowsOf(result.candidates).map((x) => excess(f(Float64Array.from(x)))));
+    };
+    for (const seed of [1, 2, 3]) {
+      const without = await closest(0, seed);
+      const withDescent = await closest(300, seed);
+      expect(withDescent).toBeLessThan(without);
+    }
+  });
+
   it('validates its options', () => {
     expect(() => new MorboGenerator({ regions: 0 })).toThrow(/regions is 0/);
     expect(() => new MorboGenerator({ lengthMin: 0.9 })).toThrow(/lengthMin <= lengthInit/);
