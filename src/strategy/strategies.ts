@@ -145,7 +145,7 @@ const morboOptionsSchema = z
       .min(0)
       .optional()
       .describe(
-        "candidates per region stepped against the local GPs' posterior-mean gradients (random scalarizations); default 200",
+        "candidates per region stepped against the local GPs' posterior-mean gradients (half random scalarizations, half a direction shared by all objectives); default 500",
       ),
   })
   .describe('options of the MORBO trust-region generator');
