@@ -59,15 +59,21 @@ const vectors = fc
     }),
   );
 
+/** The solver's answer for the rows of U, and the scale of its tolerances. */
+function solved(U: number[][]) {
+  const m = U.length;
+  const G = gram(U);
+  const w = new Float64Array(m);
+  const value = minNormWeights(G, m, w);
+  const scale = Math.max(1, ...Array.from({ length: m }, (_, i) => G[i * (m + 1)]!));
+  return { m, G, w, value, scale };
+}
+
 describe('minNormWeights', () => {
   it('finds the minimum that enumerating the supports finds, on the simplex', () => {
     fc.assert(
       fc.property(vectors, (U) => {
-        const m = U.length;
-        const G = gram(U);
-        const w = new Float64Array(m);
-        const value = minNormWeights(G, m, w);
-        const scale = Math.max(1, ...Array.from({ length: m }, (_, i) => G[i * (m + 1)]!));
+        const { m, G, w, value, scale } = solved(U);
         expect(Math.abs(w.reduce((s, v) => s + v, 0) - 1)).toBeLessThan(1e-12);
         for (const v of w) expect(v).toBeGreaterThanOrEqual(0);
         expect(Math.abs(value - minimumByEnumeration(G, m))).toBeLessThan(1e-9 * scale);
@@ -79,11 +85,7 @@ describe('minNormWeights', () => {
   it('gives a direction that descends every objective: u_j · v >= |v|² for v = Σ w_j u_j', () => {
     fc.assert(
       fc.property(vectors, (U) => {
-        const m = U.length;
-        const G = gram(U);
-        const w = new Float64Array(m);
-        const value = minNormWeights(G, m, w);
-        const scale = Math.max(1, ...Array.from({ length: m }, (_, i) => G[i * (m + 1)]!));
+        const { m, G, w, value, scale } = solved(U);
         for (let j = 0; j < m; j++) {
           let t = 0;
           for (let i = 0; i < m; i++) t += G[j * m + i]! * w[i]!;

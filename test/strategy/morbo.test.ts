@@ -248,36 +248,38 @@ describe('MorboGenerator', () => {
     expect(feasible).toBeGreaterThanOrEqual(5);
   });
 
+  // f1 = x0 + 0.1 s, f2 = 1 − x0 + 0.1 s with s the sum of the other 39 coordinates: every point
+  // off x1..x39 = 0 is dominated, and a step against the posterior means' gradients lowers s in all
+  // 39 at once, where a perturbation of a few random coordinates lowers it by a few terms.
+  const trendD = 40;
+  const trendN = 60;
+  const trend = (x: ArrayLike<number>) => {
+    let s = 0;
+    for (let k = 1; k < trendD; k++) s += x[k]!;
+    return [x[0]! + 0.1 * s, 1 - x[0]! + 0.1 * s];
+  };
+  const trendData = data(trendN, trendD, trend);
+  /** One batch of 10 on the trend problem: the proposals' objectives and the descent picks. */
+  const trendBatch = async (ref: number[], descentCandidates: number, seed: number) => {
+    const result = await new MorboGenerator({ ...FAST, maxLocalPoints: trendN, descentCandidates }).generate(
+      input(space(continuous(trendD)), 10, {
+        ...trendData,
+        completedIds: Array.from({ length: trendN }, (_, i) => i),
+        C: zeros(trendN, 0),
+        referencePoint: Float64Array.from(ref),
+        seed,
+      }),
+    );
+    return { proposed: rowsOf(result.candidates).map(trend), picks: result.metadata.descentPicks as number };
+  };
+
   it('descent candidates follow the local models: where the objectives share a trend, a batch gains more hypervolume with them', async () => {
-    // f1 = x0 + 0.1 s, f2 = 1 − x0 + 0.1 s with s the sum of the other 39 coordinates: every point
-    // off x1..x39 = 0 is dominated, and a step against the posterior means' gradients lowers s in all
-    // 39 at once, where a perturbation of a few random coordinates lowers it by a few terms.
-    const d = 40;
-    const n = 60;
-    const f = (x: Float64Array) => {
-      let s = 0;
-      for (let k = 1; k < d; k++) s += x[k]!;
-      return [x[0]! + 0.1 * s, 1 - x[0]! + 0.1 * s];
-    };
-    const { X, Y } = data(n, d, f);
+    const { Y } = trendData;
     const ref = [4, 4];
     const gain = async (descentCandidates: number, seed: number) => {
-      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: n, descentCandidates }).generate(
-        input(space(continuous(d)), 10, {
-          X,
-          Y,
-          completedIds: Array.from({ length: n }, (_, i) => i),
-          C: zeros(n, 0),
-          referencePoint: Float64Array.from(ref),
-          seed,
-        }),
-      );
-      const proposed = rowsOf(result.candidates).flatMap((x) => f(Float64Array.from(x)));
-      const all = { rows: n + 10, cols: 2, data: Float64Array.from([...Y.data, ...proposed]) };
-      return {
-        gain: hypervolume(all, ref) - hypervolume(Y, ref),
-        picks: result.metadata.descentPicks as number,
-      };
+      const { proposed, picks } = await trendBatch(ref, descentCandidates, seed);
+      const all = { rows: trendN + 10, cols: 2, data: Float64Array.from([...Y.data, ...proposed.flat()]) };
+      return { gain: hypervolume(all, ref) - hypervolume(Y, ref), picks };
     };
     for (const seed of [1, 2, 3]) {
       const without = await gain(0, seed);
@@ -289,32 +291,13 @@ describe('MorboGenerator', () => {
   });
 
   it('while no point is inside the reference box, descent candidates head for it', async () => {
-    // The problem above with the reference point (1.2, 1.2): random points have s near 19.5, so
-    // f1 and f2 near 2, and none is inside; the box needs s below about 7.
-    const d = 40;
-    const n = 60;
-    const f = (x: Float64Array) => {
-      let s = 0;
-      for (let k = 1; k < d; k++) s += x[k]!;
-      return [x[0]! + 0.1 * s, 1 - x[0]! + 0.1 * s];
-    };
-    const { X, Y } = data(n, d, f);
+    // The reference point (1.2, 1.2): random points have s near 19.5, so f1 and f2 near 2, and none
+    // is inside; the box needs s below about 7.
     const ref = [1.2, 1.2];
-    const excess = (y: number[]) => Math.max(y[0]! - ref[0]!, y[1]! - ref[1]!);
-    expect(Math.min(...rowsOf(Y).map(excess))).toBeGreaterThan(0);
-    const closest = async (descentCandidates: number, seed: number) => {
-      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: n, descentCandidates }).generate(
-        input(space(continuous(d)), 10, {
-          X,
-          Y,
-          completedIds: Array.from({ length: n }, (_, i) => i),
-          C: zeros(n, 0),
-          referencePoint: Float64Array.from(ref),
-          seed,
-        }),
-      );
-      return Math.min(...rowsOf(result.candidates).map((x) => excess(f(Float64Array.from(x)))));
-    };
+    const excess = (y: readonly number[]) => Math.max(y[0]! - ref[0]!, y[1]! - ref[1]!);
+    expect(Math.min(...rowsOf(trendData.Y).map(excess))).toBeGreaterThan(0);
+    const closest = async (descentCandidates: number, seed: number) =>
+      Math.min(...(await trendBatch(ref, descentCandidates, seed)).proposed.map(excess));
     for (const seed of [1, 2, 3]) {
       const without = await closest(0, seed);
       const withDescent = await closest(300, seed);
