@@ -32,10 +32,10 @@ export class Hv4dWorkspace {
   cand = new Int32Array(0);
   /**
    * The point and walls of {@link contribution3d}, {@link sweepAbove} and {@link addToActive3d}
-   * (px, py, pz, xB, yL): doubles passed as arguments to a call that is not inlined are boxed, one
+   * (px, py, pz, xB, yL), and p's uncovered area during the sweeps above it: doubles passed as arguments to a call that is not inlined are boxed, one
    * allocation each, and these run thousands of times per hv5d call.
    */
-  readonly args = new Float64Array(5);
+  readonly args = new Float64Array(6);
   /** hv4d's second sort key: x + y + z of each point. */
   sum = new Float64Array(0);
   /** hv4d's nodes (the points in sweep order, then two sentinels): coordinates and z-order links. */
@@ -268,6 +268,9 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
   // what each newcomer covers, times each z step, until a node covers p in x and y (the top
   // sentinel at the latest).
   let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+  const args = work.args;
+  args[0] = px;
+  args[1] = py;
   let vol = 0;
   let z = pz;
   for (;;) {
@@ -283,74 +286,17 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
       j = after;
       continue;
     }
-    if (qx <= px) {
-      if (qy <= py) break;
-      if (qx === px) unlink(j, work);
-      if (qy < yL) {
-        // A lower left wall: it covers everything above qy; the staircase points there go.
-        let lost = 0;
-        let left = px;
-        let h = yL;
-        let e = 0;
-        while (e < t && sy[e]! >= qy) {
-          lost += (sx[e]! - left) * (h - qy);
-          left = sx[e]!;
-          h = sy[e]!;
-          e++;
-        }
-        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
-        area -= lost;
-        yL = qy;
-        if (e > 0) {
-          for (let r = e; r < t; r++) {
-            sx[r - e] = sx[r]!;
-            sy[r - e] = sy[r]!;
-          }
-          t -= e;
-        }
-      }
-    } else if (qy <= py) {
-      if (qy === py) unlink(j, work);
-      if (qx < xB) {
-        // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
-        let lost = 0;
-        let right = xB;
-        while (t > 0 && sx[t - 1]! >= qx) {
-          lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
-          right = sx[t - 1]!;
-          t--;
-        }
-        lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
-        area -= lost;
-        xB = qx;
-      }
-    } else {
-      // Inside p's walls and dominated by p: it leaves, after covering its part of the slice.
-      unlink(j, work);
-      let lo = 0;
-      let hi = t;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sx[mid]! <= qx) lo = mid + 1;
-        else hi = mid;
-      }
-      const h0 = lo > 0 ? sy[lo - 1]! : yL;
-      if (h0 > qy) {
-        let lost = 0;
-        let left = qx;
-        let h = h0;
-        let e = lo;
-        while (e < t && sy[e]! >= qy) {
-          lost += (sx[e]! - left) * (h - qy);
-          left = sx[e]!;
-          h = sy[e]!;
-          e++;
-        }
-        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
-        area -= lost;
-        t = stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
-      }
-    }
+    if ((+(qx <= px) & +(qy <= py)) !== 0) break;
+    // Inside p's walls: a node on p's x or y face, or one p dominates, leaves after covering its
+    // part of the slice.
+    if ((+(qx === px) | +(qy === py) | (+(qx > px) & +(qy > py))) !== 0) unlink(j, work);
+    args[3] = xB;
+    args[4] = yL;
+    args[5] = area;
+    t = coverSlice(nx, ny, j, t, work);
+    xB = args[3]!;
+    yL = args[4]!;
+    area = args[5]!;
     j = after;
   }
   const after = next[before]!;
@@ -564,92 +510,106 @@ export function sweepAbove(
       }
       continue;
     }
-    if (qx <= px) {
-      if (qy <= py) {
-        covered = true;
-        break;
-      }
-      if (markDead && qx === px) {
-        dead[j] = 1;
-        work.anyDead = true;
-      }
-      if (qy < yL) {
-        // A lower left wall: it covers everything above qy; the staircase points there go.
-        let lost = 0;
-        let left = px;
-        let h = yL;
-        let i = 0;
-        while (i < t && sy[i]! >= qy) {
-          lost += (sx[i]! - left) * (h - qy);
-          left = sx[i]!;
-          h = sy[i]!;
-          i++;
-        }
-        lost += ((i < t ? sx[i]! : xB) - left) * (h - qy);
-        area -= lost;
-        yL = qy;
-        if (i > 0) {
-          for (let r = i; r < t; r++) {
-            sx[r - i] = sx[r]!;
-            sy[r - i] = sy[r]!;
-          }
-          t -= i;
-        }
-      }
-    } else if (qy <= py) {
-      if (markDead && qy === py) {
-        dead[j] = 1;
-        work.anyDead = true;
-      }
-      if (qx < xB) {
-        // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
-        let lost = 0;
-        let right = xB;
-        while (t > 0 && sx[t - 1]! >= qx) {
-          lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
-          right = sx[t - 1]!;
-          t--;
-        }
-        lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
-        area -= lost;
-        xB = qx;
-      }
-    } else {
-      if (markDead) {
-        dead[j] = 1;
-        work.anyDead = true;
-      }
-      if (qx < xB && qy < yL) {
-        let lo = 0;
-        let hi = t;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (sx[mid]! <= qx) lo = mid + 1;
-          else hi = mid;
-        }
-        const h0 = lo > 0 ? sy[lo - 1]! : yL;
-        if (h0 > qy) {
-          // q covers [qx, ...) above qy up to the first staircase point at or below qy.
-          let lost = 0;
-          let left = qx;
-          let h = h0;
-          let e = lo;
-          while (e < t && sy[e]! >= qy) {
-            lost += (sx[e]! - left) * (h - qy);
-            left = sx[e]!;
-            h = sy[e]!;
-            e++;
-          }
-          lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
-          area -= lost;
-          t = stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
-        }
-      }
+    if ((+(qx <= px) & +(qy <= py)) !== 0) {
+      covered = true;
+      break;
     }
+    // Inside p's walls: an entry on p's x or y face, or one p dominates, is flagged.
+    if (markDead && (+(qx === px) | +(qy === py) | (+(qx > px) & +(qy > py))) !== 0) {
+      dead[j] = 1;
+      work.anyDead = true;
+    }
+    args[3] = xB;
+    args[4] = yL;
+    args[5] = area;
+    t = coverSlice(ax, ay, j, t, work);
+    xB = args[3]!;
+    yL = args[4]!;
+    area = args[5]!;
   }
   if (marks !== 0) work.anyDead = true;
   if (!covered) vol += area * (0 - z);
   return vol;
+}
+
+/**
+ * Cuts p's slice by q = (xs[j], ys[j]), an entry inside p's walls (qx < xB, qy < yL) that does not
+ * cover p, for the sweeps above p ({@link sweepAbove} and hv4d's insertion): q left of p lowers the
+ * left wall, q below p brings the bottom wall nearer, q strictly inside joins the staircase; the
+ * staircase points q covers go. Reads p and the walls from `work.args` (px, py, -, xB, yL) and
+ * p's uncovered area from `args[5]`, writes back the walls and the area, returns the staircase's
+ * new length. The doubles travel in `args`, not as arguments or a return value (each one boxed when
+ * the call is not inlined).
+ */
+function coverSlice(xs: Float64Array, ys: Float64Array, j: number, t: number, work: Hv4dWorkspace): number {
+  const { sx, sy, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const xB = args[3]!;
+  const yL = args[4]!;
+  const qx = xs[j]!;
+  const qy = ys[j]!;
+  if (qx <= px) {
+    // A lower left wall: it covers everything above qy; the staircase points there go.
+    let lost = 0;
+    let left = px;
+    let h = yL;
+    let i = 0;
+    while (i < t && sy[i]! >= qy) {
+      lost += (sx[i]! - left) * (h - qy);
+      left = sx[i]!;
+      h = sy[i]!;
+      i++;
+    }
+    lost += ((i < t ? sx[i]! : xB) - left) * (h - qy);
+    args[5] = args[5]! - lost;
+    args[4] = qy;
+    if (i > 0) {
+      for (let r = i; r < t; r++) {
+        sx[r - i] = sx[r]!;
+        sy[r - i] = sy[r]!;
+      }
+      t -= i;
+    }
+    return t;
+  }
+  if (qy <= py) {
+    // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
+    let lost = 0;
+    let right = xB;
+    while (t > 0 && sx[t - 1]! >= qx) {
+      lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
+      right = sx[t - 1]!;
+      t--;
+    }
+    lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
+    args[5] = args[5]! - lost;
+    args[3] = qx;
+    return t;
+  }
+  // Strictly inside: q covers [qx, ...) above qy up to the first staircase point at or below qy.
+  let lo = 0;
+  let hi = t;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sx[mid]! <= qx) lo = mid + 1;
+    else hi = mid;
+  }
+  const h0 = lo > 0 ? sy[lo - 1]! : yL;
+  if (h0 <= qy) return t;
+  let lost = 0;
+  let left = qx;
+  let h = h0;
+  let e = lo;
+  while (e < t && sy[e]! >= qy) {
+    lost += (sx[e]! - left) * (h - qy);
+    left = sx[e]!;
+    h = sy[e]!;
+    e++;
+  }
+  lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
+  args[5] = args[5]! - lost;
+  return stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
 }
 
 /** Replaces the staircase points `s[start..end)` by (x, y) (end >= start); returns the new length. */
