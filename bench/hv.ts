@@ -18,6 +18,9 @@
  * `<ms per call> <value>` per set. For every hypervolume case the rounds are interleaved, ours then
  * each binary, three times (--rounds N: N times; once with --quick), and the median of the rounds is
  * reported with the ratio ours / fastest C code (more rounds steady the medians on a loaded machine).
+ * A binary whose value differs from ours beyond rounding (relative 1e-9) is wrong on that set: its
+ * time is marked * (`wrong: true` in the JSON), the line says VALUES DIFFER, and it does not count
+ * in the ratio.
  *
  * `--baseline DIR` also times, in the same process and interleaved with ours, the hypervolume of
  * another checkout of this repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an
@@ -51,6 +54,8 @@ interface External {
 interface CResult {
   cpuMs: number;
   value: number;
+  /** Set when the value differs from ours beyond rounding: not counted in the ratio. */
+  wrong?: true;
 }
 
 type Hypervolume = (points: Matrix, reference: number[]) => number;
@@ -224,10 +229,17 @@ function run(
     let best = Infinity;
     for (const [name, list] of theirs) {
       const ms = median(list.map((x) => x.cpuMs));
-      row.c[name] = { cpuMs: ms, value: list[0]!.value };
+      const value = list[0]!.value;
+      // A code whose value differs from ours beyond rounding is wrong on this set (ours is checked
+      // against independent computations): it is shown, flagged, and not counted in the ratio.
+      if (Math.abs(value - row.value) > 1e-9 * Math.max(1, Math.abs(row.value))) {
+        row.c[name] = { cpuMs: ms, value, wrong: true };
+        continue;
+      }
+      row.c[name] = { cpuMs: ms, value };
       best = Math.min(best, ms);
     }
-    row.ratio = row.cpuMs / best;
+    if (best < Infinity) row.ratio = row.cpuMs / best;
   }
   return row;
 }
@@ -402,12 +414,15 @@ async function main(): Promise<void> {
         baseline !== null
           ? ` ${(r.baselineMs !== undefined ? r.baselineMs.toFixed(4) : '').padStart(12)}`
           : '';
-      const theirs = names.map((n) => ` ${(r.c?.[n]?.cpuMs.toFixed(4) ?? '').padStart(12)}`).join('');
+      // A C time marked * is of a wrong value (not counted in the ratio).
+      const theirs = names
+        .map((n) => {
+          const x = r.c?.[n];
+          return ` ${(x === undefined ? '' : `${x.cpuMs.toFixed(4)}${x.wrong ? '*' : ''}`).padStart(12)}`;
+        })
+        .join('');
       const ratio = names.length > 0 ? `  ${(r.ratio?.toFixed(2) ?? '').padStart(6)}` : '';
-      // A C value that differs from ours beyond rounding is flagged.
-      const disagree =
-        r.c !== undefined &&
-        Object.values(r.c).some((x) => Math.abs(x.value - r.value) > 1e-9 * Math.max(1, Math.abs(r.value)));
+      const disagree = r.c !== undefined && Object.values(r.c).some((x) => x.wrong === true);
       console.log(
         `${String(r.m).padStart(2)} ${r.front.padEnd(8)} ${String(r.n).padStart(7)} ${r.kind.padEnd(14)} ${r.algorithm.padEnd(26)} ${r.cpuMs.toFixed(4).padStart(10)}${baseMs}${theirs}${ratio}  ${r.value.toPrecision(12)}${disagree ? '  VALUES DIFFER' : ''}`,
       );
