@@ -14,6 +14,10 @@ export class QhvWorkspace {
   refs = new Float64Array(0);
   /** Per depth d: the objectives in the order of the pivot's sub-boxes, at d * m. */
   perms = new Int32Array(0);
+  /** Per depth d: the pivot, at d * m. */
+  pivots = new Float64Array(0);
+  /** Per row of the stack: in how many objectives the point is still below its level's pivot. */
+  below = new Int32Array(0);
   /** Per objective: how many points lie below the pivot in it. */
   counts = new Int32Array(0);
   /** 2^SMALL_SET x m: the componentwise maximum of each subset, for inclusion-exclusion. */
@@ -29,12 +33,16 @@ export class QhvWorkspace {
       this.depths = 0;
       this.stack = new Float64Array(0);
     }
-    if (this.stack.length < 4 * n * m) this.stack = new Float64Array(4 * n * m);
+    if (this.stack.length < 4 * n * m) {
+      this.stack = new Float64Array(4 * n * m);
+      this.below = new Int32Array(4 * n);
+    }
     // Every sub-problem holds fewer points than its parent: at most n + 1 depths.
     if (n + 2 > this.depths) {
       this.depths = Math.max(n + 2, 2 * this.depths);
       this.refs = new Float64Array(this.depths * m);
       this.perms = new Int32Array(this.depths * m);
+      this.pivots = new Float64Array(this.depths * m);
     }
   }
 
@@ -44,6 +52,9 @@ export class QhvWorkspace {
     const next = new Float64Array(Math.max(size, 2 * this.stack.length));
     next.set(this.stack);
     this.stack = next;
+    const below = new Int32Array(next.length / this.m);
+    below.set(this.below);
+    this.below = below;
   }
 }
 
@@ -68,7 +79,11 @@ export function qhv(rows: Float64Array, n: number, m: number, work: QhvWorkspace
   return split(0, n, 0, work);
 }
 
-/** Hypervolume of the n points at `stack[off..]` against the reference of `depth`. */
+/**
+ * Hypervolume of the n points at `stack[off..]` against the reference of `depth`. The points are
+ * this call's own (its caller rewrites them for its next box): they are clipped in place, box by
+ * box, and leave once no objective of theirs is left below the pivot.
+ */
 function split(off: number, n: number, depth: number, work: QhvWorkspace): number {
   const m = work.m;
   const refs = work.refs;
@@ -87,14 +102,33 @@ function split(off: number, n: number, depth: number, work: QhvWorkspace): numbe
       pivot = o;
     }
   }
-  // The objectives by how many points lie below the pivot (insertion sort of m entries).
+  const pv = work.pivots;
+  for (let j = 0; j < m; j++) pv[ro + j] = rows[pivot + j]!;
+  // Per objective, how many points lie below the pivot; per point, in how many objectives. The
+  // points below in none (the pivot, the points it weakly dominates) fall in no box and leave.
   const counts = work.counts;
-  const perms = work.perms;
+  const below = work.below;
+  const bo = off / m;
   counts.fill(0);
-  for (let i = 0; i < n; i++) {
+  let live = n;
+  for (let i = 0; i < live; i++) {
     const o = off + i * m;
-    for (let j = 0; j < m; j++) counts[j] = counts[j]! + +(rows[o + j]! < rows[pivot + j]!);
+    let c = 0;
+    for (let j = 0; j < m; j++) {
+      const b = +(rows[o + j]! < pv[ro + j]!);
+      counts[j] = counts[j]! + b;
+      c += b;
+    }
+    if (c === 0) {
+      live--;
+      moveRow(rows, off + live * m, o, m);
+      i--;
+    } else {
+      below[bo + i] = c;
+    }
   }
+  // The objectives by how many points lie below the pivot, fewest first (insertion sort of m).
+  const perms = work.perms;
   for (let a = 0; a < m; a++) {
     const c = counts[a]!;
     let b = a - 1;
@@ -109,21 +143,29 @@ function split(off: number, n: number, depth: number, work: QhvWorkspace): numbe
   work.grow(child + (n - 1) * m);
   const cro = ro + m;
   let total = volume;
-  for (let jj = 0; jj < m; jj++) {
+  for (let jj = 0; jj < m && live > 0; jj++) {
     rows = work.stack;
+    const below = work.below;
     const j = perms[ro + jj]!;
-    const pj = rows[pivot + j]!;
+    const pj = pv[ro + j]!;
+    // Box j: the points below the pivot in j, already clipped in the objectives before it. Each is
+    // then clipped in j too, and leaves when that was its last objective below the pivot.
     let k = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < live; i++) {
       const o = off + i * m;
       if (!(rows[o + j]! < pj)) continue;
-      const w = child + k * m;
-      for (let l = 0; l < m; l++) rows[w + l] = rows[o + l]!;
-      for (let b = 0; b < jj; b++) {
-        const l = perms[ro + b]!;
-        rows[w + l] = Math.max(rows[o + l]!, rows[pivot + l]!);
-      }
+      moveRow(rows, o, child + k * m, m);
       k++;
+      rows[o + j] = pj;
+      const c = below[bo + i]! - 1;
+      if (c === 0) {
+        live--;
+        moveRow(rows, off + live * m, o, m);
+        below[bo + i] = below[bo + live]!;
+        i--;
+      } else {
+        below[bo + i] = c;
+      }
     }
     if (k === 0) continue;
     for (let l = 0; l < m; l++) refs[cro + l] = refs[ro + l]!;
@@ -131,6 +173,10 @@ function split(off: number, n: number, depth: number, work: QhvWorkspace): numbe
     total += split(child, k, depth + 1, work);
   }
   return total;
+}
+
+function moveRow(a: Float64Array, from: number, to: number, m: number): void {
+  for (let l = 0; l < m; l++) a[to + l] = a[from + l]!;
 }
 
 /**
