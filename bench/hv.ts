@@ -107,7 +107,7 @@ function pointSet(kind: Front, n: number, m: number, seed: string): Matrix {
   return matrix(n, m, data);
 }
 
-function algorithmFor(m: number, kind: Case['kind']): string {
+function algorithmFor(m: number, kind: Case['kind'], front: Front): string {
   if (kind === 'sweep') return 'dimension sweep, 4-D base';
   if (kind === 'wfg4') return 'WFG, 4-D base';
   if (kind === 'contributions') {
@@ -121,7 +121,10 @@ function algorithmFor(m: number, kind: Case['kind']): string {
         ? 'w sweep of 3-D contrib.'
         : m === 5
           ? 'v sweep of 4-D contrib.'
-          : 'WFG, 5-D base';
+          : // m = 6: QHV-II when many values repeat (the grid sets: see manyTies in hypervolume.ts).
+            m === 6 && front !== 'grid' && front !== 'cube'
+            ? 'WFG, 5-D base'
+            : 'QHV-II';
 }
 
 function median(xs: number[]): number {
@@ -201,7 +204,7 @@ function run(
           : () => sweep(pts);
   const minMs = quick ? 8 : 20;
   const batches = quick ? 5 : 7;
-  const row: Row = { ...c, algorithm: algorithmFor(c.m, c.kind), cpuMs: 0, value: 0 };
+  const row: Row = { ...c, algorithm: algorithmFor(c.m, c.kind, c.front), cpuMs: 0, value: 0 };
   const useC = c.kind === 'hypervolume' && externals.length > 0;
   const useBase = c.kind === 'hypervolume' && baseline !== null;
   const file = join(dir, 'set.txt');
