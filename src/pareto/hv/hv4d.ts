@@ -36,6 +36,8 @@ export class Hv4dWorkspace {
    * allocation each, and these run thousands of times per hv5d call.
    */
   readonly args = new Float64Array(6);
+  /** insert3d's contribution: a double returned from a call that is not inlined is boxed. */
+  readonly out = new Float64Array(1);
   /** hv4d's second sort key: x + y + z of each point. */
   sum = new Float64Array(0);
   /** hv4d's nodes (the points in sweep order, then two sentinels): coordinates and z-order links. */
@@ -142,9 +144,9 @@ export function hv4d(
       nx[t] = px;
       ny[t] = py;
       nz[t] = pz;
-      const c = insert3d(t, bottom, work);
-      const d = c >= 0 ? t : work.dominator;
-      if (c >= 0) v3 += c;
+      const linked = insert3d(t, bottom, work);
+      const d = linked ? t : work.dominator;
+      if (linked) v3 += work.out[0]!;
       dx = nx[d]!;
       dy = ny[d]!;
       dz = nz[d]!;
@@ -170,12 +172,12 @@ function unlink(j: number, work: Hv4dWorkspace): void {
 }
 
 /**
- * Links node p into hv4d's z-ordered list and returns its exclusive 3-D contribution, or returns -1
- * (p not linked, `work.dominator` set) when a linked node weakly dominates it. Unlinks the nodes p
- * dominates. The list holds no two nodes of which one weakly dominates the other, so a p that
- * dominates a node is itself dominated by none.
+ * Links node p into hv4d's z-ordered list and writes its exclusive 3-D contribution to
+ * `work.out[0]`; returns false (p not linked, `work.dominator` set) when a linked node weakly
+ * dominates it. Unlinks the nodes p dominates. The list holds no two nodes of which one weakly
+ * dominates the other, so a p that dominates a node is itself dominated by none.
  */
-function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
+function insert3d(p: number, bottom: number, work: Hv4dWorkspace): boolean {
   const { nx, ny, nz, nb, next, prev, head, sx, sy, cand } = work;
   const px = nx[p]!;
   const py = ny[p]!;
@@ -209,7 +211,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     const below = +(qy <= py);
     if ((left & below) !== 0) {
       work.dominator = j;
-      return -1;
+      return false;
     }
     if ((left & +(qy < yL)) !== 0) yL = qy;
     if ((below & +(qx < xB)) !== 0) xB = qx;
@@ -226,7 +228,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     if (qx <= px) {
       if (qy <= py) {
         work.dominator = j;
-        return -1;
+        return false;
       }
       if (qy < yL) yL = qy;
     } else if (qy <= py) {
@@ -248,7 +250,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
       const below = +(qy <= py);
       if ((left & below) !== 0) {
         work.dominator = q;
-        return -1;
+        return false;
       }
       if ((left & +(qy < yL)) !== 0) yL = qy;
       if ((below & +(qx < xB)) !== 0) xB = qx;
@@ -306,7 +308,8 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
   next[before] = p;
   const h = head[b]!;
   if (h < 0 || nz[h]! > pz) head[b] = p;
-  return vol;
+  work.out[0] = vol;
+  return true;
 }
 
 /**
