@@ -36,7 +36,10 @@ export class Hv4dWorkspace {
    * allocation each, and these run thousands of times per hv5d call.
    */
   readonly args = new Float64Array(6);
-  /** insert3d's contribution: a double returned from a call that is not inlined is boxed. */
+  /**
+   * The contribution found by insert3d, contribution3d or sweepAbove: a double returned from a call
+   * that is not inlined is boxed, one allocation per call.
+   */
   readonly out = new Float64Array(1);
   /** hv4d's second sort key: x + y + z of each point. */
   sum = new Float64Array(0);
@@ -367,8 +370,8 @@ export function addToActive3d(
 
 /**
  * Exclusive 3-D contribution of the point p = (px, py, pz) = `work.args[0..3)` to the active set
- * `a[0..k)` (sorted by z ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly
- * dominates p. O(k) scans plus a 2-D staircase inside p's box: the points below p in z give the
+ * `a[0..k)` (sorted by z ascending), i.e. HV(a + p) - HV(a), written to `work.out[0]`; returns false
+ * when an active point weakly dominates p. O(k) scans plus a 2-D staircase inside p's box: the points below p in z give the
  * starting slice, the points above it are swept in z until p is covered.
  * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
  */
@@ -379,7 +382,7 @@ export function contribution3d(
   k: number,
   work: Hv4dWorkspace,
   markDead: boolean,
-): number {
+): boolean {
   const { sx, sy, cand, dead, args } = work;
   const px = args[0]!;
   const py = args[1]!;
@@ -424,7 +427,7 @@ export function contribution3d(
           work.anyDead = false;
         }
         work.dominator = j;
-        return -1;
+        return false;
       }
       if (qy < yL) yL = qy;
     } else if (qy <= py) {
@@ -446,7 +449,7 @@ export function contribution3d(
         work.anyDead = false;
       }
       work.dominator = j;
-      return -1;
+      return false;
     }
     // The walls drop rarely, so these branches are predictable.
     if ((left & +(qy < yL)) !== 0) yL = qy;
@@ -464,14 +467,16 @@ export function contribution3d(
   }
   args[3] = xB;
   args[4] = yL;
-  return sweepAbove(t, ax, ay, az, split, k, work, markDead);
+  sweepAbove(t, ax, ay, az, split, k, work, markDead);
+  return true;
 }
 
 /**
  * The second half of {@link contribution3d}: given p and its walls, `work.args` = (px, py, pz, xB,
  * yL), and the staircase
  * `work.sx/sy[0..t)` of the points at or below p in z, sweeps the entries `a[j..k)` (z ascending, all
- * above p) until one covers p in x and y, summing p's exclusive area times each z step.
+ * above p) until one covers p in x and y, summing p's exclusive area times each z step into
+ * `work.out[0]`.
  */
 export function sweepAbove(
   t: number,
@@ -482,7 +487,7 @@ export function sweepAbove(
   k: number,
   work: Hv4dWorkspace,
   markDead: boolean,
-): number {
+): void {
   const { sx, sy, dead, args } = work;
   const px = args[0]!;
   const py = args[1]!;
@@ -532,7 +537,7 @@ export function sweepAbove(
   }
   if (marks !== 0) work.anyDead = true;
   if (!covered) vol += area * (0 - z);
-  return vol;
+  work.out[0] = vol;
 }
 
 /**

@@ -146,7 +146,8 @@ function contribution4d(
   args[0] = px;
   args[1] = py;
   args[2] = pz;
-  let v3 = contribution3d(cx, cy, cz, kc, clip, false);
+  // C lies in p's box, above p: p is not dominated (-1 would say so).
+  let v3 = contribution3d(cx, cy, cz, kc, clip, false) ? clip.out[0]! : -1;
   let yL = work.yL;
   let xB = work.xB;
   let zW = work.zW;
@@ -184,9 +185,8 @@ function contribution4d(
     args[0] = ux;
     args[1] = uy;
     args[2] = uz;
-    const c = contribution3d(cx, cy, cz, kc, clip, true);
-    if (c >= 0) {
-      v3 -= c;
+    if (contribution3d(cx, cy, cz, kc, clip, true)) {
+      v3 -= clip.out[0]!;
       kc = addToActive3d(cx, cy, cz, kc, clip);
       if (ux === px) {
         if (uy === py) zW = uz;
