@@ -23,6 +23,11 @@ export class QhvWorkspace {
   /** 2^SMALL_SET x m: the componentwise maximum of each subset, for inclusion-exclusion. */
   subsetMax = new Float64Array(0);
   depths = 0;
+  /**
+   * The volume so far, compensated (Neumaier): every pivot's box and every small set's volume adds
+   * to it, so no call returns a double (boxed when the call is not inlined, as in the recursion).
+   */
+  readonly sum = new Float64Array(2);
 
   /** Room for n points of m objectives at depth 0, and for every depth below. */
   ensure(n: number, m: number): void {
@@ -76,20 +81,28 @@ export function qhv(rows: Float64Array, n: number, m: number, work: QhvWorkspace
   const stack = work.stack;
   for (let i = 0; i < n * m; i++) stack[i] = rows[i]!;
   work.refs.fill(0, 0, m);
-  return split(0, n, 0, work);
+  const sum = work.sum;
+  sum[0] = 0;
+  sum[1] = 0;
+  split(0, n, 0, work);
+  return sum[0]! + sum[1]!;
 }
 
 /**
- * Hypervolume of the n points at `stack[off..]` against the reference of `depth`. The points are
+ * Adds to `work.sum` the hypervolume of the n points at `stack[off..]` against the reference of
+ * `depth`. The points are
  * this call's own (its caller rewrites them for its next box): they are clipped in place, box by
  * box, and leave once no objective of theirs is left below the pivot.
  */
-function split(off: number, n: number, depth: number, work: QhvWorkspace): number {
+function split(off: number, n: number, depth: number, work: QhvWorkspace): void {
   const m = work.m;
   const refs = work.refs;
   const ro = depth * m;
   let rows = work.stack;
-  if (n <= SMALL_SET) return inclusionExclusion(rows, off, n, m, refs, ro, work.subsetMax);
+  if (n <= SMALL_SET) {
+    inclusionExclusion(rows, off, n, m, refs, ro, work);
+    return;
+  }
   // The pivot: the point with the largest box.
   let pivot = off;
   let volume = -1;
@@ -142,7 +155,7 @@ function split(off: number, n: number, depth: number, work: QhvWorkspace): numbe
   const child = off + n * m;
   work.grow(child + (n - 1) * m);
   const cro = ro + m;
-  let total = volume;
+  add(work.sum, volume);
   for (let jj = 0; jj < m && live > 0; jj++) {
     rows = work.stack;
     const below = work.below;
@@ -170,9 +183,16 @@ function split(off: number, n: number, depth: number, work: QhvWorkspace): numbe
     if (k === 0) continue;
     for (let l = 0; l < m; l++) refs[cro + l] = refs[ro + l]!;
     refs[cro + j] = pj;
-    total += split(child, k, depth + 1, work);
+    split(child, k, depth + 1, work);
   }
-  return total;
+}
+
+/** Adds x to the compensated sum (Neumaier) in `sum[0]`, its correction in `sum[1]`. */
+function add(sum: Float64Array, x: number): void {
+  const s = sum[0]!;
+  const t = s + x;
+  sum[1] = sum[1]! + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s);
+  sum[0] = t;
 }
 
 function moveRow(a: Float64Array, from: number, to: number, m: number): void {
@@ -180,8 +200,8 @@ function moveRow(a: Float64Array, from: number, to: number, m: number): void {
 }
 
 /**
- * Hypervolume of n <= SMALL_SET points at `rows[off..]` against the reference at `refs[ro..]`:
- * subset S adds (-1)^(|S|+1) times the box of the componentwise maximum of its members, built from S
+ * Adds to `work.sum` the hypervolume of n <= SMALL_SET points at `rows[off..]` against the
+ * reference at `refs[ro..]`: subset S adds (-1)^(|S|+1) times the box of the componentwise maximum of its members, built from S
  * minus its lowest member.
  */
 function inclusionExclusion(
@@ -191,8 +211,9 @@ function inclusionExclusion(
   m: number,
   refs: Float64Array,
   ro: number,
-  max: Float64Array,
-): number {
+  work: QhvWorkspace,
+): void {
+  const max = work.subsetMax;
   let total = 0;
   for (let set = 1; set < 1 << n; set++) {
     const low = 31 - Math.clz32(set & -set);
@@ -210,5 +231,5 @@ function inclusionExclusion(
     for (let b = rest; b !== 0; b &= b - 1) odd ^= 1;
     total += odd === 1 ? v : -v;
   }
-  return total;
+  add(work.sum, total);
 }
