@@ -34,6 +34,8 @@ export class Hv5dWorkspace {
   yL = 0;
   xB = 0;
   zW = 0;
+  /** contribution4d's volume (a double returned from a call that is not inlined is boxed). */
+  readonly out = new Float64Array(1);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -101,9 +103,8 @@ export function hv5d(
   let comp = 0;
   for (let t = 0; t < n; t++) {
     const i = order5[t]!;
-    const c = contribution4d(i, xs, ys, zs, ws, n, work);
-    if (c >= 0) {
-      v4 += c;
+    if (contribution4d(i, xs, ys, zs, ws, n, work)) {
+      v4 += work.out[0]!;
       insert(i, xs, ys, zs, ws, work);
     }
     const vnext = t + 1 < n ? vs[order5[t + 1]!]! : 0;
@@ -116,8 +117,8 @@ export function hv5d(
 }
 
 /**
- * Exclusive 4-D contribution of point i to the active set, or -1 when an active point weakly
- * dominates it. The active points with w <= p_w (those of rank <= `thr` in w) are clipped to p's box
+ * Exclusive 4-D contribution of point i to the active set, written to `work.out[0]`; false when an
+ * active point weakly dominates it. The active points with w <= p_w (those of rank <= `thr` in w) are clipped to p's box
  * and reduced to a 3-D set C; p's exclusive 3-D volume against C is then swept up in w through the
  * active points above (visited in w order, read from the rank-ordered copies), each one clipped and added to C and its
  * contribution subtracted, until one covers p in x, y and z. O(k) for C, then per point above a few
@@ -131,7 +132,7 @@ function contribution4d(
   ws: Float64Array,
   n: number,
   work: Hv5dWorkspace,
-): number {
+): boolean {
   const { order4, rank4, active, clip } = work;
   const px = xs[i]!;
   const py = ys[i]!;
@@ -140,7 +141,7 @@ function contribution4d(
   let thr = rank4[i]!;
   while (thr + 1 < n && ws[order4[thr + 1]!] === pw) thr++;
   let kc = clippedBelow(i, xs, ys, zs, thr, work);
-  if (kc < 0) return -1;
+  if (kc < 0) return false;
   const { ax: cx, ay: cy, az: cz } = clip;
   const args = clip.args;
   args[0] = px;
@@ -161,7 +162,10 @@ function contribution4d(
   for (;;) {
     while (bits === 0) {
       word++;
-      if (word >= words) return vol + v3 * (0 - w);
+      if (word >= words) {
+        work.out[0] = vol + v3 * (0 - w);
+        return true;
+      }
       bits = active[word]!;
     }
     const low = bits & -bits;
@@ -174,7 +178,10 @@ function contribution4d(
     const qy = wy[r]!;
     const qz = wz[r]!;
     // One branch per test, not one per coordinate (their outcomes are unpredictable).
-    if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) return vol;
+    if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) {
+      work.out[0] = vol;
+      return true;
+    }
     // Most clipped points fall behind one of C's walls, its points on two faces of p's box. The
     // walls lie beyond p (yL > py, xB > px, zW > pz), so q's own coordinates decide.
     if ((+(qy >= yL) | +(qx >= xB) | +(qz >= zW)) !== 0) continue;
