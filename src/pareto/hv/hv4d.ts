@@ -266,16 +266,19 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): boolean {
     const r = cand[c]!;
     const qx = nx[r]!;
     const qy = ny[r]!;
-    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, nx, ny, r);
   }
-  t = stairPrune(sx, sy, t, xB, yL);
-  // Above p: as in sweepAbove, the area of p's slice not yet covered, kept up to date by subtracting
-  // what each newcomer covers, times each z step, until a node covers p in x and y (the top
-  // sentinel at the latest).
-  let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
   const args = work.args;
   args[0] = px;
   args[1] = py;
+  args[3] = xB;
+  args[4] = yL;
+  t = stairPrune(t, work);
+  // Above p: as in sweepAbove, the area of p's slice not yet covered, kept up to date by subtracting
+  // what each newcomer covers, times each z step, until a node covers p in x and y (the top
+  // sentinel at the latest).
+  exclusiveArea(t, work);
+  let area = args[5]!;
   let vol = 0;
   let z = pz;
   for (;;) {
@@ -463,7 +466,7 @@ export function contribution3d(
     const r = cand[c]!;
     const qx = ax[r]!;
     const qy = ay[r]!;
-    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
   }
   args[3] = xB;
   args[4] = yL;
@@ -488,16 +491,17 @@ export function sweepAbove(
   work: Hv4dWorkspace,
   markDead: boolean,
 ): void {
-  const { sx, sy, dead, args } = work;
+  const { dead, args } = work;
   const px = args[0]!;
   const py = args[1]!;
   const pz = args[2]!;
   let xB = args[3]!;
   let yL = args[4]!;
-  t = stairPrune(sx, sy, t, xB, yL);
+  t = stairPrune(t, work);
   // The area of p's slice not yet covered, kept up to date by subtracting what each newcomer covers:
   // the height of the covered region over x is yL left of the staircase, then sy[i] from sx[i] on.
-  let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+  exclusiveArea(t, work);
+  let area = args[5]!;
   let vol = 0;
   let z = pz;
   let covered = false;
@@ -649,10 +653,20 @@ function stairReplace(
 }
 
 /**
- * Inserts (x, y) into the staircase `s[0..t)` (x ascending, y strictly descending), dropping the
- * points it weakly dominates; returns the new length (unchanged if (x, y) is weakly dominated).
+ * Inserts (x, y) = (xs[r], ys[r]) into the staircase `s[0..t)` (x ascending, y strictly descending),
+ * dropping the points it weakly dominates; returns the new length (unchanged if (x, y) is weakly
+ * dominated). The point is read by index: doubles passed to a call that is not inlined are boxed.
  */
-export function stairInsert(sx: Float64Array, sy: Float64Array, t: number, x: number, y: number): number {
+export function stairInsert(
+  sx: Float64Array,
+  sy: Float64Array,
+  t: number,
+  xs: Float64Array,
+  ys: Float64Array,
+  r: number,
+): number {
+  const x = xs[r]!;
+  const y = ys[r]!;
   let lo = 0;
   let hi = t;
   while (lo < hi) {
@@ -688,8 +702,14 @@ export function stairInsert(sx: Float64Array, sy: Float64Array, t: number, x: nu
   return t - removed + 1;
 }
 
-/** Drops staircase points outside the walls (y >= yL at the front, x >= xB at the back). */
-function stairPrune(sx: Float64Array, sy: Float64Array, t: number, xB: number, yL: number): number {
+/**
+ * Drops the points of the staircase `work.sx/sy[0..t)` outside the walls xB = `work.args[3]` and
+ * yL = `args[4]` (y >= yL at the front, x >= xB at the back); returns its new length.
+ */
+function stairPrune(t: number, work: Hv4dWorkspace): number {
+  const { sx, sy, args } = work;
+  const xB = args[3]!;
+  const yL = args[4]!;
   let a = 0;
   while (a < t && sy[a]! >= yL) a++;
   let b = t;
@@ -703,19 +723,22 @@ function stairPrune(sx: Float64Array, sy: Float64Array, t: number, xB: number, y
   return b - a;
 }
 
-/** Area of [px, xB] x [py, yL] not dominated by the staircase, as a sum of positive rectangles. */
-function exclusiveArea(
-  sx: Float64Array,
-  sy: Float64Array,
-  t: number,
-  px: number,
-  py: number,
-  xB: number,
-  yL: number,
-): number {
-  if (t === 0) return (xB - px) * (yL - py);
+/**
+ * Area of [px, xB] x [py, yL] (`work.args` = px, py, -, xB, yL) not dominated by the staircase
+ * `work.sx/sy[0..t)`, as a sum of positive rectangles, written to `args[5]`.
+ */
+function exclusiveArea(t: number, work: Hv4dWorkspace): void {
+  const { sx, sy, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const xB = args[3]!;
+  const yL = args[4]!;
+  if (t === 0) {
+    args[5] = (xB - px) * (yL - py);
+    return;
+  }
   let area = (sx[0]! - px) * (yL - py);
   for (let i = 0; i + 1 < t; i++) area += (sx[i + 1]! - sx[i]!) * (sy[i]! - py);
   area += (xB - sx[t - 1]!) * (sy[t - 1]! - py);
-  return area;
+  args[5] = area;
 }

@@ -36,6 +36,9 @@ export class Hv5dWorkspace {
   zW = 0;
   /** contribution4d's volume (a double returned from a call that is not inlined is boxed). */
   readonly out = new Float64Array(1);
+  /** A clipped point for stairInsert, which reads it by index (doubles as arguments are boxed). */
+  readonly cx1 = new Float64Array(1);
+  readonly cy1 = new Float64Array(1);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -258,7 +261,7 @@ function clippedBelow(
     const r = cand[c]!;
     const qx = ax[r]!;
     const qy = ay[r]!;
-    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
   }
   if (xB < 0) {
     sx[t] = xB;
@@ -287,7 +290,10 @@ function clippedBelow(
       else hi = mid;
     }
     if (lo > 0 && sy[lo - 1]! <= uy) continue;
-    t = stairInsert(sx, sy, t, ux, uy);
+    const { cx1, cy1 } = work;
+    cx1[0] = ux;
+    cy1[0] = uy;
+    t = stairInsert(sx, sy, t, cx1, cy1, 0);
     if (ux === px && uy === py && az[j]! < zW) zW = az[j]!;
     cx[kc] = ux;
     cy[kc] = uy;

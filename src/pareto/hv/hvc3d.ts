@@ -96,7 +96,7 @@ export function hv3dContributions(
       for (let r = g0; r < g1; r++) {
         const qx = ax[r]!;
         const qy = ay[r]!;
-        if (r !== p && qx > px && qy > py && qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+        if (r !== p && qx > px && qy > py && qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
       }
       const args = work.args;
       args[0] = px;
