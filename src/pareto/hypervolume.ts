@@ -17,7 +17,7 @@ import { WfgWorkspace, wfg } from './hv/wfg.js';
  * adding exclusive 3-D contributions for m = 4, a sweep adding exclusive 4-D contributions for m = 5,
  * WFG with the m = 5 sweep as base case for m = 6 (against WFG down to the m = 4 sweep: about
  * twice as fast at m = 5 from n = 1000, 5 to 35% faster at m = 6..8; see bench/hv.ts), and the
- * divide and conquer of QHV-II for m >= 7 and for m = 6 sets with many ties (0.5 to 0.8 times the
+ * divide and conquer of QHV-II for m >= 7 and for m = 6 sets with many ties (0.4 to 0.75 times the
  * time of that WFG at m = 7 and 8, 0.05 to 0.6 on tie-heavy sets at m = 6..8). Before any
  * of them, for m <= 5, the pass that checks and translates the points drops those that the kept
  * point of smallest coordinate sum so far weakly dominates; when that dropped a quarter of them, the
