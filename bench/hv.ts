@@ -22,12 +22,15 @@
  * time is marked * (`wrong: true` in the JSON), the line says VALUES DIFFER, and it does not count
  * in the ratio.
  *
- * `--baseline DIR` also times, in the same process and interleaved with ours, the hypervolume of
- * another checkout of this repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an
- * older commit): before/after figures from one run.
+ * `--baseline DIR` also times, interleaved with ours, the hypervolume of another checkout of this
+ * repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an older commit): before/after
+ * figures from one run. The baseline runs in a child process of its own per round, like the C codes
+ * (`--time-baseline DIR FILE MIN_MS BATCHES`, the C codes' protocol): a second copy of the kernels
+ * loaded into this process slowed ours by 10 to 25% at m = 4 and 5 (V8 optimizes the hot kernels
+ * differently once another copy of hv4d.ts exists, even one never called).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -174,6 +177,44 @@ function runExternal(ext: External, file: string, minMs: number, batches: number
   return { cpuMs: ms, value };
 }
 
+/** Times the baseline checkout's hypervolume on the sets in `file`, in a child process of its own. */
+function runBaseline(dir: string, file: string, minMs: number, batches: number): CResult {
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, script, '--time-baseline', dir, file, String(minMs), String(batches)],
+    { encoding: 'utf8' },
+  );
+  if (r.error !== undefined || r.status !== 0) {
+    throw new Error(`bench/hv: the baseline (${dir}) failed: ${r.error?.message ?? r.stderr}`);
+  }
+  const [ms, value] = r.stdout.trim().split(/\s+/).map(Number) as [number, number];
+  return { cpuMs: ms, value };
+}
+
+/** `--time-baseline DIR FILE MIN_MS BATCHES`: the C codes' protocol, for DIR's hypervolume. */
+async function timeBaseline(args: string[]): Promise<void> {
+  const [dir, file, minMs, batches] = args;
+  const url = pathToFileURL(resolve(dir ?? '', 'src/pareto/hypervolume.ts')).href;
+  const hv = ((await import(url)) as { hypervolume: Hypervolume }).hypervolume;
+  const words = readFileSync(file ?? '', 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  let at = 0;
+  const count = words[at++]!;
+  for (let s = 0; s < count; s++) {
+    const n = words[at++]!;
+    const m = words[at++]!;
+    const ref = words.slice(at, at + m);
+    at += m;
+    const pts = matrix(n, m, Float64Array.from(words.slice(at, at + n * m)));
+    at += n * m;
+    const t = time(() => hv(pts, ref), Number(minMs), Number(batches));
+    console.log(`${t.cpuMs} ${t.value}`);
+  }
+}
+
 function writeSet(file: string, pts: Matrix, ref: number[]): void {
   const lines = ['1', `${pts.rows} ${pts.cols}`, ref.join(' ')];
   for (let i = 0; i < pts.rows; i++) {
@@ -189,7 +230,7 @@ function run(
   quick: boolean,
   externals: External[],
   dir: string,
-  baseline: Hypervolume | null,
+  baseline: string | null,
   interleaved: number,
 ): Row {
   const pts = pointSet(c.front, c.n, c.m, `hv-${c.front}-${c.m}-${c.n}`);
@@ -208,7 +249,7 @@ function run(
   const useC = c.kind === 'hypervolume' && externals.length > 0;
   const useBase = c.kind === 'hypervolume' && baseline !== null;
   const file = join(dir, 'set.txt');
-  if (useC) writeSet(file, pts, ref);
+  if (useC || useBase) writeSet(file, pts, ref);
   const rounds = (useC || useBase) && !quick ? interleaved : 1;
   const ours: number[] = [];
   const base: number[] = [];
@@ -217,7 +258,7 @@ function run(
     const t = time(f, minMs, batches, r === 0);
     ours.push(t.cpuMs);
     row.value = t.value;
-    if (useBase) base.push(time(() => baseline!(pts, ref), minMs, batches, r === 0).cpuMs);
+    if (useBase) base.push(runBaseline(baseline!, file, minMs, batches).cpuMs);
     if (!useC) continue;
     for (const ext of externals) {
       const list = theirs.get(ext.name) ?? [];
@@ -374,6 +415,10 @@ function parseExternals(args: string[]): External[] {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args[0] === '--time-baseline') {
+    await timeBaseline(args.slice(1));
+    return;
+  }
   const quick = args.includes('--quick');
   const mi = args.indexOf('--m');
   const onlyM = mi >= 0 ? Number(args[mi + 1]) : undefined;
@@ -394,10 +439,12 @@ async function main(): Promise<void> {
     throw new RangeError(`bench/hv: --rounds must be an integer >= 1, got ${args[ri + 1]}`);
   }
   const bi = args.indexOf('--baseline');
-  let baseline: Hypervolume | null = null;
+  let baseline: string | null = null;
   if (bi >= 0) {
-    const file = resolve(args[bi + 1] ?? '', 'src/pareto/hypervolume.ts');
-    baseline = ((await import(pathToFileURL(file).href)) as { hypervolume: Hypervolume }).hypervolume;
+    baseline = resolve(args[bi + 1] ?? '');
+    if (!existsSync(join(baseline, 'src/pareto/hypervolume.ts'))) {
+      throw new RangeError(`bench/hv: --baseline ${args[bi + 1]} has no src/pareto/hypervolume.ts`);
+    }
   }
   let list = cases(quick);
   if (only === 'grid') list = gridCases();
