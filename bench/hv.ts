@@ -18,13 +18,19 @@
  * `<ms per call> <value>` per set. For every hypervolume case the rounds are interleaved, ours then
  * each binary, three times (--rounds N: N times; once with --quick), and the median of the rounds is
  * reported with the ratio ours / fastest C code (more rounds steady the medians on a loaded machine).
+ * A binary whose value differs from ours beyond rounding (relative 1e-9) is wrong on that set: its
+ * time is marked * (`wrong: true` in the JSON), the line says VALUES DIFFER, and it does not count
+ * in the ratio.
  *
- * `--baseline DIR` also times, in the same process and interleaved with ours, the hypervolume of
- * another checkout of this repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an
- * older commit): before/after figures from one run.
+ * `--baseline DIR` also times, interleaved with ours, the hypervolume of another checkout of this
+ * repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an older commit): before/after
+ * figures from one run. The baseline runs in a child process of its own per round, like the C codes
+ * (`--time-baseline DIR FILE MIN_MS BATCHES`, the C codes' protocol): a second copy of the kernels
+ * loaded into this process slowed ours by 10 to 25% at m = 4 and 5 (V8 optimizes the hot kernels
+ * differently once another copy of hv4d.ts exists, even one never called).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,6 +57,8 @@ interface External {
 interface CResult {
   cpuMs: number;
   value: number;
+  /** Set when the value differs from ours beyond rounding: not counted in the ratio. */
+  wrong?: true;
 }
 
 type Hypervolume = (points: Matrix, reference: number[]) => number;
@@ -102,7 +110,7 @@ function pointSet(kind: Front, n: number, m: number, seed: string): Matrix {
   return matrix(n, m, data);
 }
 
-function algorithmFor(m: number, kind: Case['kind']): string {
+function algorithmFor(m: number, kind: Case['kind'], front: Front): string {
   if (kind === 'sweep') return 'dimension sweep, 4-D base';
   if (kind === 'wfg4') return 'WFG, 4-D base';
   if (kind === 'contributions') {
@@ -116,7 +124,10 @@ function algorithmFor(m: number, kind: Case['kind']): string {
         ? 'w sweep of 3-D contrib.'
         : m === 5
           ? 'v sweep of 4-D contrib.'
-          : 'WFG, 5-D base';
+          : // m = 6: QHV-II when many values repeat (the grid sets: see manyTies in hypervolume.ts).
+            m === 6 && front !== 'grid' && front !== 'cube'
+            ? 'WFG, 5-D base'
+            : 'QHV-II';
 }
 
 function median(xs: number[]): number {
@@ -166,6 +177,44 @@ function runExternal(ext: External, file: string, minMs: number, batches: number
   return { cpuMs: ms, value };
 }
 
+/** Times the baseline checkout's hypervolume on the sets in `file`, in a child process of its own. */
+function runBaseline(dir: string, file: string, minMs: number, batches: number): CResult {
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, script, '--time-baseline', dir, file, String(minMs), String(batches)],
+    { encoding: 'utf8' },
+  );
+  if (r.error !== undefined || r.status !== 0) {
+    throw new Error(`bench/hv: the baseline (${dir}) failed: ${r.error?.message ?? r.stderr}`);
+  }
+  const [ms, value] = r.stdout.trim().split(/\s+/).map(Number) as [number, number];
+  return { cpuMs: ms, value };
+}
+
+/** `--time-baseline DIR FILE MIN_MS BATCHES`: the C codes' protocol, for DIR's hypervolume. */
+async function timeBaseline(args: string[]): Promise<void> {
+  const [dir, file, minMs, batches] = args;
+  const url = pathToFileURL(resolve(dir ?? '', 'src/pareto/hypervolume.ts')).href;
+  const hv = ((await import(url)) as { hypervolume: Hypervolume }).hypervolume;
+  const words = readFileSync(file ?? '', 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  let at = 0;
+  const count = words[at++]!;
+  for (let s = 0; s < count; s++) {
+    const n = words[at++]!;
+    const m = words[at++]!;
+    const ref = words.slice(at, at + m);
+    at += m;
+    const pts = matrix(n, m, Float64Array.from(words.slice(at, at + n * m)));
+    at += n * m;
+    const t = time(() => hv(pts, ref), Number(minMs), Number(batches));
+    console.log(`${t.cpuMs} ${t.value}`);
+  }
+}
+
 function writeSet(file: string, pts: Matrix, ref: number[]): void {
   const lines = ['1', `${pts.rows} ${pts.cols}`, ref.join(' ')];
   for (let i = 0; i < pts.rows; i++) {
@@ -181,7 +230,7 @@ function run(
   quick: boolean,
   externals: External[],
   dir: string,
-  baseline: Hypervolume | null,
+  baseline: string | null,
   interleaved: number,
 ): Row {
   const pts = pointSet(c.front, c.n, c.m, `hv-${c.front}-${c.m}-${c.n}`);
@@ -196,11 +245,11 @@ function run(
           : () => sweep(pts);
   const minMs = quick ? 8 : 20;
   const batches = quick ? 5 : 7;
-  const row: Row = { ...c, algorithm: algorithmFor(c.m, c.kind), cpuMs: 0, value: 0 };
+  const row: Row = { ...c, algorithm: algorithmFor(c.m, c.kind, c.front), cpuMs: 0, value: 0 };
   const useC = c.kind === 'hypervolume' && externals.length > 0;
   const useBase = c.kind === 'hypervolume' && baseline !== null;
   const file = join(dir, 'set.txt');
-  if (useC) writeSet(file, pts, ref);
+  if (useC || useBase) writeSet(file, pts, ref);
   const rounds = (useC || useBase) && !quick ? interleaved : 1;
   const ours: number[] = [];
   const base: number[] = [];
@@ -209,7 +258,7 @@ function run(
     const t = time(f, minMs, batches, r === 0);
     ours.push(t.cpuMs);
     row.value = t.value;
-    if (useBase) base.push(time(() => baseline!(pts, ref), minMs, batches, r === 0).cpuMs);
+    if (useBase) base.push(runBaseline(baseline!, file, minMs, batches).cpuMs);
     if (!useC) continue;
     for (const ext of externals) {
       const list = theirs.get(ext.name) ?? [];
@@ -224,10 +273,17 @@ function run(
     let best = Infinity;
     for (const [name, list] of theirs) {
       const ms = median(list.map((x) => x.cpuMs));
-      row.c[name] = { cpuMs: ms, value: list[0]!.value };
+      const value = list[0]!.value;
+      // A code whose value differs from ours beyond rounding is wrong on this set (ours is checked
+      // against independent computations): it is shown, flagged, and not counted in the ratio.
+      if (Math.abs(value - row.value) > 1e-9 * Math.max(1, Math.abs(row.value))) {
+        row.c[name] = { cpuMs: ms, value, wrong: true };
+        continue;
+      }
+      row.c[name] = { cpuMs: ms, value };
       best = Math.min(best, ms);
     }
-    row.ratio = row.cpuMs / best;
+    if (best < Infinity) row.ratio = row.cpuMs / best;
   }
   return row;
 }
@@ -359,6 +415,10 @@ function parseExternals(args: string[]): External[] {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args[0] === '--time-baseline') {
+    await timeBaseline(args.slice(1));
+    return;
+  }
   const quick = args.includes('--quick');
   const mi = args.indexOf('--m');
   const onlyM = mi >= 0 ? Number(args[mi + 1]) : undefined;
@@ -379,10 +439,12 @@ async function main(): Promise<void> {
     throw new RangeError(`bench/hv: --rounds must be an integer >= 1, got ${args[ri + 1]}`);
   }
   const bi = args.indexOf('--baseline');
-  let baseline: Hypervolume | null = null;
+  let baseline: string | null = null;
   if (bi >= 0) {
-    const file = resolve(args[bi + 1] ?? '', 'src/pareto/hypervolume.ts');
-    baseline = ((await import(pathToFileURL(file).href)) as { hypervolume: Hypervolume }).hypervolume;
+    baseline = resolve(args[bi + 1] ?? '');
+    if (!existsSync(join(baseline, 'src/pareto/hypervolume.ts'))) {
+      throw new RangeError(`bench/hv: --baseline ${args[bi + 1]} has no src/pareto/hypervolume.ts`);
+    }
   }
   let list = cases(quick);
   if (only === 'grid') list = gridCases();
@@ -402,12 +464,15 @@ async function main(): Promise<void> {
         baseline !== null
           ? ` ${(r.baselineMs !== undefined ? r.baselineMs.toFixed(4) : '').padStart(12)}`
           : '';
-      const theirs = names.map((n) => ` ${(r.c?.[n]?.cpuMs.toFixed(4) ?? '').padStart(12)}`).join('');
+      // A C time marked * is of a wrong value (not counted in the ratio).
+      const theirs = names
+        .map((n) => {
+          const x = r.c?.[n];
+          return ` ${(x === undefined ? '' : `${x.cpuMs.toFixed(4)}${x.wrong ? '*' : ''}`).padStart(12)}`;
+        })
+        .join('');
       const ratio = names.length > 0 ? `  ${(r.ratio?.toFixed(2) ?? '').padStart(6)}` : '';
-      // A C value that differs from ours beyond rounding is flagged.
-      const disagree =
-        r.c !== undefined &&
-        Object.values(r.c).some((x) => Math.abs(x.value - r.value) > 1e-9 * Math.max(1, Math.abs(r.value)));
+      const disagree = r.c !== undefined && Object.values(r.c).some((x) => x.wrong === true);
       console.log(
         `${String(r.m).padStart(2)} ${r.front.padEnd(8)} ${String(r.n).padStart(7)} ${r.kind.padEnd(14)} ${r.algorithm.padEnd(26)} ${r.cpuMs.toFixed(4).padStart(10)}${baseMs}${theirs}${ratio}  ${r.value.toPrecision(12)}${disagree ? '  VALUES DIFFER' : ''}`,
       );

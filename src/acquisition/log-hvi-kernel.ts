@@ -184,6 +184,8 @@ export class LogHviWorkspace {
   readonly gradAcc: Float64Array;
   readonly gradLogW: Float64Array;
   readonly pair: Float64Array = new Float64Array(2);
+  /** The running log-sum-exp over the cells of a sample: max, sum, last cell's weight (addCell). */
+  readonly run: Float64Array = new Float64Array(3);
   readonly logLength: Float64Array;
   /** q: the points that can matter in the current box. */
   readonly active: Int32Array;
@@ -318,14 +320,15 @@ export function sampleLogHvi(
     }
   }
   // Pass 2: the most promising box first, so that the running maximum prunes the rest.
-  let runMax = -Infinity;
-  let runSum = 0;
+  const run = ws.run;
+  run[0] = -Infinity;
+  run[1] = 0;
   for (let step = 0; step < boxes.count; step++) {
     const k = step === 0 ? bestBox : step <= bestBox ? step - 1 : step;
     const bo = k * m;
     let bestBound = -Infinity;
     for (let i = 0; i < q; i++) if (boxBounds[k * q + i]! > bestBound) bestBound = boxBounds[k * q + i]!;
-    if (bestBound < runMax - PRUNE) continue;
+    if (bestBound < run[0]! - PRUNE) continue;
     for (let j = 0; j < m; j++) logLength[j] = idx.logLength[bo + j]!;
     // The box is worth at least about its best singleton; points whose bound is far below that
     // cannot matter in it.
@@ -351,19 +354,9 @@ export function sampleLogHvi(
     for (let i = 0; i < q; i++) if (boxBounds[k * q + i]! >= bestSingle - PRUNE) active[a++] = i;
     if (a === 1) {
       // One point matters (always so for q = 1): the cell is its singleton, no signed sums.
-      const cell = bestSingle;
-      if (cell > runMax) {
-        const r = runMax === -Infinity ? 0 : Math.exp(runMax - cell);
-        runSum *= r;
-        if (gradY) {
-          for (let p = 0; p < q * m; p++) gradAcc[p] = gradAcc[p]! * r;
-          for (let i = 0; i < q; i++) gradLogW[i] = gradLogW[i]! * r;
-        }
-        runMax = cell;
-      }
-      const cellWeight = Math.exp(cell - runMax);
-      runSum += cellWeight;
+      addCell(bestSingle, run, gradY !== null, gradAcc, q * m, gradLogW, q);
       if (!gradY) continue;
+      const cellWeight = run[2]!;
       const i = bestPoint;
       gradLogW[i] = gradLogW[i]! + cellWeight;
       for (let j = 0; j < m; j++) {
@@ -423,18 +416,9 @@ export function sampleLogHvi(
     const N = maxEven > -Infinity ? maxEven + Math.log(sumEven) : -Infinity;
     const cell = logDiffExp(P, N);
     if (cell === -Infinity) continue;
-    if (cell > runMax) {
-      const r = runMax === -Infinity ? 0 : Math.exp(runMax - cell);
-      runSum *= r;
-      if (gradY) {
-        for (let p = 0; p < q * m; p++) gradAcc[p] = gradAcc[p]! * r;
-        for (let i = 0; i < q; i++) gradLogW[i] = gradLogW[i]! * r;
-      }
-      runMax = cell;
-    }
-    const cellWeight = Math.exp(cell - runMax);
-    runSum += cellWeight;
+    addCell(cell, run, gradY !== null, gradAcc, q * m, gradLogW, q);
     if (!gradY) continue;
+    const cellWeight = run[2]!;
     // d cell / d v_S = sign_S e^{v_S - P} / (1 - e^{N - P}).
     const cP = cellWeight / -Math.expm1(N - P);
     for (let mask = 1; mask < subsets; mask++) {
@@ -458,6 +442,7 @@ export function sampleLogHvi(
       }
     }
   }
+  const runSum = run[1]!;
   if (runSum === 0) {
     if (gradY) gradY.fill(0, base, base + q * m);
     if (gradLogWeights) gradLogWeights.fill(0, s * q, s * q + q);
@@ -467,7 +452,7 @@ export function sampleLogHvi(
     for (let p = 0; p < q * m; p++) gradY[base + p] = gradAcc[p]! / runSum;
     if (gradLogWeights) for (let i = 0; i < q; i++) gradLogWeights[s * q + i] = gradLogW[i]! / runSum;
   }
-  return runMax + Math.log(runSum);
+  return run[0]! + Math.log(runSum);
 }
 
 /**
@@ -549,15 +534,17 @@ function sampleLogHviSingle(
   const { pairOf, pairUpper, pairLogLength, pairValue, pairDerivative, pairStamp } = idx;
   const epoch = ++pairEpoch;
   // Pass 2: the most promising box first; the cell of a box is the point's capped volume.
-  let runMax = -Infinity;
-  let runSum = 0;
-  let gradLogW = 0;
+  const run = ws.run;
+  run[0] = -Infinity;
+  run[1] = 0;
+  const gradLogW = ws.gradLogW;
+  gradLogW[0] = 0;
   if (gradY) gradAcc.fill(0, 0, m);
   for (let step = 0; step < count; step++) {
     const k = step === 0 ? bestBox : step <= bestBox ? step - 1 : step;
     const bound = boxBounds[k]!;
     // As the general kernel: a NaN bound counts as -Infinity there.
-    if ((bound > -Infinity ? bound : -Infinity) < runMax - PRUNE) continue;
+    if ((bound > -Infinity ? bound : -Infinity) < run[0]! - PRUNE) continue;
     const bo = k * m;
     let single = logW;
     if (pairOf) {
@@ -592,23 +579,15 @@ function sampleLogHviSingle(
     // singleton leaves the cell at -Infinity.
     if (!(bound >= (single > -Infinity ? single : -Infinity) - PRUNE)) continue;
     const cell = single > -Infinity ? single : -Infinity;
-    if (cell > runMax) {
-      const r = runMax === -Infinity ? 0 : Math.exp(runMax - cell);
-      runSum *= r;
-      if (gradY) {
-        for (let j = 0; j < m; j++) gradAcc[j] = gradAcc[j]! * r;
-        gradLogW *= r;
-      }
-      runMax = cell;
-    }
-    const cellWeight = Math.exp(cell - runMax);
-    runSum += cellWeight;
+    addCell(cell, run, gradY !== null, gradAcc, m, gradLogW, 1);
     if (!gradY) continue;
-    gradLogW += cellWeight;
+    const cellWeight = run[2]!;
+    gradLogW[0] = gradLogW[0]! + cellWeight;
     for (let j = 0; j < m; j++) {
       gradAcc[j] = gradAcc[j]! - cellWeight * capDerivative[j]! * tableDerivative[upperIndex[bo + j]!]!;
     }
   }
+  const runSum = run[1]!;
   if (runSum === 0) {
     if (gradY) gradY.fill(0, base, base + m);
     if (gradLogWeights) gradLogWeights[s] = 0;
@@ -616,9 +595,40 @@ function sampleLogHviSingle(
   }
   if (gradY) {
     for (let j = 0; j < m; j++) gradY[base + j] = gradAcc[j]! / runSum;
-    if (gradLogWeights) gradLogWeights[s] = gradLogW / runSum;
+    if (gradLogWeights) gradLogWeights[s] = gradLogW[0]! / runSum;
   }
-  return runMax + Math.log(runSum);
+  return run[0]! + Math.log(runSum);
+}
+
+/**
+ * Adds a cell of log volume `cell` to the running log-sum-exp `run` = (max, sum of e^(v - max),
+ * weight of the last cell): when the cell raises the maximum, the sum and, with `grad`, the first
+ * `len` entries of `gradAcc` and `lenW` of `gradLogW` (accumulated with the same weights) are
+ * rescaled to it first. Leaves e^(cell - max) in `run[2]`. The doubles stay in `run`: neither
+ * arguments nor a return value to box when the call is not inlined.
+ */
+function addCell(
+  cell: number,
+  run: Float64Array,
+  grad: boolean,
+  gradAcc: Float64Array,
+  len: number,
+  gradLogW: Float64Array,
+  lenW: number,
+): void {
+  const runMax = run[0]!;
+  if (cell > runMax) {
+    const r = runMax === -Infinity ? 0 : Math.exp(runMax - cell);
+    run[1] = run[1]! * r;
+    if (grad) {
+      for (let p = 0; p < len; p++) gradAcc[p] = gradAcc[p]! * r;
+      for (let i = 0; i < lenW; i++) gradLogW[i] = gradLogW[i]! * r;
+    }
+    run[0] = cell;
+  }
+  const cellWeight = Math.exp(cell - run[0]!);
+  run[1] = run[1]! + cellWeight;
+  run[2] = cellWeight;
 }
 
 function popcount(x: number): number {

@@ -32,10 +32,15 @@ export class Hv4dWorkspace {
   cand = new Int32Array(0);
   /**
    * The point and walls of {@link contribution3d}, {@link sweepAbove} and {@link addToActive3d}
-   * (px, py, pz, xB, yL): doubles passed as arguments to a call that is not inlined are boxed, one
+   * (px, py, pz, xB, yL), and p's uncovered area during the sweeps above it: doubles passed as arguments to a call that is not inlined are boxed, one
    * allocation each, and these run thousands of times per hv5d call.
    */
-  readonly args = new Float64Array(5);
+  readonly args = new Float64Array(6);
+  /**
+   * The contribution found by insert3d, contribution3d or sweepAbove: a double returned from a call
+   * that is not inlined is boxed, one allocation per call.
+   */
+  readonly out = new Float64Array(1);
   /** hv4d's second sort key: x + y + z of each point. */
   sum = new Float64Array(0);
   /** hv4d's nodes (the points in sweep order, then two sentinels): coordinates and z-order links. */
@@ -142,9 +147,9 @@ export function hv4d(
       nx[t] = px;
       ny[t] = py;
       nz[t] = pz;
-      const c = insert3d(t, bottom, work);
-      const d = c >= 0 ? t : work.dominator;
-      if (c >= 0) v3 += c;
+      const linked = insert3d(t, bottom, work);
+      const d = linked ? t : work.dominator;
+      if (linked) v3 += work.out[0]!;
       dx = nx[d]!;
       dy = ny[d]!;
       dz = nz[d]!;
@@ -170,12 +175,12 @@ function unlink(j: number, work: Hv4dWorkspace): void {
 }
 
 /**
- * Links node p into hv4d's z-ordered list and returns its exclusive 3-D contribution, or returns -1
- * (p not linked, `work.dominator` set) when a linked node weakly dominates it. Unlinks the nodes p
- * dominates. The list holds no two nodes of which one weakly dominates the other, so a p that
- * dominates a node is itself dominated by none.
+ * Links node p into hv4d's z-ordered list and writes its exclusive 3-D contribution to
+ * `work.out[0]`; returns false (p not linked, `work.dominator` set) when a linked node weakly
+ * dominates it. Unlinks the nodes p dominates. The list holds no two nodes of which one weakly
+ * dominates the other, so a p that dominates a node is itself dominated by none.
  */
-function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
+function insert3d(p: number, bottom: number, work: Hv4dWorkspace): boolean {
   const { nx, ny, nz, nb, next, prev, head, sx, sy, cand } = work;
   const px = nx[p]!;
   const py = ny[p]!;
@@ -209,7 +214,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     const below = +(qy <= py);
     if ((left & below) !== 0) {
       work.dominator = j;
-      return -1;
+      return false;
     }
     if ((left & +(qy < yL)) !== 0) yL = qy;
     if ((below & +(qx < xB)) !== 0) xB = qx;
@@ -226,7 +231,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     if (qx <= px) {
       if (qy <= py) {
         work.dominator = j;
-        return -1;
+        return false;
       }
       if (qy < yL) yL = qy;
     } else if (qy <= py) {
@@ -248,7 +253,7 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
       const below = +(qy <= py);
       if ((left & below) !== 0) {
         work.dominator = q;
-        return -1;
+        return false;
       }
       if ((left & +(qy < yL)) !== 0) yL = qy;
       if ((below & +(qx < xB)) !== 0) xB = qx;
@@ -261,13 +266,19 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
     const r = cand[c]!;
     const qx = nx[r]!;
     const qy = ny[r]!;
-    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, nx, ny, r);
   }
-  t = stairPrune(sx, sy, t, xB, yL);
+  const args = work.args;
+  args[0] = px;
+  args[1] = py;
+  args[3] = xB;
+  args[4] = yL;
+  t = stairPrune(t, work);
   // Above p: as in sweepAbove, the area of p's slice not yet covered, kept up to date by subtracting
   // what each newcomer covers, times each z step, until a node covers p in x and y (the top
   // sentinel at the latest).
-  let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+  exclusiveArea(t, work);
+  let area = args[5]!;
   let vol = 0;
   let z = pz;
   for (;;) {
@@ -283,74 +294,17 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
       j = after;
       continue;
     }
-    if (qx <= px) {
-      if (qy <= py) break;
-      if (qx === px) unlink(j, work);
-      if (qy < yL) {
-        // A lower left wall: it covers everything above qy; the staircase points there go.
-        let lost = 0;
-        let left = px;
-        let h = yL;
-        let e = 0;
-        while (e < t && sy[e]! >= qy) {
-          lost += (sx[e]! - left) * (h - qy);
-          left = sx[e]!;
-          h = sy[e]!;
-          e++;
-        }
-        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
-        area -= lost;
-        yL = qy;
-        if (e > 0) {
-          for (let r = e; r < t; r++) {
-            sx[r - e] = sx[r]!;
-            sy[r - e] = sy[r]!;
-          }
-          t -= e;
-        }
-      }
-    } else if (qy <= py) {
-      if (qy === py) unlink(j, work);
-      if (qx < xB) {
-        // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
-        let lost = 0;
-        let right = xB;
-        while (t > 0 && sx[t - 1]! >= qx) {
-          lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
-          right = sx[t - 1]!;
-          t--;
-        }
-        lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
-        area -= lost;
-        xB = qx;
-      }
-    } else {
-      // Inside p's walls and dominated by p: it leaves, after covering its part of the slice.
-      unlink(j, work);
-      let lo = 0;
-      let hi = t;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sx[mid]! <= qx) lo = mid + 1;
-        else hi = mid;
-      }
-      const h0 = lo > 0 ? sy[lo - 1]! : yL;
-      if (h0 > qy) {
-        let lost = 0;
-        let left = qx;
-        let h = h0;
-        let e = lo;
-        while (e < t && sy[e]! >= qy) {
-          lost += (sx[e]! - left) * (h - qy);
-          left = sx[e]!;
-          h = sy[e]!;
-          e++;
-        }
-        lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
-        area -= lost;
-        t = stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
-      }
-    }
+    if ((+(qx <= px) & +(qy <= py)) !== 0) break;
+    // Inside p's walls: a node on p's x or y face, or one p dominates, leaves after covering its
+    // part of the slice.
+    if ((+(qx === px) | +(qy === py) | (+(qx > px) & +(qy > py))) !== 0) unlink(j, work);
+    args[3] = xB;
+    args[4] = yL;
+    args[5] = area;
+    t = coverSlice(nx, ny, j, t, work);
+    xB = args[3]!;
+    yL = args[4]!;
+    area = args[5]!;
     j = after;
   }
   const after = next[before]!;
@@ -360,7 +314,8 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): number {
   next[before] = p;
   const h = head[b]!;
   if (h < 0 || nz[h]! > pz) head[b] = p;
-  return vol;
+  work.out[0] = vol;
+  return true;
 }
 
 /**
@@ -418,8 +373,8 @@ export function addToActive3d(
 
 /**
  * Exclusive 3-D contribution of the point p = (px, py, pz) = `work.args[0..3)` to the active set
- * `a[0..k)` (sorted by z ascending), i.e. HV(a + p) - HV(a), or -1 when an active point weakly
- * dominates p. O(k) scans plus a 2-D staircase inside p's box: the points below p in z give the
+ * `a[0..k)` (sorted by z ascending), i.e. HV(a + p) - HV(a), written to `work.out[0]`; returns false
+ * when an active point weakly dominates p. O(k) scans plus a 2-D staircase inside p's box: the points below p in z give the
  * starting slice, the points above it are swept in z until p is covered.
  * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
  */
@@ -430,7 +385,7 @@ export function contribution3d(
   k: number,
   work: Hv4dWorkspace,
   markDead: boolean,
-): number {
+): boolean {
   const { sx, sy, cand, dead, args } = work;
   const px = args[0]!;
   const py = args[1]!;
@@ -475,7 +430,7 @@ export function contribution3d(
           work.anyDead = false;
         }
         work.dominator = j;
-        return -1;
+        return false;
       }
       if (qy < yL) yL = qy;
     } else if (qy <= py) {
@@ -497,7 +452,7 @@ export function contribution3d(
         work.anyDead = false;
       }
       work.dominator = j;
-      return -1;
+      return false;
     }
     // The walls drop rarely, so these branches are predictable.
     if ((left & +(qy < yL)) !== 0) yL = qy;
@@ -511,18 +466,20 @@ export function contribution3d(
     const r = cand[c]!;
     const qx = ax[r]!;
     const qy = ay[r]!;
-    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
   }
   args[3] = xB;
   args[4] = yL;
-  return sweepAbove(t, ax, ay, az, split, k, work, markDead);
+  sweepAbove(t, ax, ay, az, split, k, work, markDead);
+  return true;
 }
 
 /**
  * The second half of {@link contribution3d}: given p and its walls, `work.args` = (px, py, pz, xB,
  * yL), and the staircase
  * `work.sx/sy[0..t)` of the points at or below p in z, sweeps the entries `a[j..k)` (z ascending, all
- * above p) until one covers p in x and y, summing p's exclusive area times each z step.
+ * above p) until one covers p in x and y, summing p's exclusive area times each z step into
+ * `work.out[0]`.
  */
 export function sweepAbove(
   t: number,
@@ -533,17 +490,18 @@ export function sweepAbove(
   k: number,
   work: Hv4dWorkspace,
   markDead: boolean,
-): number {
-  const { sx, sy, dead, args } = work;
+): void {
+  const { dead, args } = work;
   const px = args[0]!;
   const py = args[1]!;
   const pz = args[2]!;
   let xB = args[3]!;
   let yL = args[4]!;
-  t = stairPrune(sx, sy, t, xB, yL);
+  t = stairPrune(t, work);
   // The area of p's slice not yet covered, kept up to date by subtracting what each newcomer covers:
   // the height of the covered region over x is yL left of the staircase, then sy[i] from sx[i] on.
-  let area = exclusiveArea(sx, sy, t, px, py, xB, yL);
+  exclusiveArea(t, work);
+  let area = args[5]!;
   let vol = 0;
   let z = pz;
   let covered = false;
@@ -564,92 +522,106 @@ export function sweepAbove(
       }
       continue;
     }
-    if (qx <= px) {
-      if (qy <= py) {
-        covered = true;
-        break;
-      }
-      if (markDead && qx === px) {
-        dead[j] = 1;
-        work.anyDead = true;
-      }
-      if (qy < yL) {
-        // A lower left wall: it covers everything above qy; the staircase points there go.
-        let lost = 0;
-        let left = px;
-        let h = yL;
-        let i = 0;
-        while (i < t && sy[i]! >= qy) {
-          lost += (sx[i]! - left) * (h - qy);
-          left = sx[i]!;
-          h = sy[i]!;
-          i++;
-        }
-        lost += ((i < t ? sx[i]! : xB) - left) * (h - qy);
-        area -= lost;
-        yL = qy;
-        if (i > 0) {
-          for (let r = i; r < t; r++) {
-            sx[r - i] = sx[r]!;
-            sy[r - i] = sy[r]!;
-          }
-          t -= i;
-        }
-      }
-    } else if (qy <= py) {
-      if (markDead && qy === py) {
-        dead[j] = 1;
-        work.anyDead = true;
-      }
-      if (qx < xB) {
-        // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
-        let lost = 0;
-        let right = xB;
-        while (t > 0 && sx[t - 1]! >= qx) {
-          lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
-          right = sx[t - 1]!;
-          t--;
-        }
-        lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
-        area -= lost;
-        xB = qx;
-      }
-    } else {
-      if (markDead) {
-        dead[j] = 1;
-        work.anyDead = true;
-      }
-      if (qx < xB && qy < yL) {
-        let lo = 0;
-        let hi = t;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (sx[mid]! <= qx) lo = mid + 1;
-          else hi = mid;
-        }
-        const h0 = lo > 0 ? sy[lo - 1]! : yL;
-        if (h0 > qy) {
-          // q covers [qx, ...) above qy up to the first staircase point at or below qy.
-          let lost = 0;
-          let left = qx;
-          let h = h0;
-          let e = lo;
-          while (e < t && sy[e]! >= qy) {
-            lost += (sx[e]! - left) * (h - qy);
-            left = sx[e]!;
-            h = sy[e]!;
-            e++;
-          }
-          lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
-          area -= lost;
-          t = stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
-        }
-      }
+    if ((+(qx <= px) & +(qy <= py)) !== 0) {
+      covered = true;
+      break;
     }
+    // Inside p's walls: an entry on p's x or y face, or one p dominates, is flagged.
+    if (markDead && (+(qx === px) | +(qy === py) | (+(qx > px) & +(qy > py))) !== 0) {
+      dead[j] = 1;
+      work.anyDead = true;
+    }
+    args[3] = xB;
+    args[4] = yL;
+    args[5] = area;
+    t = coverSlice(ax, ay, j, t, work);
+    xB = args[3]!;
+    yL = args[4]!;
+    area = args[5]!;
   }
   if (marks !== 0) work.anyDead = true;
   if (!covered) vol += area * (0 - z);
-  return vol;
+  work.out[0] = vol;
+}
+
+/**
+ * Cuts p's slice by q = (xs[j], ys[j]), an entry inside p's walls (qx < xB, qy < yL) that does not
+ * cover p, for the sweeps above p ({@link sweepAbove} and hv4d's insertion): q left of p lowers the
+ * left wall, q below p brings the bottom wall nearer, q strictly inside joins the staircase; the
+ * staircase points q covers go. Reads p and the walls from `work.args` (px, py, -, xB, yL) and
+ * p's uncovered area from `args[5]`, writes back the walls and the area, returns the staircase's
+ * new length. The doubles travel in `args`, not as arguments or a return value (each one boxed when
+ * the call is not inlined).
+ */
+function coverSlice(xs: Float64Array, ys: Float64Array, j: number, t: number, work: Hv4dWorkspace): number {
+  const { sx, sy, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const xB = args[3]!;
+  const yL = args[4]!;
+  const qx = xs[j]!;
+  const qy = ys[j]!;
+  if (qx <= px) {
+    // A lower left wall: it covers everything above qy; the staircase points there go.
+    let lost = 0;
+    let left = px;
+    let h = yL;
+    let i = 0;
+    while (i < t && sy[i]! >= qy) {
+      lost += (sx[i]! - left) * (h - qy);
+      left = sx[i]!;
+      h = sy[i]!;
+      i++;
+    }
+    lost += ((i < t ? sx[i]! : xB) - left) * (h - qy);
+    args[5] = args[5]! - lost;
+    args[4] = qy;
+    if (i > 0) {
+      for (let r = i; r < t; r++) {
+        sx[r - i] = sx[r]!;
+        sy[r - i] = sy[r]!;
+      }
+      t -= i;
+    }
+    return t;
+  }
+  if (qy <= py) {
+    // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
+    let lost = 0;
+    let right = xB;
+    while (t > 0 && sx[t - 1]! >= qx) {
+      lost += (right - sx[t - 1]!) * (sy[t - 1]! - py);
+      right = sx[t - 1]!;
+      t--;
+    }
+    lost += (right - qx) * ((t > 0 ? sy[t - 1]! : yL) - py);
+    args[5] = args[5]! - lost;
+    args[3] = qx;
+    return t;
+  }
+  // Strictly inside: q covers [qx, ...) above qy up to the first staircase point at or below qy.
+  let lo = 0;
+  let hi = t;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sx[mid]! <= qx) lo = mid + 1;
+    else hi = mid;
+  }
+  const h0 = lo > 0 ? sy[lo - 1]! : yL;
+  if (h0 <= qy) return t;
+  let lost = 0;
+  let left = qx;
+  let h = h0;
+  let e = lo;
+  while (e < t && sy[e]! >= qy) {
+    lost += (sx[e]! - left) * (h - qy);
+    left = sx[e]!;
+    h = sy[e]!;
+    e++;
+  }
+  lost += ((e < t ? sx[e]! : xB) - left) * (h - qy);
+  args[5] = args[5]! - lost;
+  return stairReplace(sx, sy, t, lo > 0 && sx[lo - 1] === qx ? lo - 1 : lo, e, qx, qy);
 }
 
 /** Replaces the staircase points `s[start..end)` by (x, y) (end >= start); returns the new length. */
@@ -681,10 +653,20 @@ function stairReplace(
 }
 
 /**
- * Inserts (x, y) into the staircase `s[0..t)` (x ascending, y strictly descending), dropping the
- * points it weakly dominates; returns the new length (unchanged if (x, y) is weakly dominated).
+ * Inserts (x, y) = (xs[r], ys[r]) into the staircase `s[0..t)` (x ascending, y strictly descending),
+ * dropping the points it weakly dominates; returns the new length (unchanged if (x, y) is weakly
+ * dominated). The point is read by index: doubles passed to a call that is not inlined are boxed.
  */
-export function stairInsert(sx: Float64Array, sy: Float64Array, t: number, x: number, y: number): number {
+export function stairInsert(
+  sx: Float64Array,
+  sy: Float64Array,
+  t: number,
+  xs: Float64Array,
+  ys: Float64Array,
+  r: number,
+): number {
+  const x = xs[r]!;
+  const y = ys[r]!;
   let lo = 0;
   let hi = t;
   while (lo < hi) {
@@ -720,8 +702,14 @@ export function stairInsert(sx: Float64Array, sy: Float64Array, t: number, x: nu
   return t - removed + 1;
 }
 
-/** Drops staircase points outside the walls (y >= yL at the front, x >= xB at the back). */
-function stairPrune(sx: Float64Array, sy: Float64Array, t: number, xB: number, yL: number): number {
+/**
+ * Drops the points of the staircase `work.sx/sy[0..t)` outside the walls xB = `work.args[3]` and
+ * yL = `args[4]` (y >= yL at the front, x >= xB at the back); returns its new length.
+ */
+function stairPrune(t: number, work: Hv4dWorkspace): number {
+  const { sx, sy, args } = work;
+  const xB = args[3]!;
+  const yL = args[4]!;
   let a = 0;
   while (a < t && sy[a]! >= yL) a++;
   let b = t;
@@ -735,19 +723,22 @@ function stairPrune(sx: Float64Array, sy: Float64Array, t: number, xB: number, y
   return b - a;
 }
 
-/** Area of [px, xB] x [py, yL] not dominated by the staircase, as a sum of positive rectangles. */
-function exclusiveArea(
-  sx: Float64Array,
-  sy: Float64Array,
-  t: number,
-  px: number,
-  py: number,
-  xB: number,
-  yL: number,
-): number {
-  if (t === 0) return (xB - px) * (yL - py);
+/**
+ * Area of [px, xB] x [py, yL] (`work.args` = px, py, -, xB, yL) not dominated by the staircase
+ * `work.sx/sy[0..t)`, as a sum of positive rectangles, written to `args[5]`.
+ */
+function exclusiveArea(t: number, work: Hv4dWorkspace): void {
+  const { sx, sy, args } = work;
+  const px = args[0]!;
+  const py = args[1]!;
+  const xB = args[3]!;
+  const yL = args[4]!;
+  if (t === 0) {
+    args[5] = (xB - px) * (yL - py);
+    return;
+  }
   let area = (sx[0]! - px) * (yL - py);
   for (let i = 0; i + 1 < t; i++) area += (sx[i + 1]! - sx[i]!) * (sy[i]! - py);
   area += (xB - sx[t - 1]!) * (sy[t - 1]! - py);
-  return area;
+  args[5] = area;
 }

@@ -34,6 +34,11 @@ export class Hv5dWorkspace {
   yL = 0;
   xB = 0;
   zW = 0;
+  /** contribution4d's volume (a double returned from a call that is not inlined is boxed). */
+  readonly out = new Float64Array(1);
+  /** A clipped point for stairInsert, which reads it by index (doubles as arguments are boxed). */
+  readonly cx1 = new Float64Array(1);
+  readonly cy1 = new Float64Array(1);
 
   ensure(n: number): void {
     if (n <= this.capacity) return;
@@ -101,9 +106,8 @@ export function hv5d(
   let comp = 0;
   for (let t = 0; t < n; t++) {
     const i = order5[t]!;
-    const c = contribution4d(i, xs, ys, zs, ws, n, work);
-    if (c >= 0) {
-      v4 += c;
+    if (contribution4d(i, xs, ys, zs, ws, n, work)) {
+      v4 += work.out[0]!;
       insert(i, xs, ys, zs, ws, work);
     }
     const vnext = t + 1 < n ? vs[order5[t + 1]!]! : 0;
@@ -116,8 +120,8 @@ export function hv5d(
 }
 
 /**
- * Exclusive 4-D contribution of point i to the active set, or -1 when an active point weakly
- * dominates it. The active points with w <= p_w (those of rank <= `thr` in w) are clipped to p's box
+ * Exclusive 4-D contribution of point i to the active set, written to `work.out[0]`; false when an
+ * active point weakly dominates it. The active points with w <= p_w (those of rank <= `thr` in w) are clipped to p's box
  * and reduced to a 3-D set C; p's exclusive 3-D volume against C is then swept up in w through the
  * active points above (visited in w order, read from the rank-ordered copies), each one clipped and added to C and its
  * contribution subtracted, until one covers p in x, y and z. O(k) for C, then per point above a few
@@ -131,7 +135,7 @@ function contribution4d(
   ws: Float64Array,
   n: number,
   work: Hv5dWorkspace,
-): number {
+): boolean {
   const { order4, rank4, active, clip } = work;
   const px = xs[i]!;
   const py = ys[i]!;
@@ -140,13 +144,14 @@ function contribution4d(
   let thr = rank4[i]!;
   while (thr + 1 < n && ws[order4[thr + 1]!] === pw) thr++;
   let kc = clippedBelow(i, xs, ys, zs, thr, work);
-  if (kc < 0) return -1;
+  if (kc < 0) return false;
   const { ax: cx, ay: cy, az: cz } = clip;
   const args = clip.args;
   args[0] = px;
   args[1] = py;
   args[2] = pz;
-  let v3 = contribution3d(cx, cy, cz, kc, clip, false);
+  // C lies in p's box, above p: p is not dominated (-1 would say so).
+  let v3 = contribution3d(cx, cy, cz, kc, clip, false) ? clip.out[0]! : -1;
   let yL = work.yL;
   let xB = work.xB;
   let zW = work.zW;
@@ -160,7 +165,10 @@ function contribution4d(
   for (;;) {
     while (bits === 0) {
       word++;
-      if (word >= words) return vol + v3 * (0 - w);
+      if (word >= words) {
+        work.out[0] = vol + v3 * (0 - w);
+        return true;
+      }
       bits = active[word]!;
     }
     const low = bits & -bits;
@@ -173,7 +181,10 @@ function contribution4d(
     const qy = wy[r]!;
     const qz = wz[r]!;
     // One branch per test, not one per coordinate (their outcomes are unpredictable).
-    if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) return vol;
+    if ((+(qx <= px) & +(qy <= py) & +(qz <= pz)) !== 0) {
+      work.out[0] = vol;
+      return true;
+    }
     // Most clipped points fall behind one of C's walls, its points on two faces of p's box. The
     // walls lie beyond p (yL > py, xB > px, zW > pz), so q's own coordinates decide.
     if ((+(qy >= yL) | +(qx >= xB) | +(qz >= zW)) !== 0) continue;
@@ -184,9 +195,8 @@ function contribution4d(
     args[0] = ux;
     args[1] = uy;
     args[2] = uz;
-    const c = contribution3d(cx, cy, cz, kc, clip, true);
-    if (c >= 0) {
-      v3 -= c;
+    if (contribution3d(cx, cy, cz, kc, clip, true)) {
+      v3 -= clip.out[0]!;
       kc = addToActive3d(cx, cy, cz, kc, clip);
       if (ux === px) {
         if (uy === py) zW = uz;
@@ -251,7 +261,7 @@ function clippedBelow(
     const r = cand[c]!;
     const qx = ax[r]!;
     const qy = ay[r]!;
-    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
   }
   if (xB < 0) {
     sx[t] = xB;
@@ -280,7 +290,10 @@ function clippedBelow(
       else hi = mid;
     }
     if (lo > 0 && sy[lo - 1]! <= uy) continue;
-    t = stairInsert(sx, sy, t, ux, uy);
+    const { cx1, cy1 } = work;
+    cx1[0] = ux;
+    cy1[0] = uy;
+    t = stairInsert(sx, sy, t, cx1, cy1, 0);
     if (ux === px && uy === py && az[j]! < zW) zW = az[j]!;
     cx[kc] = ux;
     cy[kc] = uy;

@@ -96,7 +96,7 @@ export function hv3dContributions(
       for (let r = g0; r < g1; r++) {
         const qx = ax[r]!;
         const qy = ay[r]!;
-        if (r !== p && qx > px && qy > py && qx < xB && qy < yL) t = stairInsert(sx, sy, t, qx, qy);
+        if (r !== p && qx > px && qy > py && qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
       }
       const args = work.args;
       args[0] = px;
@@ -104,8 +104,8 @@ export function hv3dContributions(
       args[2] = gz;
       args[3] = xB;
       args[4] = yL;
-      const c = sweepAbove(t, ax, ay, az, g1, n, work, false);
-      out[id[p]!] = Math.max(c, 0);
+      sweepAbove(t, ax, ay, az, g1, n, work, false);
+      out[id[p]!] = Math.max(work.out[0]!, 0);
     }
     // Insert the group into the staircase, dropping the points each one dominates.
     for (let p = g0; p < g1; p++) {
