@@ -25,13 +25,20 @@ import { WfgWorkspace, wfg } from './hv/wfg.js';
  * quarter), so clouds of mostly dominated points, grids and duplicates cost little more than a pass
  * or two. For m >= 6, one pass with the smallest-sum point.
  *
+ * A volume beyond the largest double (a point's distance to the reference, or their product,
+ * overflows) is Infinity.
+ *
  * @throws RangeError when `reference` has the wrong length or a non-finite value, or a point has a
  *   NaN or -Infinity coordinate (+Infinity just lies outside the reference box).
  */
 export function hypervolume(points: MatrixLike, reference: ArrayLike<number>): number {
   const { n, m } = translate('hypervolume', points, reference, false);
   if (n === 0) return 0;
-  return volumeOfTranslated(n, m);
+  const volume = volumeOfTranslated(n, m);
+  // The inputs are checked, so a NaN can only come from an overflow (Infinity − Infinity, or
+  // 0 · Infinity across a tie): some box of a kept point, and so the union, exceeds the largest
+  // double.
+  return Number.isNaN(volume) ? Number.POSITIVE_INFINITY : volume;
 }
 
 /**

@@ -434,6 +434,39 @@ describe('hypervolume properties', () => {
 });
 
 describe('hypervolume edge cases and validation', () => {
+  it("is Infinity where the volume of a kept point's box exceeds the largest double, at every m", () => {
+    // Independent check: a box whose log-volume, Σ_j log(ref_j − p_j), exceeds log(MAX_VALUE)
+    // makes the union overflow; below that, the volume is finite.
+    const logVolume = (p: number[], ref: number[]) => p.reduce((s, v, j) => s + Math.log(ref[j]! - v), 0);
+    for (let m = 1; m <= 9; m++) {
+      const cases = [
+        { points: [Array(m).fill(-1e308), Array(m).fill(0)], ref: Array(m).fill(1e308) },
+        {
+          points: [
+            Array(m)
+              .fill(-1e200)
+              .map((v, j) => v + j),
+            Array(m).fill(-1e100),
+          ],
+          ref: Array(m).fill(0),
+        },
+        {
+          points: [Array(m).fill(-1e308), Array(m).fill(-1e308), Array(m).fill(5)],
+          ref: Array(m).fill(1e308),
+        },
+        { points: [Array(m).fill(-1e150), Array(m).fill(-2e150)], ref: Array(m).fill(0) },
+      ];
+      for (const { points, ref } of cases) {
+        const overflows = points.some(
+          (p) => p.every((v, j) => v < ref[j]!) && logVolume(p, ref) > Math.log(Number.MAX_VALUE),
+        );
+        const value = hypervolume(points, ref);
+        if (overflows) expect(value, `m = ${m}`).toBe(Number.POSITIVE_INFINITY);
+        else expect(Number.isFinite(value), `m = ${m}: ${value}`).toBe(true);
+      }
+    }
+  });
+
   it('handles empty sets, points outside the box and single points', () => {
     expect(hypervolume([], [1, 1])).toBe(0);
     expect(hypervolume(matrix(0, 3, new Float64Array(0)), [1, 1, 1])).toBe(0);
