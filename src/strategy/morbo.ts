@@ -692,7 +692,8 @@ export class MorboGenerator implements Generator {
     const q = input.count;
     const pendingByRegion = this.assignPending(input.pending, X, centres, d);
     const regionCandidates: RegionCandidates[] = [];
-    const inBoxCount = inBox(Y, feasible, ref).length;
+    // The feasible points inside the reference box: the descent steps' phase and the selection's front.
+    const insideRows = inBox(Y, feasible, ref);
     for (let r = 0; r < settings.regions; r++) {
       const centre = X.data.subarray(centres[r]! * d, (centres[r]! + 1) * d);
       const box = this.box(centre, regions[r]!.length, models[r]!.objectives, d);
@@ -727,7 +728,7 @@ export class MorboGenerator implements Generator {
       // While no feasible point is inside the reference box: each base's objectives weighted by
       // their scaled excess over the reference point, for the steps that head into the box.
       let towardBox: Float64Array | null = null;
-      if (settings.descentCandidates > 0 && feasible.length > 0 && inBoxCount === 0) {
+      if (settings.descentCandidates > 0 && feasible.length > 0 && insideRows.length === 0) {
         towardBox = new Float64Array(bases.length * m);
         bases.forEach((row, g) => {
           let total = 0;
@@ -794,7 +795,7 @@ export class MorboGenerator implements Generator {
     const excluded = new Set<string>();
     for (const A of [X, input.failed, input.pending])
       for (let i = 0; i < A.rows; i++) excluded.add(pointKey(A.data, i, d));
-    const front = frontOf(Y, inBox(Y, feasible, ref));
+    const front = frontOf(Y, insideRows);
     const frontValues = gather(Y, front);
     const out = new Float64Array(q * d);
     const picked: number[][] = []; // sampled outcomes of earlier picks (feasible ones)
