@@ -492,7 +492,8 @@ interface RegionCandidates {
   readonly sparse: SparsePoints;
   readonly groupBase: Int32Array;
   readonly groupStart: Int32Array;
-  /** 1 for the descent candidates (`candidatesAround`). */
+  /** 0 for a random candidate, 1 for a descent step with random weights, 2 for one along the
+   * shared direction (`candidatesAround`). */
   readonly descent: Uint8Array;
   /** candidates x S sampled values of each objective, then of each constraint. */
   readonly values: Float64Array[];
@@ -799,7 +800,7 @@ export class MorboGenerator implements Generator {
     const frontValues = gather(Y, front);
     const out = new Float64Array(q * d);
     const picked: number[][] = []; // sampled outcomes of earlier picks (feasible ones)
-    const picks: { region: number; value: number; rule: string; descent: boolean }[] = [];
+    const picks: { region: number; value: number; rule: string; kind: number }[] = [];
     const x = new Float64Array(d);
     let produced = 0;
     for (let t = 0; produced < q && t < q; t++) {
@@ -823,7 +824,7 @@ export class MorboGenerator implements Generator {
       out.set(x, produced * d);
       produced++;
       proposals.set(key, r);
-      picks.push({ region: r, value: choice.value, rule: choice.rule, descent: rc.descent[a] === 1 });
+      picks.push({ region: r, value: choice.value, rule: choice.rule, kind: rc.descent[a]! });
       if (choice.feasible) picked.push(choice.outcome);
     }
     const selectMs = performance.now() - tSelect;
@@ -876,7 +877,8 @@ export class MorboGenerator implements Generator {
         pickRegions: picks.map((p) => p.region),
         pickRules: picks.map((p) => p.rule),
         pickValues: picks.map((p) => p.value),
-        descentPicks: picks.filter((p) => p.descent).length,
+        descentPicks: picks.filter((p) => p.kind > 0).length,
+        sharedPicks: picks.filter((p) => p.kind === 2).length,
         frontSize: front.length,
         localFits: cache.size,
         ...(fallback !== undefined ? { fallback } : {}),
@@ -1045,7 +1047,7 @@ export class MorboGenerator implements Generator {
    *   lines only left the next local fits blind to every other direction: DTLZ2 stalled at g 1.2);
    *   clipped to the box.
    * Then each point is rounded by the space; points that break a linear constraint or equal their
-   * base are dropped. `descent` flags the descent candidates.
+   * base are dropped. `descent` gives each candidate's kind (see `RegionCandidates`).
    */
   private candidatesAround(
     space: EncodedSpace,
@@ -1135,8 +1137,8 @@ export class MorboGenerator implements Generator {
       const from = X.data.subarray(bases[g]! * d, (bases[g]! + 1) * d);
       for (let s = 0; s < share[g]! + descentShare[g]!; s++) {
         x.set(from);
-        const isDescent = s >= share[g]!;
-        if (isDescent) {
+        let kind = 0;
+        if (s >= share[g]!) {
           let total = 0;
           for (let j = 0; j < m; j++) {
             weights[j] = -Math.log(1 - rng.uniform());
@@ -1145,6 +1147,7 @@ export class MorboGenerator implements Generator {
           direction.fill(0);
           const metric = rng.int(2);
           const shared = rng.uniform() < SHARED_SHARE && sharedOk[metric * bases.length + g] === 1;
+          kind = shared ? 2 : 1;
           for (let j = 0; j < m; j++) {
             const w = shared ? sharedWeights[(metric * bases.length + g) * m + j]! : weights[j]! / total;
             const o = metric * block + (g * m + j) * d;
@@ -1197,7 +1200,7 @@ export class MorboGenerator implements Generator {
           nnz++;
         }
         if (nnz === first) continue;
-        descent[count] = isDescent ? 1 : 0;
+        descent[count] = kind;
         count++;
         start[count] = nnz;
       }

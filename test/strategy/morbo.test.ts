@@ -259,7 +259,7 @@ describe('MorboGenerator', () => {
     return [x[0]! + 0.1 * s, 1 - x[0]! + 0.1 * s];
   };
   const trendData = data(trendN, trendD, trend);
-  /** One batch of 10 on the trend problem: the proposals' objectives and the descent picks. */
+  /** One batch of 10 on the trend problem: the proposals' objectives, the descent picks and those of them along the shared direction. */
   const trendBatch = async (ref: number[], descentCandidates: number, seed: number) => {
     const result = await new MorboGenerator({ ...FAST, maxLocalPoints: trendN, descentCandidates }).generate(
       input(space(continuous(trendD)), 10, {
@@ -270,7 +270,11 @@ describe('MorboGenerator', () => {
         seed,
       }),
     );
-    return { proposed: rowsOf(result.candidates).map(trend), picks: result.metadata.descentPicks as number };
+    return {
+      proposed: rowsOf(result.candidates).map(trend),
+      picks: result.metadata.descentPicks as number,
+      shared: result.metadata.sharedPicks as number,
+    };
   };
 
   it('descent candidates follow the local models: where the objectives share a trend, a batch gains more hypervolume with them', async () => {
@@ -296,12 +300,17 @@ describe('MorboGenerator', () => {
     const ref = [1.2, 1.2];
     const excess = (y: readonly number[]) => Math.max(y[0]! - ref[0]!, y[1]! - ref[1]!);
     expect(Math.min(...rowsOf(trendData.Y).map(excess))).toBeGreaterThan(0);
-    const closest = async (descentCandidates: number, seed: number) =>
-      Math.min(...(await trendBatch(ref, descentCandidates, seed)).proposed.map(excess));
+    const closest = async (descentCandidates: number, seed: number) => {
+      const { proposed, picks, shared } = await trendBatch(ref, descentCandidates, seed);
+      return { excess: Math.min(...proposed.map(excess)), picks, shared };
+    };
     for (const seed of [1, 2, 3]) {
       const without = await closest(0, seed);
       const withDescent = await closest(300, seed);
-      expect(withDescent).toBeLessThan(without);
+      expect(without.shared).toBe(0);
+      expect(withDescent.shared).toBeGreaterThan(0);
+      expect(withDescent.shared).toBeLessThanOrEqual(withDescent.picks);
+      expect(withDescent.excess).toBeLessThan(without.excess);
     }
   });
 
