@@ -239,16 +239,18 @@ function clippedBelow(
   // an entry past the threshold has both flags 0 and is never a candidate.
   for (; j < k; j++) {
     if (az[j]! > pz) break;
-    const on = +(ar[j]! <= thr);
     const qx = ax[j]!;
     const qy = ay[j]!;
-    const left = +(qx <= px) & on;
-    const below = +(qy <= py) & on;
+    // Only an entry strictly inside the walls so far can dominate p, lower a wall or be a
+    // candidate (the walls lie beyond p); few are, so the test is predictable.
+    if ((+(qx < xB) & +(qy < yL) & +(ar[j]! <= thr)) === 0) continue;
+    const left = +(qx <= px);
+    const below = +(qy <= py);
     if ((left & below) !== 0) return -1;
-    if ((left & +(qy < yL)) !== 0) yL = qy;
-    if ((below & +(qx < xB)) !== 0) xB = qx;
+    if (left !== 0) yL = qy;
+    if (below !== 0) xB = qx;
     cand[inside] = j;
-    inside += on & +(qx < xB) & +(qy < yL);
+    inside += 1 - (left | below);
   }
   // The staircase in p's z plane: the left wall (px, yL), the points inside the walls, (xB, py).
   let t = 0;
