@@ -529,9 +529,15 @@ function dropDominatedColumns(n: number, m: number, pivot: number, before: numbe
     const p4 = m > 4 ? c4[used]! : Number.NEGATIVE_INFINITY;
     used++;
     let w = used;
-    // The next pivot, found in the same pass: the survivor of smallest coordinate sum.
+    // The next pivot, found in the same pass: the survivor of smallest coordinate sum. The one so
+    // far drops what it dominates too (it is kept, and nothing dominates a point of smallest sum).
     let best = Number.POSITIVE_INFINITY;
     let next = -1;
+    let b0 = Number.POSITIVE_INFINITY;
+    let b1 = Number.POSITIVE_INFINITY;
+    let b2 = Number.POSITIVE_INFINITY;
+    let b3 = Number.POSITIVE_INFINITY;
+    let b4 = Number.POSITIVE_INFINITY;
     for (let t = used; t < n; t++) {
       const x0 = c0[t]!;
       const x1 = c1[t]!;
@@ -539,6 +545,7 @@ function dropDominatedColumns(n: number, m: number, pivot: number, before: numbe
       const x3 = c3[t]!;
       const x4 = c4[t]!;
       if ((+(p0 <= x0) & +(p1 <= x1) & +(p2 <= x2) & +(p3 <= x3) & +(p4 <= x4)) !== 0) continue;
+      if ((+(b0 <= x0) & +(b1 <= x1) & +(b2 <= x2) & +(b3 <= x3) & +(b4 <= x4)) !== 0) continue;
       if (w !== t) {
         c4[w] = x4;
         c3[w] = x3;
@@ -551,6 +558,11 @@ function dropDominatedColumns(n: number, m: number, pivot: number, before: numbe
       if (sum < best) {
         best = sum;
         next = w;
+        b0 = x0;
+        b1 = x1;
+        b2 = m > 2 ? x2 : Number.NEGATIVE_INFINITY;
+        b3 = m > 3 ? x3 : Number.NEGATIVE_INFINITY;
+        b4 = m > 4 ? x4 : Number.NEGATIVE_INFINITY;
       }
       w++;
     }
