@@ -330,9 +330,9 @@ function gatherRows(fn: string, data: Float64Array, total: number, m: number): n
 /**
  * {@link gatherRows} for m = 2..5 that also writes the kept points, translated, to `scratch.cols`:
  * one loop per m with the columns in locals (a generic loop over the columns costs about twice).
- * Every row is written at position n and counts only if it is kept. With `drop`, a point that the
- * kept point of smallest sum so far weakly dominates is not kept (clouds of mostly dominated points
- * and duplicates shrink in this pass already); the pivot then only finishes the job.
+ * A row is written, at position n, only once it is kept. With `drop`, a point that the kept point of
+ * smallest sum so far weakly dominates is not kept (clouds of mostly dominated points and
+ * duplicates shrink in this pass already); the pivot then only finishes the job.
  */
 function gatherColumns(fn: string, data: Float64Array, total: number, m: number, drop: boolean): number {
   const { kept, ref, cols } = scratch;
@@ -354,8 +354,6 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
     for (let i = 0; i < total; i++) {
       const x0 = data[2 * i]! - r0;
       const x1 = data[2 * i + 1]! - r1;
-      c0[n] = x0;
-      c1[n] = x1;
       const sum = x0 + x1;
       if (x0 < 0 && x1 < 0 && sum > Number.NEGATIVE_INFINITY) {
         if ((+(q0 <= x0) & +(q1 <= x1)) !== 0) {
@@ -370,10 +368,12 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
             q1 = x1;
           }
         }
-        kept[n++] = i;
-      } else if (checkRow(fn, data, i, m)) {
-        kept[n++] = i;
+      } else if (!checkRow(fn, data, i, m)) {
+        continue;
       }
+      c0[n] = x0;
+      c1[n] = x1;
+      kept[n++] = i;
     }
   } else if (m === 3) {
     const c2 = cols[2]!;
@@ -383,9 +383,6 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
       const x0 = data[b]! - r0;
       const x1 = data[b + 1]! - r1;
       const x2 = data[b + 2]! - r2;
-      c0[n] = x0;
-      c1[n] = x1;
-      c2[n] = x2;
       const sum = x0 + x1 + x2;
       if (x0 < 0 && x1 < 0 && x2 < 0 && sum > Number.NEGATIVE_INFINITY) {
         if ((+(q0 <= x0) & +(q1 <= x1) & +(q2 <= x2)) !== 0) {
@@ -401,10 +398,13 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
             q2 = x2;
           }
         }
-        kept[n++] = i;
-      } else if (checkRow(fn, data, i, m)) {
-        kept[n++] = i;
+      } else if (!checkRow(fn, data, i, m)) {
+        continue;
       }
+      c0[n] = x0;
+      c1[n] = x1;
+      c2[n] = x2;
+      kept[n++] = i;
     }
   } else if (m === 4) {
     const c2 = cols[2]!;
@@ -417,10 +417,6 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
       const x1 = data[b + 1]! - r1;
       const x2 = data[b + 2]! - r2;
       const x3 = data[b + 3]! - r3;
-      c0[n] = x0;
-      c1[n] = x1;
-      c2[n] = x2;
-      c3[n] = x3;
       const sum = x0 + x1 + x2 + x3;
       if (x0 < 0 && x1 < 0 && x2 < 0 && x3 < 0 && sum > Number.NEGATIVE_INFINITY) {
         if ((+(q0 <= x0) & +(q1 <= x1) & +(q2 <= x2) & +(q3 <= x3)) !== 0) {
@@ -437,10 +433,14 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
             q3 = x3;
           }
         }
-        kept[n++] = i;
-      } else if (checkRow(fn, data, i, m)) {
-        kept[n++] = i;
+      } else if (!checkRow(fn, data, i, m)) {
+        continue;
       }
+      c0[n] = x0;
+      c1[n] = x1;
+      c2[n] = x2;
+      c3[n] = x3;
+      kept[n++] = i;
     }
   } else {
     const c2 = cols[2]!;
@@ -456,11 +456,6 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
       const x2 = data[b + 2]! - r2;
       const x3 = data[b + 3]! - r3;
       const x4 = data[b + 4]! - r4;
-      c0[n] = x0;
-      c1[n] = x1;
-      c2[n] = x2;
-      c3[n] = x3;
-      c4[n] = x4;
       const sum = x0 + x1 + x2 + x3 + x4;
       if (x0 < 0 && x1 < 0 && x2 < 0 && x3 < 0 && x4 < 0 && sum > Number.NEGATIVE_INFINITY) {
         if ((+(q0 <= x0) & +(q1 <= x1) & +(q2 <= x2) & +(q3 <= x3) & +(q4 <= x4)) !== 0) {
@@ -478,10 +473,15 @@ function gatherColumns(fn: string, data: Float64Array, total: number, m: number,
             q4 = x4;
           }
         }
-        kept[n++] = i;
-      } else if (checkRow(fn, data, i, m)) {
-        kept[n++] = i;
+      } else if (!checkRow(fn, data, i, m)) {
+        continue;
       }
+      c0[n] = x0;
+      c1[n] = x1;
+      c2[n] = x2;
+      c3[n] = x3;
+      c4[n] = x4;
+      kept[n++] = i;
     }
   }
   scratch.pivot = pivot;
