@@ -8,7 +8,8 @@
  * over batches, each batch repeating the call for at least 20 ms (8 ms with --quick), after a warm-up
  * of 300 calls (at most 25 batch lengths of CPU time).
  * Writes bench/results/hv.json (hv-quick.json with --quick, hv-m<M>.json / hv-<only>.json when
- * filtered).
+ * filtered). `--set 4:grid:800` (repeatable) keeps only the hypervolume sets named, from any list, to
+ * iterate on a few; it writes hv-sets.json.
  *
  * Comparing with C codes: `--c name=path` (repeatable) or `HV_C_BIN="name=path,name=path"` names
  * external binaries, built by the user and not part of this repository. Each is called as
@@ -23,7 +24,9 @@
  * in the ratio.
  *
  * `--baseline DIR` also times, interleaved with ours, the hypervolume of another checkout of this
- * repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an older commit): before/after
+ * repository (DIR/src/pareto/hypervolume.ts, e.g. a `git worktree` of an older commit, or
+ * `git archive COMMIT src tsconfig.json package.json` unpacked in DIR: without DIR's tsconfig.json
+ * and package.json tsx compiles the same code otherwise, 10 to 25% slower): before/after
  * figures from one run. The baseline runs in a child process of its own per round, like the C codes
  * (`--time-baseline DIR FILE MIN_MS BATCHES`, the C codes' protocol): a second copy of the kernels
  * loaded into this process slowed ours by 10 to 25% at m = 4 and 5 (V8 optimizes the hot kernels
@@ -413,6 +416,24 @@ function parseExternals(args: string[]): External[] {
   });
 }
 
+/** The `--set M:FRONT:N` arguments. */
+function parseSets(args: string[]): Omit<Case, 'kind'>[] {
+  const out: Omit<Case, 'kind'>[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '--set') continue;
+    const spec = args[++i] ?? '';
+    const [m, front, n] = spec.split(':');
+    const fronts = ['sphere', 'simplex', 'grid', 'cube'];
+    if (!(Number(m) >= 2 && Number.isInteger(Number(m)) && fronts.includes(front ?? '') && Number(n) >= 1)) {
+      throw new RangeError(
+        `bench/hv: --set is M:FRONT:N with FRONT one of ${fronts.join(', ')}, got "${spec}"`,
+      );
+    }
+    out.push({ m: Number(m), front: front as Front, n: Number(n) });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--time-baseline') {
@@ -445,11 +466,24 @@ async function main(): Promise<void> {
     if (!existsSync(join(baseline, 'src/pareto/hypervolume.ts'))) {
       throw new RangeError(`bench/hv: --baseline ${args[bi + 1]} has no src/pareto/hypervolume.ts`);
     }
+    // Without them tsx compiles the same sources otherwise, and they run 10 to 25% slower (m = 4
+    // grid 800: 0.087 against 0.071 ms for identical src/ trees).
+    for (const f of ['tsconfig.json', 'package.json']) {
+      if (!existsSync(join(baseline, f))) {
+        throw new RangeError(
+          `bench/hv: --baseline ${args[bi + 1]} has no ${f}; copy the checkout's (tsx compiles the baseline with its settings, and without them the same code runs 10 to 25% slower)`,
+        );
+      }
+    }
   }
+  const sets = parseSets(args);
   let list = cases(quick);
   if (only === 'grid') list = gridCases();
   if (only === 'issue') list = issueCases();
   if (onlyM !== undefined) list = list.filter((c) => c.m === onlyM);
+  if (sets.length > 0) {
+    list = sets.map((s) => ({ ...s, kind: 'hypervolume' }));
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'bench-hv-'));
   const rows: Row[] = [];
   const names = externals.map((e) => e.name);
@@ -482,7 +516,16 @@ async function main(): Promise<void> {
   }
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
-  const suffix = only !== undefined ? `-${only}` : onlyM !== undefined ? `-m${onlyM}` : quick ? '-quick' : '';
+  const suffix =
+    sets.length > 0
+      ? '-sets'
+      : only !== undefined
+        ? `-${only}`
+        : onlyM !== undefined
+          ? `-m${onlyM}`
+          : quick
+            ? '-quick'
+            : '';
   const file = join(dir, `hv${suffix}.json`);
   writeFileSync(
     file,

@@ -292,6 +292,62 @@ describe('hypervolume on tie-heavy grid sets', () => {
     );
   });
 
+  it('drops the repeats of large sets (2048 points and more) and matches cell counting, m = 2..5', () => {
+    // From 2048 points kept on, when the pivot of the gathering pass dropped few (fronts), a pass drops
+    // repeated points if an eighth of the first 256 repeat: grid fronts (coordinates summing to 10,
+    // none dominating another) drawn with repetition, some points dominated or on the reference (6),
+    // optionally low points (the filter's pivots, then its rounds instead) and a front of distinct
+    // points first (the sample sees few repeats, and the rest is left to the kernels).
+    const arb = fc.integer({ min: 2, max: 5 }).chain((m) =>
+      fc.record({
+        m: fc.constant(m),
+        pool: fc.array(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: m - 1, maxLength: m - 1 }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        extra: fc.array(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: m, maxLength: m }), {
+          maxLength: 5,
+        }),
+        low: fc.boolean(),
+        n: fc.integer({ min: 2048, max: 3000 }),
+        distinctFirst: fc.boolean(),
+        seed: fc.nat(),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ m, pool, extra, low, n, distinctFirst, seed }) => {
+        const rand = lcg(seed + 1);
+        // The last coordinate makes the sum 10 where it can (0..5), else the point is dominated or
+        // on the reference.
+        const front = [
+          ...pool.map((p) => [...p, Math.max(0, Math.min(6, 10 - p.reduce((a, b) => a + b, 0)))]),
+          ...extra,
+        ];
+        const pts: number[][] = [];
+        for (let i = 0; i < n; i++) pts.push(front[Math.floor(rand() * front.length)]!);
+        if (low) {
+          for (let c = 0; c < 3; c++) pts.splice(Math.floor(rand() * pts.length), 0, new Array(m).fill(1));
+        }
+        if (distinctFirst) {
+          // 300 distinct points in front, none dominating another, inside the box but above 5 in
+          // every objective: the point (5, ..., 5) dominates them, and it is added.
+          for (let i = 0; i < 300; i++) {
+            const p = new Array<number>(m).fill(5.5);
+            p[0] = 5 + (i + 1) / 302;
+            p[1] = 5 + (300 - i) / 302;
+            pts.unshift(p);
+          }
+          pts.push(new Array<number>(m).fill(5));
+        }
+        const ref = new Array<number>(m).fill(6);
+        const grid = pts.filter((p) => p.every((v) => Number.isInteger(v)));
+        const unique = [...new Map(grid.map((p) => [p.join(','), p])).values()];
+        expect(hypervolume(pts, ref)).toBe(cellCount(unique, ref));
+      }),
+      { numRuns: 24 },
+    );
+  });
+
   it('matches cell counting on large grid sets (m = 3, n = 1500; m = 4, n = 800) and uniform grid clouds', () => {
     const rand = lcg(31);
     for (const [m, n, r] of [

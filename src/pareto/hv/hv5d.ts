@@ -9,6 +9,12 @@ export class Hv5dWorkspace {
   order4 = new Int32Array(0);
   rank4 = new Int32Array(0);
   /**
+   * By fourth-objective rank: the first and the last rank of its run of equal fourth objectives
+   * (WFG's limit sets, clipped to a point, tie often and in long runs).
+   */
+  runStart = new Int32Array(0);
+  runEnd = new Int32Array(0);
+  /**
    * By fourth-objective rank, as bits (rank r: bit r & 31 of word r >>> 5): set while that point is
    * in the active set, so the scan above p skips the others 32 at a time.
    */
@@ -47,6 +53,8 @@ export class Hv5dWorkspace {
     this.order5 = new Int32Array(cap);
     this.order4 = new Int32Array(cap);
     this.rank4 = new Int32Array(cap);
+    this.runStart = new Int32Array(cap);
+    this.runEnd = new Int32Array(cap);
     this.active = new Int32Array((cap + 31) >>> 5);
     this.wx = new Float64Array(cap);
     this.wy = new Float64Array(cap);
@@ -99,6 +107,16 @@ export function hv5d(
     wz[r] = zs[i]!;
     ww[r] = ws[i]!;
   }
+  const { runStart, runEnd } = work;
+  for (let r = 0; r < n; ) {
+    let e = r;
+    while (e + 1 < n && ww[e + 1] === ww[r]) e++;
+    for (let q = r; q <= e; q++) {
+      runStart[q] = r;
+      runEnd[q] = e;
+    }
+    r = e + 1;
+  }
   active.fill(0, 0, (n + 31) >>> 5);
   work.k = 0;
   let v4 = 0;
@@ -108,7 +126,7 @@ export function hv5d(
     const i = order5[t]!;
     if (contribution4d(i, xs, ys, zs, ws, n, work)) {
       v4 += work.out[0]!;
-      insert(i, xs, ys, zs, ws, work);
+      insert(i, xs, ys, zs, work);
     }
     const vnext = t + 1 < n ? vs[order5[t + 1]!]! : 0;
     const term = v4 * (vnext - vs[i]!);
@@ -136,13 +154,12 @@ function contribution4d(
   n: number,
   work: Hv5dWorkspace,
 ): boolean {
-  const { order4, rank4, active, clip } = work;
+  const { rank4, active, clip } = work;
   const px = xs[i]!;
   const py = ys[i]!;
   const pz = zs[i]!;
   const pw = ws[i]!;
-  let thr = rank4[i]!;
-  while (thr + 1 < n && ws[order4[thr + 1]!] === pw) thr++;
+  const thr = work.runEnd[rank4[i]!]!;
   let kc = clippedBelow(i, xs, ys, zs, thr, work);
   if (kc < 0) return false;
   const { ax: cx, ay: cy, az: cz } = clip;
@@ -239,16 +256,18 @@ function clippedBelow(
   // an entry past the threshold has both flags 0 and is never a candidate.
   for (; j < k; j++) {
     if (az[j]! > pz) break;
-    const on = +(ar[j]! <= thr);
     const qx = ax[j]!;
     const qy = ay[j]!;
-    const left = +(qx <= px) & on;
-    const below = +(qy <= py) & on;
+    // Only an entry strictly inside the walls so far can dominate p, lower a wall or be a
+    // candidate (the walls lie beyond p); few are, so the test is predictable.
+    if ((+(qx < xB) & +(qy < yL) & +(ar[j]! <= thr)) === 0) continue;
+    const left = +(qx <= px);
+    const below = +(qy <= py);
     if ((left & below) !== 0) return -1;
-    if ((left & +(qy < yL)) !== 0) yL = qy;
-    if ((below & +(qx < xB)) !== 0) xB = qx;
+    if (left !== 0) yL = qy;
+    if (below !== 0) xB = qx;
     cand[inside] = j;
-    inside += on & +(qx < xB) & +(qy < yL);
+    inside += 1 - (left | below);
   }
   // The staircase in p's z plane: the left wall (px, yL), the points inside the walls, (xB, py).
   let t = 0;
@@ -309,22 +328,13 @@ function clippedBelow(
  * or above it in z, x and y whose w rank is at least that of the first point tied with p in w. One
  * pass from p's place carries each kept entry one slot up.
  */
-function insert(
-  i: number,
-  xs: Float64Array,
-  ys: Float64Array,
-  zs: Float64Array,
-  ws: Float64Array,
-  work: Hv5dWorkspace,
-): void {
+function insert(i: number, xs: Float64Array, ys: Float64Array, zs: Float64Array, work: Hv5dWorkspace): void {
   const px = xs[i]!;
   const py = ys[i]!;
   const pz = zs[i]!;
-  const { ax, ay, az, ar, active, order4 } = work;
+  const { ax, ay, az, ar, active } = work;
   const k = work.k;
-  const pw = ws[i]!;
-  let low = work.rank4[i]!;
-  while (low > 0 && ws[order4[low - 1]!] === pw) low--;
+  const low = work.runStart[work.rank4[i]!]!;
   let lo = 0;
   let hi = k;
   while (lo < hi) {

@@ -79,8 +79,8 @@ function bucketArgsort(primary: Float64Array, secondary: Float64Array, n: number
   }
   // Bucket = the top `bits` bits of k - kmin, about one bucket per two keys.
   const span = kmax - kmin;
-  let spanBits = 0;
-  while (spanBits < 32 && span >= 2 ** spanBits) spanBits++;
+  // Bits of the span as an unsigned 32-bit number (0 when every key is the same).
+  const spanBits = 32 - Math.clz32(span);
   let bits = 1;
   while (bits < MAX_DIGIT && 2 << bits <= n) bits++;
   if (bits > spanBits) bits = spanBits;
