@@ -494,7 +494,7 @@ interface RegionCandidates {
   readonly groupStart: Int32Array;
   /** 0 for a random candidate, 1 for a descent step with random weights, 2 for one along the
    * shared direction (`candidatesAround`). */
-  readonly descent: Uint8Array;
+  readonly kinds: Uint8Array;
   /** candidates x S sampled values of each objective, then of each constraint. */
   readonly values: Float64Array[];
   /** Pending rows assigned to this region and their sampled values (p_r x S each). */
@@ -742,7 +742,7 @@ export class MorboGenerator implements Generator {
             towardBox![g * m + j] = total > 0 ? towardBox![g * m + j]! / total : 1 / m;
         });
       }
-      const { sparse, groupBase, groupStart, descent } = this.candidatesAround(
+      const { sparse, groupBase, groupStart, kinds } = this.candidatesAround(
         space,
         X,
         bases,
@@ -782,7 +782,7 @@ export class MorboGenerator implements Generator {
         sparse,
         groupBase,
         groupStart,
-        descent,
+        kinds,
         values,
         pendingRows,
         pendingValues,
@@ -824,7 +824,7 @@ export class MorboGenerator implements Generator {
       out.set(x, produced * d);
       produced++;
       proposals.set(key, r);
-      picks.push({ region: r, value: choice.value, rule: choice.rule, kind: rc.descent[a]! });
+      picks.push({ region: r, value: choice.value, rule: choice.rule, kind: rc.kinds[a]! });
       if (choice.feasible) picked.push(choice.outcome);
     }
     const selectMs = performance.now() - tSelect;
@@ -1047,7 +1047,7 @@ export class MorboGenerator implements Generator {
    *   lines only left the next local fits blind to every other direction: DTLZ2 stalled at g 1.2);
    *   clipped to the box.
    * Then each point is rounded by the space; points that break a linear constraint or equal their
-   * base are dropped. `descent` gives each candidate's kind (see `RegionCandidates`).
+   * base are dropped. `kinds` gives each candidate's kind (see `RegionCandidates`).
    */
   private candidatesAround(
     space: EncodedSpace,
@@ -1059,7 +1059,7 @@ export class MorboGenerator implements Generator {
     towardBox: Float64Array | null,
     settings: Resolved,
     seed: number,
-  ): { sparse: SparsePoints; groupBase: Int32Array; groupStart: Int32Array; descent: Uint8Array } {
+  ): { sparse: SparsePoints; groupBase: Int32Array; groupStart: Int32Array; kinds: Uint8Array } {
     const d = X.cols;
     const m = gradients.length;
     const rng = createRng(seed);
@@ -1122,7 +1122,7 @@ export class MorboGenerator implements Generator {
         }
     }
     const start = new Int32Array(N + 1);
-    const descent = new Uint8Array(N);
+    const kinds = new Uint8Array(N);
     let index = new Int32Array(
       Math.ceil(random * Math.min(d, settings.perturbedCoordinates * 2 + 4) + steps * d),
     );
@@ -1200,7 +1200,7 @@ export class MorboGenerator implements Generator {
           nnz++;
         }
         if (nnz === first) continue;
-        descent[count] = kind;
+        kinds[count] = kind;
         count++;
         start[count] = nnz;
       }
@@ -1215,7 +1215,7 @@ export class MorboGenerator implements Generator {
       },
       groupBase: Int32Array.from(bases),
       groupStart,
-      descent: descent.slice(0, count),
+      kinds: kinds.slice(0, count),
     };
   }
 

@@ -259,7 +259,10 @@ describe('MorboGenerator', () => {
     return [x[0]! + 0.1 * s, 1 - x[0]! + 0.1 * s];
   };
   const trendData = data(trendN, trendD, trend);
-  /** One batch of 10 on the trend problem: the proposals' objectives, the descent picks and those of them along the shared direction. */
+  /**
+   * One batch of 10 on the trend problem: the proposals' objectives, the descent picks and those of
+   * them along the shared direction.
+   */
   const trendBatch = async (ref: number[], descentCandidates: number, seed: number) => {
     const result = await new MorboGenerator({ ...FAST, maxLocalPoints: trendN, descentCandidates }).generate(
       input(space(continuous(trendD)), 10, {
