@@ -16,6 +16,10 @@
  * dtlz2-m5 = DTLZ2 m = 5, d = 100 (1.1 each; the papers' case); dtlz7-m4 = DTLZ7 m = 4, d = 100
  * (1.1, 1.1, 1.1, 8.8: 1.1 times the front's box); rover = the 60-D rover trajectory of Wang et al.
  * 2018 made bi-objective, problems/rover.ts (20, 8). DTLZ panels also report log10(max HV - HV).
+ * DTLZ2 runs also record, after each batch, the two things its hypervolume is made of: how close
+ * the front is (`frontMedianG`, the median of g over the Pareto-optimal points inside the reference
+ * box) and how widely it covers the true front (`coverageHypervolume`, the hypervolume of those
+ * points projected onto it, f / ||f||: what the same front would be worth at g = 0).
  *
  * `--cap-minutes` caps each run's wall clock (default 60; quick 2): a run that reaches it stops
  * after its current batch and records where (`stoppedAt`, `stopReason`). After every batch a
@@ -38,6 +42,8 @@ import { fileURLToPath } from 'node:url';
 import { dtlz2, dtlz7, type Problem } from '../problems/index.js';
 import { rover } from '../problems/rover.js';
 import { Optimizer } from '../src/experiment/optimizer.js';
+import { paretoFilter } from '../src/pareto/dominance.js';
+import { hypervolume } from '../src/pareto/hypervolume.js';
 import type { StrategyConfig } from '../src/strategy/strategies.js';
 import { writeBenchmarkPage } from './report.js';
 
@@ -137,6 +143,34 @@ async function createOptimizer(problem: Problem, strategy: StrategyConfig, seed:
   );
 }
 
+/**
+ * DTLZ2's hypervolume in its two parts: the median g of the Pareto-optimal points among `inside`
+ * (rows of m objectives, all inside the reference box; g per row in `g`), and the hypervolume of
+ * those points projected onto the true front (the unit sphere: f / ||f||).
+ */
+function frontComposition(
+  inside: readonly number[],
+  g: readonly number[],
+  m: number,
+  reference: ArrayLike<number>,
+): { medianG: number | null; coverage: number } {
+  if (g.length === 0) return { medianG: null, coverage: 0 };
+  const rows = paretoFilter({ rows: g.length, cols: m, data: Float64Array.from(inside) });
+  const gs = Array.from(rows, (i) => g[i]!).sort((a, b) => a - b);
+  const projected = new Float64Array(rows.length * m);
+  rows.forEach((i, a) => {
+    let norm = 0;
+    for (let j = 0; j < m; j++) norm += inside[i * m + j]! ** 2;
+    norm = Math.sqrt(norm);
+    for (let j = 0; j < m; j++) projected[a * m + j] = inside[i * m + j]! / norm;
+  });
+  const half = gs.length >> 1;
+  return {
+    medianG: gs.length % 2 === 1 ? gs[half]! : (gs[half - 1]! + gs[half]!) / 2,
+    coverage: hypervolume({ rows: rows.length, cols: m, data: projected }, reference),
+  };
+}
+
 /** The strategy: `initial` Sobol points, then the named one (NSGA-II with population = batch). */
 function strategyOf(name: string): StrategyConfig {
   const head = { strategy: 'sobol' as const, trials: initial };
@@ -164,6 +198,10 @@ interface RunResult {
   peakRssMb: number;
   /** Per batch, the mean of DTLZ2's g over the batch's points (DTLZ2 only). */
   batchMeanG?: number[];
+  /** Per batch, the median g of the Pareto-optimal points inside the box; null while none (DTLZ2 only). */
+  frontMedianG?: (number | null)[];
+  /** Per batch, the hypervolume of those points projected onto the true front, f / ||f|| (DTLZ2 only). */
+  coverageHypervolume?: number[];
   cpuMs: number;
   wallMs: number;
   stoppedAt: number;
@@ -196,7 +234,7 @@ async function run(
     rssMb: [],
     heapUsedMb: [],
     peakRssMb: 0,
-    ...(isDtlz2 ? { batchMeanG: [] } : {}),
+    ...(isDtlz2 ? { batchMeanG: [], frontMedianG: [], coverageHypervolume: [] } : {}),
     cpuMs: 0,
     wallMs: 0,
     stoppedAt: 0,
@@ -207,6 +245,10 @@ async function run(
   const cap = capMinutes * 60_000;
   const max = problem.maxHypervolume;
   let opt: Optimizer | undefined;
+  // DTLZ2: every observed point inside the reference box, with its g.
+  const m = problem.objectives;
+  const inside: number[] = [];
+  const insideG: number[] = [];
   try {
     opt = await createOptimizer(problem, strategyOf(method), seed);
     let count = initial;
@@ -224,10 +266,23 @@ async function run(
       result.peakRssMb = Math.max(result.peakRssMb, memory.rss / 2 ** 20);
       let gSum = 0;
       for (const trial of trials) {
-        await opt.tell(trial.id, evaluate(problem, trial.params));
-        if (isDtlz2) gSum += dtlzG(unitPoint(problem, trial.params), problem.objectives);
+        const values = evaluate(problem, trial.params);
+        await opt.tell(trial.id, values);
+        if (!isDtlz2) continue;
+        const g = dtlzG(unitPoint(problem, trial.params), m);
+        gSum += g;
+        const f = Array.from({ length: m }, (_, j) => values[`f${j + 1}`]!);
+        if (f.every((v, j) => v < problem.referencePoint[j]!)) {
+          inside.push(...f);
+          insideG.push(g);
+        }
       }
-      if (isDtlz2) result.batchMeanG!.push(gSum / Math.max(trials.length, 1));
+      if (isDtlz2) {
+        result.batchMeanG!.push(gSum / Math.max(trials.length, 1));
+        const { medianG, coverage } = frontComposition(inside, insideG, m, problem.referencePoint);
+        result.frontMedianG!.push(medianG);
+        result.coverageHypervolume!.push(coverage);
+      }
       const hv = opt.hypervolume();
       result.evaluations.push(opt.trials().length);
       result.hypervolume.push(hv);
@@ -416,6 +471,30 @@ async function main(): Promise<void> {
       console.log(
         `  ${method.padEnd(6)} ${cells.join('  ')}  peak rss ${Math.max(...rs.map((r) => r.peakRssMb)).toFixed(0)}; stopped at ${rs.map((r) => `${r.stoppedAt} (${r.stopReason})`).join(', ')}`,
       );
+    }
+    if (problem.name === 'dtlz2') {
+      console.log(
+        '\nthe front inside the box: median g / hypervolume projected onto the true front (mean over seeds)',
+      );
+      for (const method of methods) {
+        const rs = mine.filter((r) => r.method === method);
+        const cells = counts
+          .filter((e) => e % 250 === 0)
+          .map((e) => {
+            const at = rs.map((r) => r.evaluations.indexOf(e)).map((k, i) => ({ k, r: rs[i]! }));
+            const g = at
+              .map(({ k, r }) => r.frontMedianG?.[k])
+              .filter((v): v is number => typeof v === 'number');
+            const c = at
+              .map(({ k, r }) => r.coverageHypervolume?.[k])
+              .filter((v): v is number => v !== undefined);
+            return c.length === 0
+              ? ''
+              : `n=${e}: ${g.length === 0 ? '-' : mean(g).toFixed(3)} / ${mean(c).toFixed(3)}`;
+          })
+          .filter((cell) => cell !== '');
+        console.log(`  ${method.padEnd(6)} ${cells.join('  ')}`);
+      }
     }
   }
   const out = save([]);
