@@ -481,7 +481,7 @@ async function main(): Promise<void> {
         const cells = counts
           .filter((e) => e % 250 === 0)
           .map((e) => {
-            const at = rs.map((r) => r.evaluations.indexOf(e)).map((k, i) => ({ k, r: rs[i]! }));
+            const at = rs.map((r) => ({ r, k: r.evaluations.indexOf(e) }));
             const g = at
               .map(({ k, r }) => r.frontMedianG?.[k])
               .filter((v): v is number => typeof v === 'number');
