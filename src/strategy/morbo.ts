@@ -58,7 +58,13 @@ export interface MorboGeneratorOptions {
   readonly improvementThreshold?: number;
   /** Fewest points a local GP sees: the nearest ones when the region holds fewer (default 200). */
   readonly minLocalPoints?: number;
-  /** Most points a local GP sees: the nearest ones to the centre (default 250; MORBO: 2000, too slow for our O(n³) fits). */
+  /**
+   * Most points a local GP sees: the nearest ones to the centre (default 300; MORBO: 2000, too slow
+   * for our O(n³) fits). DTLZ2 m = 5, d = 100, five seeds: hypervolume at 2000 evaluations 0.632 to
+   * 0.819 (mean 0.748) against 0.659 to 0.739 (mean 0.701) with 250, and m = 2 a mean log10
+   * difference of -1.27 against -1.12; 350 raised it further on two seeds at 1300, but an ask at
+   * n = 2000 then takes about 20 s of CPU.
+   */
   readonly maxLocalPoints?: number;
   /** Thompson-sampling candidates per region (default 2000; MORBO: 4096). */
   readonly candidates?: number;
@@ -104,7 +110,7 @@ export const MORBO_DEFAULTS = {
   successTolerance: 10_000,
   improvementThreshold: 1e-3,
   minLocalPoints: 200,
-  maxLocalPoints: 250,
+  maxLocalPoints: 300,
   candidates: 2000,
   perturbedCoordinates: 20,
   features: 512,
