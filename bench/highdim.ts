@@ -44,6 +44,7 @@ import { rover } from '../problems/rover.js';
 import { Optimizer } from '../src/experiment/optimizer.js';
 import { paretoFilter } from '../src/pareto/dominance.js';
 import { hypervolume } from '../src/pareto/hypervolume.js';
+import { median } from '../src/report/statistics.js';
 import type { StrategyConfig } from '../src/strategy/strategies.js';
 import { writeBenchmarkPage } from './report.js';
 
@@ -156,7 +157,7 @@ function frontComposition(
 ): { medianG: number | null; coverage: number } {
   if (g.length === 0) return { medianG: null, coverage: 0 };
   const rows = paretoFilter({ rows: g.length, cols: m, data: Float64Array.from(inside) });
-  const gs = Array.from(rows, (i) => g[i]!).sort((a, b) => a - b);
+  const gs = Array.from(rows, (i) => g[i]!);
   const projected = new Float64Array(rows.length * m);
   rows.forEach((i, a) => {
     let norm = 0;
@@ -164,9 +165,8 @@ function frontComposition(
     norm = Math.sqrt(norm);
     for (let j = 0; j < m; j++) projected[a * m + j] = inside[i * m + j]! / norm;
   });
-  const half = gs.length >> 1;
   return {
-    medianG: gs.length % 2 === 1 ? gs[half]! : (gs[half - 1]! + gs[half]!) / 2,
+    medianG: median(gs),
     coverage: hypervolume({ rows: rows.length, cols: m, data: projected }, reference),
   };
 }

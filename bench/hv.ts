@@ -42,6 +42,7 @@ import { type Matrix, matrix } from '../src/linalg/matrix.js';
 import { dimensionSweep, SweepWorkspace } from '../src/pareto/hv/dimension-sweep.js';
 import { WfgWorkspace, wfg } from '../src/pareto/hv/wfg.js';
 import { hypervolume, hypervolumeContributions } from '../src/pareto/hypervolume.js';
+import { median } from '../src/report/statistics.js';
 
 type Front = 'sphere' | 'simplex' | 'grid' | 'cube';
 
@@ -131,12 +132,6 @@ function algorithmFor(m: number, kind: Case['kind'], front: Front): string {
             m === 6 && front !== 'grid' && front !== 'cube'
             ? 'WFG, 5-D base'
             : 'QHV-II';
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
 function cpuNow(): number {

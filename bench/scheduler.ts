@@ -39,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import type { OptimizerConfig } from '../src/experiment/config.js';
 import { readJournal } from '../src/experiment/journal.js';
 import { Optimizer } from '../src/experiment/optimizer.js';
+import { median } from '../src/report/statistics.js';
 import {
   type BuiltinProblemSpec,
   builtinExperiment,
@@ -137,11 +138,6 @@ function generationPhases(journal: string): GenerationPhases {
     }
   }
   return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
 }
 
 const pad = (s: string, n: number) => s.padStart(n);

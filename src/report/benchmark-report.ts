@@ -5,6 +5,7 @@ import { loadReportAssets } from './assets.js';
 import { CLIENT_SCRIPT } from './client.js';
 import type { ReportOptions } from './experiment-report.js';
 import { escapeHtml, formatMs, formatNumber, renderPage } from './html.js';
+import { median } from './statistics.js';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const count = z.number().int().min(0);
@@ -190,12 +191,6 @@ export interface BenchmarkPageData {
     readonly max: number;
     readonly repetitions: number;
   }[];
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function spread(values: readonly number[]): { median: number; min: number; max: number } {

@@ -12,6 +12,7 @@ import {
   type ReportTrial,
 } from './experiment-data.js';
 import { escapeHtml, formatMs, formatNumber, renderPage } from './html.js';
+import { median } from './statistics.js';
 
 /** Options of `renderExperimentReport` and `renderBenchmarkReport`. */
 export interface ReportOptions {
@@ -183,12 +184,6 @@ function shortfallNote(data: ExperimentReportData): string {
 volume only when it is strictly better than the reference point in all objectives at once). How far the trials are from it:</p>
 <table data-table="shortfall"><thead><tr><th>objective</th><th class="num">reference</th><th class="num">best value</th><th>best value against the reference</th><th>closest trial (${short.closest.trial})</th></tr></thead><tbody>${rows}</tbody></table>
 </div>`;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function timingsSection(data: ExperimentReportData): string {
