@@ -299,22 +299,79 @@ describe('MorboGenerator', () => {
 
   it('while no point is inside the reference box, descent candidates head for it', async () => {
     // The reference point (1.2, 1.2): random points have s near 19.5, so f1 and f2 near 2, and none
-    // is inside; the box needs s below about 7.
+    // is inside; the box needs s below about 7. Four batches of 10, each told before the next ask
+    // (the approach's steps are short, so one batch alone is not enough to tell).
     const ref = [1.2, 1.2];
     const excess = (y: readonly number[]) => Math.max(y[0]! - ref[0]!, y[1]! - ref[1]!);
     expect(Math.min(...rowsOf(trendData.Y).map(excess))).toBeGreaterThan(0);
-    const closest = async (descentCandidates: number, seed: number) => {
-      const { proposed, picks, shared } = await trendBatch(ref, descentCandidates, seed);
-      return { excess: Math.min(...proposed.map(excess)), picks, shared };
+    const approach = async (descentCandidates: number, seed: number) => {
+      const generator = new MorboGenerator({ ...FAST, maxLocalPoints: trendN + 40, descentCandidates });
+      let X = trendData.X;
+      let Y = trendData.Y;
+      let state: unknown;
+      let shared = 0;
+      let picks = 0;
+      for (let batch = 0; batch < 4; batch++) {
+        const result = await generator.generate({
+          ...input(space(continuous(trendD)), 10, {
+            X,
+            Y,
+            completedIds: Array.from({ length: X.rows }, (_, i) => i),
+            C: zeros(X.rows, 0),
+            referencePoint: Float64Array.from(ref),
+            seed: 10 * seed + batch,
+          }),
+          state,
+        });
+        state = result.state;
+        shared += result.metadata.sharedPicks as number;
+        picks += result.metadata.descentPicks as number;
+        const proposed = rowsOf(result.candidates).map(trend);
+        X = appendRows(X, result.candidates);
+        Y = appendRows(Y, { rows: proposed.length, cols: 2, data: Float64Array.from(proposed.flat()) });
+      }
+      return { excess: Math.min(...rowsOf(Y).map(excess)), picks, shared };
     };
     for (const seed of [1, 2, 3]) {
-      const without = await closest(0, seed);
-      const withDescent = await closest(300, seed);
+      const without = await approach(0, seed);
+      const withDescent = await approach(300, seed);
       expect(without.shared).toBe(0);
       expect(withDescent.shared).toBeGreaterThan(0);
       expect(withDescent.shared).toBeLessThanOrEqual(withDescent.picks);
       expect(withDescent.excess).toBeLessThan(without.excess);
     }
+  });
+
+  it('while no point is inside the reference box, the centres are the closest points, not old centres far out', async () => {
+    // A: Pareto-optimal (the least f1) but far from the box (f2 = 10); B and C: the closest to it;
+    // the rest dominated by B. A lies in a corner, more than half a region's length (0.4) from
+    // every other point, so MORBO's rule (keep a point inside the old centre's box) would keep it.
+    const d = 3;
+    const rows: number[][] = [[0.02, 0.03, 0.01]];
+    const outcomes: number[][] = [[0, 10]];
+    rows.push([0.9, 0.85, 0.8], [0.8, 0.95, 0.9]);
+    outcomes.push([2, 2], [2.2, 1.9]);
+    const sobol = new SobolSequence(d, { scramble: true, seed: 5 }).next(20);
+    for (let i = 0; i < 20; i++) {
+      rows.push(Array.from(sobol.data.subarray(i * d, (i + 1) * d), (v) => 0.5 + 0.5 * v));
+      outcomes.push([3 + (i % 5), 3 + (i % 7)]);
+    }
+    const n = rows.length;
+    const given = input(space(continuous(d)), 4, {
+      X: { rows: n, cols: d, data: Float64Array.from(rows.flat()) },
+      Y: { rows: n, cols: 2, data: Float64Array.from(outcomes.flat()) },
+      completedIds: Array.from({ length: n }, (_, i) => 100 + i),
+      C: zeros(n, 0),
+      referencePoint: Float64Array.from([1, 1]),
+    });
+    const generator = new MorboGenerator({ ...FAST, regions: 2 });
+    const first = await generator.generate(given);
+    const state = first.state as MorboGeneratorState;
+    // Region 0 as if it had started at A.
+    const stale = { ...state, regions: state.regions.map((r, i) => (i === 0 ? { ...r, centre: 100 } : r)) };
+    const next = await generator.generate({ ...given, seed: 7, state: stale });
+    const centres = (next.metadata.regions as Region[]).map((r) => r.centre).sort();
+    expect(centres).toEqual([101, 102]);
   });
 
   it('validates its options', () => {
