@@ -132,9 +132,9 @@ const STEP_RANGE = 64;
  * GPs then know only points far from the box, their gradients are rough (on DTLZ2 the descent
  * direction's error grows with the step), and Thompson samples of nearly linear means favour the
  * longest steps: the first batch of DTLZ2 m = 5, d = 100 had a mean distance g of 11.7 to 12.9
- * against 8.0 for the Sobol points before it. With these (and the centres of `generate`), every
- * batch before the box came closer, and a point was inside the box by 450 or 500 evaluations on
- * eight seeds out of eight, against 500 or 550 (seeds 1-5) before. At 2000 evaluations (seeds 1-3,
+ * against 8.0 for the Sobol points before it (with these: 7.9 to 9.0). With these (and the centres
+ * of `generate`), a point was inside the box by 450 or 500 evaluations on eight seeds out of eight,
+ * against 500 or 550 (seeds 1-5) before. At 2000 evaluations (seeds 1-3,
  * against before): DTLZ2 m = 5 0.79/0.68/0.69 (0.75/0.75/0.78; seeds 4, 5: 0.74/0.67 against
  * 0.63/0.82), m = 2 log10 difference -1.28/-1.36/-1.25 (-1.35/-1.31/-1.14), DTLZ7 m = 4
  * 3.47/3.58/3.30 (3.52/3.67/3.76), rover 106/103/72 (82/65/71). On a 40-parameter linear trend of
