@@ -652,16 +652,20 @@ export class MorboGenerator implements Generator {
       regions[r] = { ...region, objectives: before.objectives, constraints: before.constraints };
     }
 
+    // The feasible points inside the reference box. While there are none (and some are feasible),
+    // MORBO approaches the box: centres by how far out they are, the descent steps shorter and
+    // weighted toward the box; after, they are the selection's front.
+    const insideRows = inBox(Y, feasible, ref);
+    const approaching = feasible.length > 0 && insideRows.length === 0;
     // Centres: the Pareto-optimal feasible points by hypervolume contribution; outside the box, by
     // how far out they are; with nothing feasible, by least total violation.
-    const centreRows = this.centreCandidates(Y, C, feasible, ref, range);
+    const centreRows = this.centreCandidates(Y, C, feasible, insideRows, ref, range);
     // MORBO keeps a centre inside the region's old box while one is there to keep. While no
     // feasible point is inside the reference box, the centres are simply the closest ones: a point
     // far out but Pareto-optimal among the outside ones (small in one objective) otherwise stays a
     // centre, none of the picks comes from its region, and so no failure ever moves it (DTLZ2
     // m = 5, d = 100, seed 3: one of the five regions sat on a Sobol point until the box was
     // reached, its fits and candidates wasted).
-    const approaching = feasible.length > 0 && inBox(Y, feasible, ref).length === 0;
     const previousCentres = regions.map((r) => {
       if (r.centre === null || approaching) return null;
       const row = rowOfId.get(r.centre);
@@ -729,8 +733,6 @@ export class MorboGenerator implements Generator {
     const q = input.count;
     const pendingByRegion = this.assignPending(input.pending, X, centres, d);
     const regionCandidates: RegionCandidates[] = [];
-    // The feasible points inside the reference box: the descent steps' phase and the selection's front.
-    const insideRows = inBox(Y, feasible, ref);
     for (let r = 0; r < settings.regions; r++) {
       const centre = X.data.subarray(centres[r]! * d, (centres[r]! + 1) * d);
       const box = this.box(centre, regions[r]!.length, models[r]!.objectives, d);
@@ -765,7 +767,7 @@ export class MorboGenerator implements Generator {
       // While no feasible point is inside the reference box: each base's objectives weighted by
       // their scaled excess over the reference point, for the steps that head into the box.
       let towardBox: Float64Array | null = null;
-      if (settings.descentCandidates > 0 && feasible.length > 0 && insideRows.length === 0) {
+      if (settings.descentCandidates > 0 && approaching) {
         towardBox = new Float64Array(bases.length * m);
         bases.forEach((row, g) => {
           let total = 0;
@@ -933,6 +935,7 @@ export class MorboGenerator implements Generator {
     Y: Matrix,
     C: Matrix,
     feasible: readonly number[],
+    inside: readonly number[],
     ref: Float64Array,
     range: Float64Array,
   ): { rows: number[]; scores: Float64Array } {
@@ -940,7 +943,6 @@ export class MorboGenerator implements Generator {
       const rows = Array.from({ length: Y.rows }, (_, i) => i);
       return { rows, scores: Float64Array.from(rows, (i) => -violation(C, i)) };
     }
-    const inside = inBox(Y, feasible, ref);
     if (inside.length > 0) {
       const rows = frontOf(Y, inside);
       return { rows, scores: hypervolumeContributions(gather(Y, rows), ref) };
