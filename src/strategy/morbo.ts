@@ -659,7 +659,8 @@ export class MorboGenerator implements Generator {
     const approaching = feasible.length > 0 && insideRows.length === 0;
     // Centres: the Pareto-optimal feasible points by hypervolume contribution; outside the box, by
     // how far out they are; with nothing feasible, by least total violation.
-    const centreRows = this.centreCandidates(Y, C, feasible, insideRows, ref, range);
+    const front = frontOf(Y, insideRows);
+    const centreRows = this.centreCandidates(Y, C, feasible, front, ref, range);
     // MORBO keeps a centre inside the region's old box while one is there to keep. While no
     // feasible point is inside the reference box, the centres are simply the closest ones: a point
     // far out but Pareto-optimal among the outside ones (small in one objective) otherwise stays a
@@ -834,7 +835,6 @@ export class MorboGenerator implements Generator {
     const excluded = new Set<string>();
     for (const A of [X, input.failed, input.pending])
       for (let i = 0; i < A.rows; i++) excluded.add(pointKey(A.data, i, d));
-    const front = frontOf(Y, insideRows);
     const frontValues = gather(Y, front);
     const out = new Float64Array(q * d);
     const picked: number[][] = []; // sampled outcomes of earlier picks (feasible ones)
@@ -930,12 +930,15 @@ export class MorboGenerator implements Generator {
     };
   }
 
-  /** Candidate centres (rows of Y) and their scores; see `generate`. */
+  /**
+   * Candidate centres (rows of Y) and their scores; see `generate`. `insideFront`: the
+   * non-dominated feasible rows inside the reference box (the selection's front).
+   */
   private centreCandidates(
     Y: Matrix,
     C: Matrix,
     feasible: readonly number[],
-    inside: readonly number[],
+    insideFront: readonly number[],
     ref: Float64Array,
     range: Float64Array,
   ): { rows: number[]; scores: Float64Array } {
@@ -943,8 +946,8 @@ export class MorboGenerator implements Generator {
       const rows = Array.from({ length: Y.rows }, (_, i) => i);
       return { rows, scores: Float64Array.from(rows, (i) => -violation(C, i)) };
     }
-    if (inside.length > 0) {
-      const rows = frontOf(Y, inside);
+    if (insideFront.length > 0) {
+      const rows = [...insideFront];
       return { rows, scores: hypervolumeContributions(gather(Y, rows), ref) };
     }
     const rows = frontOf(Y, feasible);
