@@ -111,7 +111,9 @@ const morboOptionsSchema = z
       .number()
       .positive()
       .optional()
-      .describe('expected coordinates a candidate changes: probability min(1, this / d); default 20'),
+      .describe(
+        'expected coordinates a random candidate changes: probability min(1, this / d); once a point is inside the reference box, half the candidates draw theirs log-uniformly in [1 / d, min(1, this / d)]; default 20',
+      ),
     features: positiveInt.optional().describe('random Fourier features of the pathwise samples; default 512'),
     winsorize: z
       .number()
@@ -146,6 +148,14 @@ const morboOptionsSchema = z
       .optional()
       .describe(
         "candidates per region stepped against the local GPs' posterior-mean gradients (half random scalarizations, half a direction shared by all objectives); default 500",
+      ),
+    scalarizedRegions: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'regions (the last ones) whose centres, once a point is inside the reference box, maximize a random hypervolume scalarization instead of the hypervolume contribution; default 2 (MORBO: 0)',
       ),
   })
   .describe('options of the MORBO trust-region generator');

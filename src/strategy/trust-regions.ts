@@ -5,7 +5,8 @@
  * raises the hypervolume; `successTolerance` successes in a row double the length (up to
  * `lengthMax`), `failureTolerance` failed evaluations in a row halve it, and a region whose length
  * falls below `lengthMin` restarts at `lengthInit` around a new centre. Centres are chosen among
- * the Pareto-optimal points by hypervolume contribution, each point used by one region at most.
+ * the Pareto-optimal points by a score (hypervolume contribution, or a region's own: see
+ * `chooseCentres`), each point used by one region at most.
  * Plain data and pure functions: the state is journaled as it is.
  */
 import type { Matrix } from '../linalg/matrix.js';
@@ -80,11 +81,14 @@ export interface CentreCandidates {
   readonly X: Matrix;
   /** k scores, higher is better (hypervolume contributions). */
   readonly scores: ArrayLike<number>;
+  /** Per region, k scores of its own in place of `scores` (null: `scores`). */
+  readonly regionScores?: readonly (ArrayLike<number> | null)[];
 }
 
 /**
  * Picks a centre (an index into `candidates`) for each region in order, as MORBO: among the
- * candidates not taken by an earlier region and not tabu, the best score inside the region's
+ * candidates not taken by an earlier region and not tabu, the best score (the region's own, where
+ * `regionScores` gives it one) inside the region's
  * current box (|x − old centre|∞ <= length / 2) when there is one, else the best anywhere; when
  * every candidate is taken or tabu, the best not taken, and at last the best of all. Ties go to
  * the lower index. `previous[r]` is region r's old centre (length d) or null.
@@ -99,16 +103,18 @@ export function chooseCentres(
   if (k === 0) throw new RangeError('chooseCentres: no candidate centres');
   const d = candidates.X.cols;
   const taken = new Uint8Array(k);
+  let scores = candidates.scores;
   const best = (ok: (i: number) => boolean): number => {
     let arg = -1;
     for (let i = 0; i < k; i++) {
       if (!ok(i)) continue;
-      if (arg < 0 || candidates.scores[i]! > candidates.scores[arg]!) arg = i;
+      if (arg < 0 || scores[i]! > scores[arg]!) arg = i;
     }
     return arg;
   };
   const out: number[] = [];
   regions.forEach((region, r) => {
+    scores = candidates.regionScores?.[r] ?? candidates.scores;
     const old = previous[r] ?? null;
     const free = (i: number) => taken[i] === 0 && !tabu.has(candidates.ids[i]!);
     const inside = (i: number) => {

@@ -25,6 +25,7 @@ const FAST: MorboGeneratorOptions = {
   minLocalPoints: 10,
   maxLocalPoints: 40,
   fitIterations: 5,
+  scalarizedRegions: 1,
 };
 
 interface Region {
@@ -88,7 +89,13 @@ describe('MorboGenerator', () => {
   it('journals regions, proposals and hyperparameters; scripted outcomes expand and shrink regions', async () => {
     const d = 6;
     const { X, Y } = data(24, d, dtlz);
-    const generator = new MorboGenerator({ ...FAST, successTolerance: 1, failureTolerance: 2 });
+    // Both regions by hypervolume contribution (MORBO's rule; the last assertion is about it).
+    const generator = new MorboGenerator({
+      ...FAST,
+      successTolerance: 1,
+      failureTolerance: 1,
+      scalarizedRegions: 0,
+    });
     const first = await generator.generate(
       input(space(continuous(d)), 6, {
         X,
@@ -374,6 +381,147 @@ describe('MorboGenerator', () => {
     expect(centres).toEqual([101, 102]);
   });
 
+  it('inside the box, random candidates change from one to about perturbedCoordinates coordinates', async () => {
+    // A 2-objective DTLZ2 in d = 30: position x1, distance g = sum over the other 29 of (x - 0.5)^2.
+    // 30 points on the front (g = 0) with x1 in [0, 0.3], 90 near it: the front is inside the
+    // reference box. With MORBO's fixed probability (20 / 30 per coordinate) a candidate changing
+    // at most two coordinates has probability 1e-11; with the probability log-uniform in
+    // [1 / 30, 20 / 30] for half of them, about 0.15.
+    const d = 30;
+    const f = (x: ArrayLike<number>) => {
+      let g = 0;
+      for (let k = 1; k < d; k++) g += (x[k]! - 0.5) ** 2;
+      return [(1 + g) * Math.cos((x[0]! * Math.PI) / 2), (1 + g) * Math.sin((x[0]! * Math.PI) / 2)];
+    };
+    const n = 120;
+    const sobol = new SobolSequence(d, { scramble: true, seed: 11 }).next(n);
+    const rows: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const x = Array.from(sobol.data.subarray(i * d, (i + 1) * d), (v, k) =>
+        k === 0 ? 0.3 * v : 0.3 + 0.4 * v,
+      );
+      if (i < 30) x.fill(0.5, 1);
+      rows.push(x);
+    }
+    const X = { rows: n, cols: d, data: Float64Array.from(rows.flat()) };
+    const Y = { rows: n, cols: 2, data: Float64Array.from(rows.flatMap(f)) };
+    for (const seed of [1, 2, 3]) {
+      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: n, descentCandidates: 0 }).generate(
+        input(space(continuous(d)), 10, {
+          X,
+          Y,
+          completedIds: Array.from({ length: n }, (_, i) => i),
+          C: zeros(n, 0),
+          referencePoint: Float64Array.from([1.1, 1.1]),
+          seed,
+        }),
+      );
+      // How many coordinates each proposal changed, against the nearest observed point.
+      const changed = rowsOf(result.candidates).map((x) =>
+        Math.min(...rows.map((r) => r.reduce((s, v, k) => s + (v === x[k] ? 0 : 1), 0))),
+      );
+      expect(Math.min(...changed)).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('inside the box, each region also offers candidates that change one column of its centre', async () => {
+    // The front of the test above, with descent steps: the one-column candidates (kind 3) that are
+    // picked differ from their region's centre in exactly one column.
+    const d = 30;
+    const n = 120;
+    const f = (x: ArrayLike<number>) => {
+      let g = 0;
+      for (let k = 1; k < d; k++) g += (x[k]! - 0.5) ** 2;
+      return [(1 + g) * Math.cos((x[0]! * Math.PI) / 2), (1 + g) * Math.sin((x[0]! * Math.PI) / 2)];
+    };
+    const sobol = new SobolSequence(d, { scramble: true, seed: 11 }).next(n);
+    const rows = Array.from({ length: n }, (_, i) => {
+      const x = Array.from(sobol.data.subarray(i * d, (i + 1) * d), (v, k) =>
+        k === 0 ? 0.3 * v : 0.3 + 0.4 * v,
+      );
+      if (i < 30) x.fill(0.5, 1);
+      return x;
+    });
+    let coordinatePicks = 0;
+    for (const seed of [1, 2, 3]) {
+      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: n }).generate(
+        input(space(continuous(d)), 10, {
+          X: { rows: n, cols: d, data: Float64Array.from(rows.flat()) },
+          Y: { rows: n, cols: 2, data: Float64Array.from(rows.flatMap(f)) },
+          completedIds: Array.from({ length: n }, (_, i) => i),
+          C: zeros(n, 0),
+          referencePoint: Float64Array.from([1.1, 1.1]),
+          seed,
+        }),
+      );
+      const kinds = result.metadata.pickKinds as number[];
+      const pickRegions = result.metadata.pickRegions as number[];
+      const regions = result.metadata.regions as Region[];
+      expect(result.metadata.coordinatePicks).toBe(kinds.filter((k) => k === 3).length);
+      rowsOf(result.candidates).forEach((x, t) => {
+        if (kinds[t] !== 3) return;
+        coordinatePicks++;
+        const centre = rows[regions[pickRegions[t]!]!.centre]!;
+        expect(x.filter((v, k) => v !== centre[k]).length).toBe(1);
+      });
+    }
+    expect(coordinatePicks).toBeGreaterThan(0);
+  });
+
+  it('inside the box, the last scalarizedRegions regions centre on the front point that best attains a random hypervolume scalarization', async () => {
+    // 24 points: 16 on a quarter circle inside the box of (1.1, 1.1), 8 dominated. The first region
+    // takes the largest hypervolume contribution to the front (computed here as HV(front) −
+    // HV(front but i)); the second maximizes min_j (ref_j − y_j) / (ref_j − ideal_j) / λ_j over the rest, λ from the
+    // metadata.
+    const d = 4;
+    const n = 24;
+    const X = new SobolSequence(d, { scramble: true, seed: 2 }).next(n);
+    const Yrows = Array.from({ length: n }, (_, i) => {
+      const t = (((i % 16) + 0.5) / 16) ** 1.4;
+      const r = i < 16 ? 1 : 1.05;
+      return [r * Math.cos((t * Math.PI) / 2) + 0.01 * (i % 3), r * Math.sin((t * Math.PI) / 2)];
+    });
+    const Y = { rows: n, cols: 2, data: Float64Array.from(Yrows.flat()) };
+    const ref = [1.1, 1.1];
+    const front = Yrows.flatMap((y, i) =>
+      Yrows.some((z) => z[0]! <= y[0]! && z[1]! <= y[1]! && (z[0]! < y[0]! || z[1]! < y[1]!)) ? [] : [i],
+    );
+    const all = hypervolume(
+      front.map((i) => Yrows[i]!),
+      ref,
+    );
+    const contribution = (i: number) =>
+      all -
+      hypervolume(
+        front.filter((k) => k !== i).map((k) => Yrows[k]!),
+        ref,
+      );
+    const ideal = [0, 1].map((j) => Math.min(...Yrows.map((y) => y[j]!)));
+    for (const seed of [1, 2, 3]) {
+      const result = await new MorboGenerator({ ...FAST, regions: 2, scalarizedRegions: 1 }).generate(
+        input(space(continuous(d)), 2, {
+          X,
+          Y,
+          completedIds: Array.from({ length: n }, (_, i) => 10 + i),
+          C: zeros(n, 0),
+          referencePoint: Float64Array.from(ref),
+          seed,
+        }),
+      );
+      const regions = result.metadata.regions as (Region & { centreWeights?: number[] })[];
+      const first = front.reduce((a, b) => (contribution(b) > contribution(a) ? b : a));
+      expect(regions[0]!.centre).toBe(10 + first);
+      expect(regions[0]!.centreWeights).toBeUndefined();
+      const lambda = regions[1]!.centreWeights!;
+      expect(lambda).toHaveLength(2);
+      expect(Math.hypot(...lambda)).toBeCloseTo(1, 12);
+      const score = (i: number) =>
+        Math.min(...[0, 1].map((j) => (ref[j]! - Yrows[i]![j]!) / (ref[j]! - ideal[j]!) / lambda[j]!));
+      const second = front.filter((i) => i !== first).reduce((a, b) => (score(b) > score(a) ? b : a));
+      expect(regions[1]!.centre).toBe(10 + second);
+    }
+  });
+
   it('validates its options', () => {
     expect(() => new MorboGenerator({ regions: 0 })).toThrow(/regions is 0/);
     expect(() => new MorboGenerator({ lengthMin: 0.9 })).toThrow(/lengthMin <= lengthInit/);
@@ -381,6 +529,7 @@ describe('MorboGenerator', () => {
     expect(() => new MorboGenerator({ winsorize: 0.7 } as MorboGeneratorOptions)).toThrow(/winsorize/);
     expect(() => new MorboGenerator({ lengthscaleRange: [4, 0.05] })).toThrow(/lengthscaleRange/);
     expect(() => new MorboGenerator({ descentCandidates: -1 })).toThrow(/descentCandidates is -1/);
+    expect(() => new MorboGenerator({ scalarizedRegions: 1.5 })).toThrow(/scalarizedRegions is 1.5/);
     expect(() => new MorboGenerator({ bogus: 1 } as MorboGeneratorOptions)).toThrow(/unknown option "bogus"/);
     expect(() =>
       createGenerator({ strategy: 'morbo', options: { regions: -1 } }, space(continuous(2))),

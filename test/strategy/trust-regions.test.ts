@@ -130,6 +130,18 @@ describe('centre choice', () => {
     expect(many).toEqual([4, 2, 0, 3, 1, 1, 1]);
   });
 
+  it('a region with scores of its own ranks by them, after the earlier regions took theirs', () => {
+    // Region 1 prefers point 1 (taken by region 0, the largest contribution), then point 0.
+    const own = Float64Array.from([5, 9, 1, 0, 2]);
+    const picks = chooseCentres(
+      [region(0.8), region(0.8), region(0.8)],
+      [null, null, null],
+      { ...candidates, regionScores: [null, own, null] },
+      new Set(),
+    );
+    expect(picks).toEqual([1, 0, 4]);
+  });
+
   it('throws without candidates', () => {
     expect(() =>
       chooseCentres(
