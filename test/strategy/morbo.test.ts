@@ -56,6 +56,38 @@ function appendRows(A: Matrix, B: Matrix): Matrix {
   return { rows: A.rows + B.rows, cols: A.cols, data };
 }
 
+/**
+ * A 2-objective DTLZ2 in d = 30 (position x1, distance g = sum over the other 29 of (x - 0.5)^2):
+ * 30 points on the front (g = 0) with x1 in [0, 0.3] and 90 near it, all inside the reference box
+ * of (1.1, 1.1); `faceInput` asks for 10 points.
+ */
+const faceD = 30;
+const faceN = 120;
+const faceRows = (() => {
+  const sobol = new SobolSequence(faceD, { scramble: true, seed: 11 }).next(faceN);
+  return Array.from({ length: faceN }, (_, i) => {
+    const x = Array.from(sobol.data.subarray(i * faceD, (i + 1) * faceD), (v, k) =>
+      k === 0 ? 0.3 * v : 0.3 + 0.4 * v,
+    );
+    if (i < 30) x.fill(0.5, 1);
+    return x;
+  });
+})();
+const faceOutcomes = (x: readonly number[]) => {
+  let g = 0;
+  for (let k = 1; k < faceD; k++) g += (x[k]! - 0.5) ** 2;
+  return [(1 + g) * Math.cos((x[0]! * Math.PI) / 2), (1 + g) * Math.sin((x[0]! * Math.PI) / 2)];
+};
+const faceInput = (seed: number) =>
+  input(space(continuous(faceD)), 10, {
+    X: { rows: faceN, cols: faceD, data: Float64Array.from(faceRows.flat()) },
+    Y: { rows: faceN, cols: 2, data: Float64Array.from(faceRows.flatMap(faceOutcomes)) },
+    completedIds: Array.from({ length: faceN }, (_, i) => i),
+    C: zeros(faceN, 0),
+    referencePoint: Float64Array.from([1.1, 1.1]),
+    seed,
+  });
+
 describe('MorboGenerator', () => {
   it('proposes new points on the integer grid, with one-hot blocks, inside the linear constraints', async () => {
     // x0 + k <= 1.2 in unit-cube form.
@@ -382,78 +414,29 @@ describe('MorboGenerator', () => {
   });
 
   it('inside the box, random candidates change from one to about perturbedCoordinates coordinates', async () => {
-    // A 2-objective DTLZ2 in d = 30: position x1, distance g = sum over the other 29 of (x - 0.5)^2.
-    // 30 points on the front (g = 0) with x1 in [0, 0.3], 90 near it: the front is inside the
-    // reference box. With MORBO's fixed probability (20 / 30 per coordinate) a candidate changing
-    // at most two coordinates has probability 1e-11; with the probability log-uniform in
+    // The front of `faceRows`. With MORBO's fixed probability (20 / 30 per coordinate) a candidate
+    // changing at most two coordinates has probability 1e-11; with the probability log-uniform in
     // [1 / 30, 20 / 30] for half of them, about 0.15.
-    const d = 30;
-    const f = (x: ArrayLike<number>) => {
-      let g = 0;
-      for (let k = 1; k < d; k++) g += (x[k]! - 0.5) ** 2;
-      return [(1 + g) * Math.cos((x[0]! * Math.PI) / 2), (1 + g) * Math.sin((x[0]! * Math.PI) / 2)];
-    };
-    const n = 120;
-    const sobol = new SobolSequence(d, { scramble: true, seed: 11 }).next(n);
-    const rows: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const x = Array.from(sobol.data.subarray(i * d, (i + 1) * d), (v, k) =>
-        k === 0 ? 0.3 * v : 0.3 + 0.4 * v,
-      );
-      if (i < 30) x.fill(0.5, 1);
-      rows.push(x);
-    }
-    const X = { rows: n, cols: d, data: Float64Array.from(rows.flat()) };
-    const Y = { rows: n, cols: 2, data: Float64Array.from(rows.flatMap(f)) };
     for (const seed of [1, 2, 3]) {
-      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: n, descentCandidates: 0 }).generate(
-        input(space(continuous(d)), 10, {
-          X,
-          Y,
-          completedIds: Array.from({ length: n }, (_, i) => i),
-          C: zeros(n, 0),
-          referencePoint: Float64Array.from([1.1, 1.1]),
-          seed,
-        }),
-      );
+      const result = await new MorboGenerator({
+        ...FAST,
+        maxLocalPoints: faceN,
+        descentCandidates: 0,
+      }).generate(faceInput(seed));
       // How many coordinates each proposal changed, against the nearest observed point.
       const changed = rowsOf(result.candidates).map((x) =>
-        Math.min(...rows.map((r) => r.reduce((s, v, k) => s + (v === x[k] ? 0 : 1), 0))),
+        Math.min(...faceRows.map((r) => r.reduce((s, v, k) => s + (v === x[k] ? 0 : 1), 0))),
       );
       expect(Math.min(...changed)).toBeLessThanOrEqual(2);
     }
   });
 
   it('inside the box, each region also offers candidates that change one column of its centre', async () => {
-    // The front of the test above, with descent steps: the one-column candidates (kind 3) that are
+    // The front of `faceRows`, with descent steps: the one-column candidates (kind 3) that are
     // picked differ from their region's centre in exactly one column.
-    const d = 30;
-    const n = 120;
-    const f = (x: ArrayLike<number>) => {
-      let g = 0;
-      for (let k = 1; k < d; k++) g += (x[k]! - 0.5) ** 2;
-      return [(1 + g) * Math.cos((x[0]! * Math.PI) / 2), (1 + g) * Math.sin((x[0]! * Math.PI) / 2)];
-    };
-    const sobol = new SobolSequence(d, { scramble: true, seed: 11 }).next(n);
-    const rows = Array.from({ length: n }, (_, i) => {
-      const x = Array.from(sobol.data.subarray(i * d, (i + 1) * d), (v, k) =>
-        k === 0 ? 0.3 * v : 0.3 + 0.4 * v,
-      );
-      if (i < 30) x.fill(0.5, 1);
-      return x;
-    });
     let coordinatePicks = 0;
     for (const seed of [1, 2, 3]) {
-      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: n }).generate(
-        input(space(continuous(d)), 10, {
-          X: { rows: n, cols: d, data: Float64Array.from(rows.flat()) },
-          Y: { rows: n, cols: 2, data: Float64Array.from(rows.flatMap(f)) },
-          completedIds: Array.from({ length: n }, (_, i) => i),
-          C: zeros(n, 0),
-          referencePoint: Float64Array.from([1.1, 1.1]),
-          seed,
-        }),
-      );
+      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: faceN }).generate(faceInput(seed));
       const kinds = result.metadata.pickKinds as number[];
       const pickRegions = result.metadata.pickRegions as number[];
       const regions = result.metadata.regions as Region[];
@@ -461,7 +444,7 @@ describe('MorboGenerator', () => {
       rowsOf(result.candidates).forEach((x, t) => {
         if (kinds[t] !== 3) return;
         coordinatePicks++;
-        const centre = rows[regions[pickRegions[t]!]!.centre]!;
+        const centre = faceRows[regions[pickRegions[t]!]!.centre]!;
         expect(x.filter((v, k) => v !== centre[k]).length).toBe(1);
       });
     }
