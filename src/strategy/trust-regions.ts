@@ -88,10 +88,10 @@ export interface CentreCandidates {
 /**
  * Picks a centre (an index into `candidates`) for each region in order, as MORBO: among the
  * candidates not taken by an earlier region and not tabu, the best score (the region's own, where
- * `regionScores` gives it one) inside the region's
- * current box (|x − old centre|∞ <= length / 2) when there is one, else the best anywhere; when
- * every candidate is taken or tabu, the best not taken, and at last the best of all. Ties go to
- * the lower index. `previous[r]` is region r's old centre (length d) or null.
+ * `regionScores` gives it one) inside the region's current box (|x − old centre|∞ <= length / 2)
+ * when there is one, else the best anywhere; when every candidate is taken or tabu, the best not
+ * taken, and at last the best of all. Ties go to the lower index. `previous[r]` is region r's old
+ * centre (length d) or null.
  */
 export function chooseCentres(
   regions: readonly TrustRegionState[],
