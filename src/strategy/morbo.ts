@@ -1284,10 +1284,9 @@ export class MorboGenerator implements Generator {
           let norm = 0;
           for (let c = 0; c < d; c++) norm += direction[c]! ** 2;
           norm = Math.sqrt(norm);
-          const fraction =
-            towardBox !== null
-              ? APPROACH_STEP_MAX * APPROACH_STEP_RANGE ** -rng.uniform()
-              : STEP_RANGE ** -rng.uniform();
+          const fraction = approaching
+            ? APPROACH_STEP_MAX * APPROACH_STEP_RANGE ** -rng.uniform()
+            : STEP_RANGE ** -rng.uniform();
           const t = norm > 0 ? (fraction * length * Math.sqrt(d)) / 2 / norm : 0;
           for (let c = 0; c < d; c++) {
             let v = from[c]! + t * direction[c]!;
