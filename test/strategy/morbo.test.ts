@@ -73,15 +73,11 @@ const faceRows = (() => {
     return x;
   });
 })();
-const faceOutcomes = (x: readonly number[]) => {
-  let g = 0;
-  for (let k = 1; k < faceD; k++) g += (x[k]! - 0.5) ** 2;
-  return [(1 + g) * Math.cos((x[0]! * Math.PI) / 2), (1 + g) * Math.sin((x[0]! * Math.PI) / 2)];
-};
+const faceProblem = dtlz2({ objectives: 2, dimensions: faceD });
 const faceInput = (seed: number) =>
   input(space(continuous(faceD)), 10, {
     X: { rows: faceN, cols: faceD, data: Float64Array.from(faceRows.flat()) },
-    Y: { rows: faceN, cols: 2, data: Float64Array.from(faceRows.flatMap(faceOutcomes)) },
+    Y: faceProblem.evaluate(faceRows),
     completedIds: Array.from({ length: faceN }, (_, i) => i),
     C: zeros(faceN, 0),
     referencePoint: Float64Array.from([1.1, 1.1]),
