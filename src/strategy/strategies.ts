@@ -155,7 +155,7 @@ const morboOptionsSchema = z
       .min(0)
       .optional()
       .describe(
-        'regions (the last ones) whose centres, once a point is inside the reference box, maximize a random hypervolume scalarization instead of the hypervolume contribution; default 2 (MORBO: 0)',
+        'regions (the last ones) whose centres, once a point is inside the reference box, maximize a random hypervolume scalarization instead of the hypervolume contribution, and whose picks chase it; default 2 (MORBO: 0)',
       ),
   })
   .describe('options of the MORBO trust-region generator');

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dtlz2 } from '../../problems/dtlz.js';
 import type { OptimizerConfig } from '../../src/experiment/config.js';
@@ -6,12 +7,15 @@ import { Optimizer } from '../../src/experiment/optimizer.js';
 import { type Matrix, zeros } from '../../src/linalg/matrix.js';
 import { hypervolume } from '../../src/pareto/hypervolume.js';
 import { inferReferencePoint } from '../../src/pareto/reference.js';
+import { createRng } from '../../src/random/rng.js';
 import { SobolSequence } from '../../src/random/sobol.js';
 import {
+  hvScalarization,
   MorboGenerator,
   type MorboGeneratorOptions,
   type MorboGeneratorState,
   pointKey,
+  scalarizedPick,
 } from '../../src/strategy/morbo.js';
 import { createGenerator } from '../../src/strategy/strategies.js';
 import { capture, tempDir } from '../experiment/helpers.js';
@@ -447,7 +451,7 @@ describe('MorboGenerator', () => {
     expect(coordinatePicks).toBeGreaterThan(0);
   });
 
-  it('inside the box, the last scalarizedRegions regions centre on the front point that best attains a random hypervolume scalarization', async () => {
+  it('inside the box, the last scalarizedRegions regions centre on the front point that best attains a random hypervolume scalarization, drawn anew each ask', async () => {
     // 24 points: 16 on a quarter circle inside the box of (1.1, 1.1), 8 dominated. The first region
     // takes the largest hypervolume contribution to the front (computed here as HV(front) −
     // HV(front but i)); the second maximizes min_j (ref_j − y_j) / (ref_j − ideal_j) / λ_j over the rest, λ from the
@@ -477,16 +481,16 @@ describe('MorboGenerator', () => {
       );
     const ideal = [0, 1].map((j) => Math.min(...Yrows.map((y) => y[j]!)));
     for (const seed of [1, 2, 3]) {
-      const result = await new MorboGenerator({ ...FAST, regions: 2, scalarizedRegions: 1 }).generate(
-        input(space(continuous(d)), 2, {
-          X,
-          Y,
-          completedIds: Array.from({ length: n }, (_, i) => 10 + i),
-          C: zeros(n, 0),
-          referencePoint: Float64Array.from(ref),
-          seed,
-        }),
-      );
+      const generator = new MorboGenerator({ ...FAST, regions: 2, scalarizedRegions: 1 });
+      const given = input(space(continuous(d)), 2, {
+        X,
+        Y,
+        completedIds: Array.from({ length: n }, (_, i) => 10 + i),
+        C: zeros(n, 0),
+        referencePoint: Float64Array.from(ref),
+        seed,
+      });
+      const result = await generator.generate(given);
       const regions = result.metadata.regions as (Region & { centreWeights?: number[] })[];
       const first = front.reduce((a, b) => (contribution(b) > contribution(a) ? b : a));
       expect(regions[0]!.centre).toBe(10 + first);
@@ -498,7 +502,82 @@ describe('MorboGenerator', () => {
         Math.min(...[0, 1].map((j) => (ref[j]! - Yrows[i]![j]!) / (ref[j]! - ideal[j]!) / lambda[j]!));
       const second = front.filter((i) => i !== first).reduce((a, b) => (score(b) > score(a) ? b : a));
       expect(regions[1]!.centre).toBe(10 + second);
+      // The next ask draws a new λ, and the scalarized region takes the best point for it from the
+      // whole front, not from its old box.
+      const next = await generator.generate({ ...given, state: result.state });
+      const again = next.metadata.regions as (Region & { centreWeights?: number[] })[];
+      const mu = again[1]!.centreWeights!;
+      expect(mu).not.toEqual(lambda);
+      const scoreNext = (i: number) =>
+        Math.min(...[0, 1].map((j) => (ref[j]! - Yrows[i]![j]!) / (ref[j]! - ideal[j]!) / mu[j]!));
+      const taken = again[0]!.centre - 10;
+      const best = front.filter((i) => i !== taken).reduce((a, b) => (scoreNext(b) > scoreNext(a) ? b : a));
+      expect(again[1]!.centre).toBe(10 + best);
     }
+  });
+
+  it("a scalarized region's picks (pick t of region t mod regions) chase its scalarization; the other picks are by hypervolume improvement", async () => {
+    // The front of `faceRows`, 10 picks, 2 regions of which region 1 is scalarized.
+    let scalarized = 0;
+    for (const seed of [1, 2, 3]) {
+      const result = await new MorboGenerator({ ...FAST, maxLocalPoints: faceN }).generate(faceInput(seed));
+      const rules = result.metadata.pickRules as string[];
+      const pickRegions = result.metadata.pickRegions as number[];
+      const values = result.metadata.pickValues as number[];
+      rules.forEach((rule, t) => {
+        if (rule !== 'scalarized') return;
+        scalarized++;
+        expect(t % 2).toBe(1);
+        expect(pickRegions[t]).toBe(1);
+        expect(values[t]).toBeGreaterThan(0);
+      });
+      const plain = await new MorboGenerator({
+        ...FAST,
+        maxLocalPoints: faceN,
+        scalarizedRegions: 0,
+      }).generate(faceInput(seed));
+      expect(plain.metadata.pickRules).not.toContain('scalarized');
+    }
+    expect(scalarized).toBeGreaterThan(0);
+  });
+
+  it('scalarizedPick takes the unused, sampled-feasible candidate of largest scalarization above the level', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (m, c, count, S, seed) => {
+          const rng = createRng(seed);
+          const values = Array.from({ length: m + c }, (_, j) =>
+            Float64Array.from({ length: count * S }, () =>
+              j < m ? 1.2 * rng.uniform() : rng.uniform() - 0.7,
+            ),
+          );
+          const used = Uint8Array.from({ length: count }, () => +(rng.uniform() < 0.2));
+          const ref = Array.from({ length: m }, () => 1.1);
+          const range = Array.from({ length: m }, () => 0.5 + rng.uniform());
+          const lambda = Array.from({ length: m }, () => 0.1 + rng.uniform());
+          const level = rng.uniform() < 0.5 ? 0 : 0.3 * rng.uniform();
+          const t = rng.int(S);
+          // Brute force: each candidate's scalarization, or -Infinity where it may not be picked.
+          const scores = Array.from({ length: count }, (_, a) => {
+            const feasible = values.slice(m).every((v) => v[a * S + t]! <= 0);
+            if (used[a] || !feasible) return Number.NEGATIVE_INFINITY;
+            return Math.min(...lambda.map((l, j) => (ref[j]! - values[j]![a * S + t]!) / range[j]! / l));
+          });
+          const top = Math.max(...scores);
+          const expected = top > level ? scores.indexOf(top) : -1;
+          expect(scalarizedPick(values, used, t, S, m, ref, range, lambda, level)).toBe(expected);
+          if (expected >= 0) {
+            const y = values.slice(0, m).map((v) => v[expected * S + t]!);
+            expect(hvScalarization(y, 0, ref, range, lambda)).toBe(top);
+          }
+        },
+      ),
+    );
   });
 
   it('validates its options', () => {
