@@ -613,6 +613,29 @@ interface RegionCandidates {
   readonly used: Uint8Array;
 }
 
+/**
+ * The sampled outcomes in sample t (of S) of the pending points assigned to the regions, those
+ * sampled feasible (every one of the c constraints ≤ 0): the front they join while in flight.
+ */
+function sampledPending(
+  regions: readonly RegionCandidates[],
+  t: number,
+  S: number,
+  m: number,
+  c: number,
+): number[][] {
+  const out: number[][] = [];
+  for (const region of regions) {
+    for (let a = 0; a < region.pendingRows.length; a++) {
+      let feasible = true;
+      for (let j = 0; j < c && feasible; j++)
+        if (region.pendingValues[m + j]![a * S + t]! > 0) feasible = false;
+      if (feasible) out.push(Array.from({ length: m }, (_, j) => region.pendingValues[j]![a * S + t]!));
+    }
+  }
+  return out;
+}
+
 /** One pick of the selection: region r's candidate `index`, by `rule`, with its sampled outcome. */
 interface Pick {
   region: number;
@@ -1476,21 +1499,12 @@ export class MorboGenerator implements Generator {
     let level = 0;
     for (let i = 0; i < front.rows; i++)
       level = Math.max(level, hvScalarization(front.data, i * m, ref, range, lambda));
-    const y = new Float64Array(m);
-    for (const region of regions) {
-      for (let a = 0; a < region.pendingRows.length; a++) {
-        let feasible = true;
-        for (let j = 0; j < c && feasible; j++)
-          if (region.pendingValues[m + j]![a * S + t]! > 0) feasible = false;
-        if (!feasible) continue;
-        for (let j = 0; j < m; j++) y[j] = region.pendingValues[j]![a * S + t]!;
-        level = Math.max(level, hvScalarization(y, 0, ref, range, lambda));
-      }
-    }
-    for (const p of picked) level = Math.max(level, hvScalarization(p, 0, ref, range, lambda));
+    for (const p of [...sampledPending(regions, t, S, m, c), ...picked])
+      level = Math.max(level, hvScalarization(p, 0, ref, range, lambda));
     const region = regions[r]!;
     const a = scalarizedPick(region.values, region.used, t, S, m, ref, range, lambda, level);
     if (a < 0) return null;
+    const y = new Float64Array(m);
     for (let j = 0; j < m; j++) y[j] = region.values[j]![a * S + t]!;
     const value = hvScalarization(y, 0, ref, range, lambda) - level;
     return { region: r, index: a, value, rule: 'scalarized', feasible: true, outcome: Array.from(y) };
@@ -1519,17 +1533,7 @@ export class MorboGenerator implements Generator {
     // The front of this sample: observed, plus pending points and earlier picks as sampled.
     const improvement = new HypervolumeImprovement(ref, front.data);
     const extra: number[] = [];
-    for (const region of regions) {
-      for (let a = 0; a < region.pendingRows.length; a++) {
-        let ok = true;
-        for (let j = 0; j < c; j++) if (region.pendingValues[m + j]![a * S + t]! > 0) ok = false;
-        if (!ok) continue;
-        const y = Array.from({ length: m }, (_, j) => region.pendingValues[j]![a * S + t]!);
-        improvement.add(y);
-        extra.push(...y);
-      }
-    }
-    for (const y of picked) {
+    for (const y of [...sampledPending(regions, t, S, m, c), ...picked]) {
       improvement.add(y);
       extra.push(...y);
     }
