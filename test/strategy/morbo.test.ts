@@ -173,6 +173,66 @@ describe('MorboGenerator', () => {
     expect((next.state as MorboGeneratorState).proposals).toHaveLength(4);
   });
 
+  it("a region's new points are a success only when they raise the hypervolume by more than improvementThreshold (default 1e-3)", async () => {
+    const d = 6;
+    const { X, Y } = data(24, d, dtlz);
+    const ref = Float64Array.from([1.1, 1.1]);
+    const inside = Array.from({ length: 24 }, (_, i) => [Y.data[2 * i]!, Y.data[2 * i + 1]!]).filter(
+      (y) => y[0]! < 1.1 && y[1]! < 1.1,
+    );
+    expect(inside.length).toBeGreaterThan(0);
+    const volume = (points: number[][]) =>
+      hypervolume({ rows: points.length, cols: 2, data: Float64Array.from(points.flat()) }, ref);
+    const before = volume(inside);
+    // A point on the diagonal through the reference point, moved until it adds 0.4% (bisection on
+    // the relative gain, which grows with the distance moved).
+    const gain = (t: number) => volume([...inside, [1.1 - t, 1.1 - t]]) / before - 1;
+    let lo = 0;
+    let hi = 1.1;
+    for (let k = 0; k < 80; k++) {
+      const mid = (lo + hi) / 2;
+      if (gain(mid) < 0.004) lo = mid;
+      else hi = mid;
+    }
+    const point = [1.1 - hi, 1.1 - hi];
+    expect(gain(hi)).toBeGreaterThan(1e-3);
+    expect(gain(hi)).toBeLessThan(1e-2);
+    const eventOfRegion0 = async (options: MorboGeneratorOptions) => {
+      const generator = new MorboGenerator({
+        ...FAST,
+        ...options,
+        failureTolerance: 1,
+        scalarizedRegions: 0,
+      });
+      const base = { C: zeros(24, 0), referencePoint: ref };
+      const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
+      const first = await generator.generate(
+        input(space(continuous(d)), 6, { ...base, X, Y, completedIds: ids(24) }),
+      );
+      const state = first.state as MorboGeneratorState;
+      const regionOf = new Map(state.proposals);
+      // Region 0's points all land on `point`, region 1's far outside the box.
+      const outcomes = rowsOf(first.candidates).map((x) =>
+        regionOf.get(pointKey(Float64Array.from(x), 0, d)) === 0 ? point : [5, 5],
+      );
+      expect([...regionOf.values()]).toContain(0);
+      const next = await generator.generate(
+        input(space(continuous(d)), 4, {
+          ...base,
+          X: appendRows(X, first.candidates),
+          Y: appendRows(Y, { rows: 6, cols: 2, data: Float64Array.from(outcomes.flat()) }),
+          completedIds: ids(30),
+          C: zeros(30, 0),
+          state,
+          seed: 97,
+        }),
+      );
+      return (next.metadata.regions as Region[])[0]!.event;
+    };
+    expect(await eventOfRegion0({})).toBe('none');
+    expect(await eventOfRegion0({ improvementThreshold: 1e-2 })).toBe('shrink');
+  });
+
   it('with nothing inside the reference box, getting closer to it is a success', async () => {
     const d = 6;
     const { X, Y } = data(24, d, dtlz);
