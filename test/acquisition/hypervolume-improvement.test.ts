@@ -64,16 +64,30 @@ function ehvi2d(front: number[][], ref: number[], mu: number[], sigma: number[])
   return total;
 }
 
+/**
+ * The gradient against central differences. The Monte Carlo hypervolume improvement is piecewise
+ * smooth (the box clipping's min and max, with a fixed base sample): where a kink lies within h of
+ * X in coordinate p, the one-sided differences disagree and the central one matches neither piece
+ * (a random X of the property below, q = 2 and seed 618216, lies 1e-6 from one). There the gradient
+ * must match one side's difference: the derivative of the piece X lies on.
+ */
 function fdCheck(acq: McAcquisition, X: Float64Array, q: number, h: number, tol: number): void {
   const g = new Float64Array(X.length);
   acq.valueAndGradient(X, q, g);
+  const f0 = acq.evaluate(X, q);
   for (let p = 0; p < X.length; p++) {
     const up = Float64Array.from(X);
     const dn = Float64Array.from(X);
     up[p] = up[p]! + h;
     dn[p] = dn[p]! - h;
-    const fd = (acq.evaluate(up, q) - acq.evaluate(dn, q)) / (2 * h);
-    expect(Math.abs(g[p]! - fd)).toBeLessThan(tol * Math.max(1, Math.abs(fd)));
+    const fUp = acq.evaluate(up, q);
+    const fDn = acq.evaluate(dn, q);
+    const fd = (fUp - fDn) / (2 * h);
+    const scale = tol * Math.max(1, Math.abs(fd));
+    const forward = (fUp - f0) / h;
+    const backward = (f0 - fDn) / h;
+    if (Math.abs(forward - backward) < scale) expect(Math.abs(g[p]! - fd)).toBeLessThan(scale);
+    else expect(Math.min(Math.abs(g[p]! - forward), Math.abs(g[p]! - backward))).toBeLessThan(scale);
   }
 }
 
@@ -205,7 +219,7 @@ describe('qNEHVI and qLogNEHVI', () => {
           fdCheck(acq, Xq, q, 1e-6, 1e-4);
         },
       ),
-      { numRuns: 12 },
+      { numRuns: 12, examples: [[{ q: 2, seed: 618216, log: false }]] },
     );
   });
 
