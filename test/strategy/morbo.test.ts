@@ -61,6 +61,49 @@ function appendRows(A: Matrix, B: Matrix): Matrix {
 }
 
 /**
+ * Scripted region updates on the 24 DTLZ2 points of `data` (d = 6): `first` asks for 6 points;
+ * `second` gives each of them the outcome its region's `outcomeOf` says, asks for 4 more from the
+ * first ask's state and resolves to the second ask's regions.
+ */
+const scripted = {
+  d: 6,
+  points: () => data(24, 6, dtlz),
+  first(generator: MorboGenerator, referencePoint: Float64Array) {
+    const { X, Y } = this.points();
+    const completedIds = Array.from({ length: 24 }, (_, i) => i);
+    return generator.generate(
+      input(space(continuous(this.d)), 6, { X, Y, completedIds, C: zeros(24, 0), referencePoint }),
+    );
+  },
+  async second(
+    generator: MorboGenerator,
+    first: Awaited<ReturnType<MorboGenerator['generate']>>,
+    referencePoint: Float64Array,
+    outcomeOf: (region: number | undefined) => number[],
+    seed: number,
+  ): Promise<Region[]> {
+    const { X, Y } = this.points();
+    const state = first.state as MorboGeneratorState;
+    const regionOf = new Map(state.proposals);
+    const outcomes = rowsOf(first.candidates).map((x) =>
+      outcomeOf(regionOf.get(pointKey(Float64Array.from(x), 0, this.d))),
+    );
+    const next = await generator.generate(
+      input(space(continuous(this.d)), 4, {
+        X: appendRows(X, first.candidates),
+        Y: appendRows(Y, { rows: 6, cols: 2, data: Float64Array.from(outcomes.flat()) }),
+        completedIds: Array.from({ length: 30 }, (_, i) => i),
+        C: zeros(30, 0),
+        referencePoint,
+        state,
+        seed,
+      }),
+    );
+    return next.metadata.regions as Region[];
+  },
+};
+
+/**
  * A 2-objective DTLZ2 in d = 30 (position x1, distance g = sum over the other 29 of (x - 0.5)^2):
  * 30 points on the front (g = 0) with x1 in [0, 0.3] and 90 near it, all inside the reference box
  * of (1.1, 1.1); `faceInput` asks for 10 points.
@@ -174,8 +217,7 @@ describe('MorboGenerator', () => {
   });
 
   it("a region's new points are a success only when they raise the hypervolume by more than improvementThreshold (default 1e-3)", async () => {
-    const d = 6;
-    const { X, Y } = data(24, d, dtlz);
+    const { Y } = scripted.points();
     const ref = Float64Array.from([1.1, 1.1]);
     const inside = Array.from({ length: 24 }, (_, i) => [Y.data[2 * i]!, Y.data[2 * i + 1]!]).filter(
       (y) => y[0]! < 1.1 && y[1]! < 1.1,
@@ -204,66 +246,26 @@ describe('MorboGenerator', () => {
         failureTolerance: 1,
         scalarizedRegions: 0,
       });
-      const base = { C: zeros(24, 0), referencePoint: ref };
-      const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
-      const first = await generator.generate(
-        input(space(continuous(d)), 6, { ...base, X, Y, completedIds: ids(24) }),
-      );
-      const state = first.state as MorboGeneratorState;
-      const regionOf = new Map(state.proposals);
+      const first = await scripted.first(generator, ref);
+      expect((first.state as MorboGeneratorState).proposals.map(([, r]) => r)).toContain(0);
       // Region 0's points all land on `point`, region 1's far outside the box.
-      const outcomes = rowsOf(first.candidates).map((x) =>
-        regionOf.get(pointKey(Float64Array.from(x), 0, d)) === 0 ? point : [5, 5],
-      );
-      expect([...regionOf.values()]).toContain(0);
-      const next = await generator.generate(
-        input(space(continuous(d)), 4, {
-          ...base,
-          X: appendRows(X, first.candidates),
-          Y: appendRows(Y, { rows: 6, cols: 2, data: Float64Array.from(outcomes.flat()) }),
-          completedIds: ids(30),
-          C: zeros(30, 0),
-          state,
-          seed: 97,
-        }),
-      );
-      return (next.metadata.regions as Region[])[0]!.event;
+      const regions = await scripted.second(generator, first, ref, (r) => (r === 0 ? point : [5, 5]), 97);
+      return regions[0]!.event;
     };
     expect(await eventOfRegion0({})).toBe('none');
     expect(await eventOfRegion0({ improvementThreshold: 1e-2 })).toBe('shrink');
   });
 
   it('with nothing inside the reference box, getting closer to it is a success', async () => {
-    const d = 6;
-    const { X, Y } = data(24, d, dtlz);
     // DTLZ2 has |f| >= 1: no point lies inside the box of (0.2, 0.2).
     const ref = Float64Array.from([0.2, 0.2]);
     const generator = new MorboGenerator({ ...FAST, successTolerance: 1, failureTolerance: 1 });
-    const base = { C: zeros(24, 0), referencePoint: ref };
-    const first = await generator.generate(
-      input(space(continuous(d)), 6, {
-        ...base,
-        X,
-        Y,
-        completedIds: Array.from({ length: 24 }, (_, i) => i),
-      }),
-    );
-    const state = first.state as MorboGeneratorState;
-    const regionOf = new Map(state.proposals);
-    const events = async (outcome: number[]) => {
-      const next = await generator.generate(
-        input(space(continuous(d)), 4, {
-          ...base,
-          X: appendRows(X, first.candidates),
-          Y: appendRows(Y, { rows: 6, cols: 2, data: Float64Array.from(Array(6).fill(outcome).flat()) }),
-          completedIds: Array.from({ length: 30 }, (_, i) => i),
-          C: zeros(30, 0),
-          state,
-          seed: 98,
-        }),
+    const first = await scripted.first(generator, ref);
+    const regionOf = new Map((first.state as MorboGeneratorState).proposals);
+    const events = async (outcome: number[]) =>
+      (await scripted.second(generator, first, ref, () => outcome, 98)).map((r) =>
+        r.observed > 0 ? r.event : 'idle',
       );
-      return (next.metadata.regions as Region[]).map((r) => (r.observed > 0 ? r.event : 'idle'));
-    };
     const proposing = [0, 1].map((r) => [...regionOf.values()].includes(r));
     // Closer to the box than any point so far: each proposing region expands; farther: shrinks.
     expect(await events([0.3, 0.3])).toEqual(proposing.map((p) => (p ? 'expand' : 'idle')));
