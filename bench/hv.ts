@@ -12,7 +12,8 @@
  * iterate on a few; it writes hv-sets.json.
  *
  * Comparing with C codes: `--c name=path` (repeatable) or `HV_C_BIN="name=path,name=path"` names
- * external binaries, built by the user and not part of this repository. Each is called as
+ * external binaries, built by the user and not part of this repository (`bash bench/hv-c/build.sh`
+ * builds moocore and WFG with drivers for this protocol and prints the HV_C_BIN value). Each is called as
  * `path FILE MIN_MS BATCHES`, where FILE holds `count`, then per set a line `n m`, a line with the
  * reference point and n lines of m values (minimization); it must time its own hypervolume function
  * in-process (CPU time, batches of at least MIN_MS, median of BATCHES) and print one line
