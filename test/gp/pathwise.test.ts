@@ -133,7 +133,8 @@ describe('PathwiseSampler', () => {
   it('evaluateAround equals evaluate on the same points written out', () => {
     for (const kernel of ['rbf', 'matern52', 'matern32'] as const) {
       const gp = model(kernel);
-      const sampler = new PathwiseSampler(gp, { features: 100, seed: 11 });
+      // 101 features and 10 training points: the unrolled loops' remainders run too.
+      const sampler = new PathwiseSampler(gp, { features: 101, seed: 11 });
       const draws = sampler.draw(3, 12);
       const centre = Float64Array.from([0.4, 0.6]);
       // Four points: both columns changed, one, the other, none.
