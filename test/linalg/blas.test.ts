@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dot, gemm, gemv, syrk } from '../../src/linalg/blas.js';
+import { axpyStrided, dot, gemm, gemv, syrk } from '../../src/linalg/blas.js';
 import { maxAbsDiff, naiveProduct, randomMatrix, uniform } from './helpers.js';
 
 const SHAPES: Array<[number, number, number]> = [
@@ -136,5 +136,18 @@ describe('gemv and dot', () => {
     expect(dot(a, b)).toBe(7 + 12 + 15 + 16 + 15 + 12 + 7);
     expect(dot(a, b, 2)).toBe(19);
     expect(() => dot(a, b, 9)).toThrow(/dot: n = 9/);
+  });
+
+  it('axpyStrided adds alpha x to y at the offsets, bit for bit as the plain loop, and nothing else', () => {
+    const next = uniform('axpy');
+    for (let n = 0; n <= 11; n++) {
+      const x = randomMatrix(n + 5, 1, next);
+      const y0 = randomMatrix(n + 7, 1, next);
+      const y = y0.slice();
+      axpyStrided(n, -0.7, x, 3, y, 2);
+      const expected = y0.slice();
+      for (let t = 0; t < n; t++) expected[2 + t] = expected[2 + t]! + -0.7 * x[3 + t]!;
+      expect(Array.from(y)).toEqual(Array.from(expected));
+    }
   });
 });
