@@ -9,11 +9,14 @@
  * coordinates each moved within ±0.1, as trust-region proposals are), evaluated exactly. One generation of q candidates by
  * `MorboGenerator` with its defaults, from no state (cold local fits) and, with `--warm`, a second
  * one on the same data from the first one's state (warm-started fits, as in a campaign). Reports
- * the process CPU time (user + system, `process.cpuUsage`) of each ask and its phases' wall times.
+ * the process CPU time (user + system, `process.cpuUsage`) of each ask and its phases' wall times,
+ * and the first 16 hex digits of the SHA-256 of the cold ask's candidates (their float64 bytes): a
+ * change meant to keep the proposals bit for bit (a faster kernel) must leave it as it was.
  * The target (issue 12): q = 50 at d = 100, m = 5 under 15 s of CPU at n = 2000, flat in n past the
  * local point cap. Prints a table and writes bench/results/morbo-ask.json.
  */
 
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,6 +64,12 @@ function history(n: number): { X: Float64Array; ids: number[] } {
   return { X, ids: Array.from({ length: n }, (_, i) => i) };
 }
 
+/** First 16 hex digits of the SHA-256 of the values' bytes. */
+function digest(values: Float64Array): string {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
 function cpuSeconds(start: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(start);
   return (u.user + u.system) / 1e6;
@@ -74,6 +83,8 @@ interface Row {
   phasesMs: Record<string, number>;
   frontSize: number;
   localFits: number;
+  /** SHA-256 of the cold ask's candidates (float64 bytes), first 16 hex digits. */
+  proposals: string;
 }
 
 const problem = dtlz2({ objectives: m, dimensions: d });
@@ -87,7 +98,7 @@ const space = SearchSpace.create({
 const rows: Row[] = [];
 console.log(`MORBO ask: DTLZ2 m = ${m}, d = ${d}, q = ${q}; load average ${loadavg()[0]!.toFixed(1)}`);
 console.log(
-  `     n   CPU s  wall s   fit ms  sample ms  select ms  front  fits${warm ? '  warm CPU s' : ''}`,
+  `     n   CPU s  wall s   fit ms  sample ms  select ms  front  fits${warm ? '  warm CPU s' : ''}  proposals`,
 );
 for (const n of sizes) {
   const { X, ids } = history(n);
@@ -120,6 +131,7 @@ for (const n of sizes) {
     phasesMs: { update: meta.updateMs!, fit: meta.fitMs!, sample: meta.sampleMs!, select: meta.selectMs! },
     frontSize: meta.frontSize!,
     localFits: meta.localFits!,
+    proposals: digest(result.candidates.data),
   };
   if (warm) {
     const again = process.cpuUsage();
@@ -131,7 +143,8 @@ for (const n of sizes) {
     `${String(n).padStart(6)}  ${cpu.toFixed(2).padStart(6)}  ${wallSeconds.toFixed(2).padStart(6)}  ` +
       `${meta.fitMs!.toFixed(0).padStart(7)}  ${meta.sampleMs!.toFixed(0).padStart(9)}  ${meta.selectMs!.toFixed(0).padStart(9)}  ` +
       `${String(meta.frontSize).padStart(5)}  ${String(meta.localFits).padStart(4)}` +
-      (row.warmCpuSeconds !== undefined ? `  ${row.warmCpuSeconds.toFixed(2).padStart(10)}` : ''),
+      (row.warmCpuSeconds !== undefined ? `  ${row.warmCpuSeconds.toFixed(2).padStart(10)}` : '') +
+      `  ${row.proposals}`,
   );
 }
 if (!dry) {
