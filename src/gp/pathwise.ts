@@ -312,9 +312,7 @@ export class PathwiseSampler {
     const base = Float64Array.from(this.phases);
     for (let k = 0; k < d; k++) {
       const ck = centre[k]!;
-      if (ck === 0) continue;
-      const o = k * F;
-      for (let f = 0; f < F; f++) base[f] = base[f]! + ck * W[o + f]!;
+      if (ck !== 0) axpyStrided(F, ck, W, k * F, base, 0);
     }
     const baseR2 = new Float64Array(n);
     for (let k = 0; k < d; k++) {

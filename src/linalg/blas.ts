@@ -262,8 +262,7 @@ function gemmSmall(
       const a = alpha * (transA ? A[aOff + p * lda + i]! : A[aOff + i * lda + p]!);
       if (a === 0) continue;
       if (!transB) {
-        const bRow = bOff + p * ldb;
-        for (let j = 0; j < jEnd; j++) C[cRow + j] = C[cRow + j]! + a * B[bRow + j]!;
+        axpyStrided(jEnd, a, B, bOff + p * ldb, C, cRow);
       } else {
         for (let j = 0; j < jEnd; j++) C[cRow + j] = C[cRow + j]! + a * B[bOff + j * ldb + p]!;
       }
@@ -484,7 +483,9 @@ export function dotStrided(a: Float64Array, aOff: number, b: Float64Array, bOff:
 /**
  * `y[yOff + t] += alpha * x[xOff + t]` for t < n, unrolled by four: the same operations per entry
  * as the plain loop, so the same values, and about 1.5 times as fast in V8 (fewer loop tests per
- * entry). The column updates of the pathwise samples and of the triangular inverse run on it.
+ * entry). The row updates of this folder's kernels (small products, gemv, triangular solves and
+ * inverse) and of the pathwise samples run on it; `y − l x` is written with alpha = −l (negation
+ * is exact, so the values are those of the subtraction).
  */
 export function axpyStrided(
   n: number,

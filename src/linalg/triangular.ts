@@ -55,8 +55,7 @@ function forwardBlock(L: Float64Array, n: number, X: Float64Array, k: number, i0
     for (let p = i0; p < i; p++) {
       const l = L[li + p]!;
       if (l === 0) continue;
-      const xp = p * k;
-      for (let j = 0; j < k; j++) X[xi + j] = X[xi + j]! - l * X[xp + j]!;
+      axpyStrided(k, -l, X, p * k, X, xi);
     }
     const inv = 1 / L[li + i]!;
     for (let j = 0; j < k; j++) X[xi + j] = X[xi + j]! * inv;
@@ -74,8 +73,7 @@ function backwardBlock(L: Float64Array, n: number, X: Float64Array, k: number, i
     for (let p = i0; p < i; p++) {
       const l = L[li + p]!;
       if (l === 0) continue;
-      const xp = p * k;
-      for (let j = 0; j < k; j++) X[xp + j] = X[xp + j]! - l * X[xi + j]!;
+      axpyStrided(k, -l, X, xi, X, p * k);
     }
   }
 }
@@ -307,7 +305,6 @@ function gemmLowerLeft(
         const d = T[di + p]!;
         if (d === 0) continue;
         const tp = p * cols;
-        // out − d temp, written out + (−d) temp: the same values (negation is exact).
         axpyStrided(cols, -d, temp, tp, out, oi);
       }
     }
