@@ -14,8 +14,9 @@
  * prior covariance); for one feature draw the prior covariance is off by O(s / sqrt(F)), an error
  * the update removes near the data.
  */
-import { axpyStrided, createGemmWorkspace, type GemmWorkspace, gemmAccumulate } from '../linalg/blas.js';
+import { axpyStrided, gemmAccumulate } from '../linalg/blas.js';
 import type { Matrix } from '../linalg/matrix.js';
+import { GEMM_REGION_DOUBLES, simdAxpy, simdDistanceUpdate, vectorMemory } from '../linalg/simd-kernels.js';
 import { solveLower, solveLowerTranspose } from '../linalg/triangular.js';
 import { createRng, type Rng } from '../random/rng.js';
 import { applyProfile, crossCovariance } from './kernels.js';
@@ -85,7 +86,6 @@ export class PathwiseSampler {
   private readonly scaledInputs: Float64Array;
   /** n x F: Φ(X), the features at the training inputs. */
   private readonly trainingFeatures: Float64Array;
-  private readonly workspace: GemmWorkspace = createGemmWorkspace();
 
   constructor(model: GpModel, options: PathwiseSamplerOptions) {
     const F = options.features ?? DEFAULT_FEATURES;
@@ -124,25 +124,7 @@ export class PathwiseSampler {
     const F = this.features;
     const d = this.model.internals.X.cols;
     for (let a = 0; a < count; a++) out.set(this.phases, a * F);
-    gemmAccumulate(
-      false,
-      false,
-      count,
-      F,
-      d,
-      1,
-      points,
-      0,
-      d,
-      this.frequencies,
-      0,
-      F,
-      out,
-      0,
-      F,
-      false,
-      this.workspace,
-    );
+    gemmAccumulate(false, false, count, F, d, 1, points, 0, d, this.frequencies, 0, F, out, 0, F, false);
     const amp = this.amplitude;
     for (let p = 0; p < count * F; p++) out[p] = amp * Math.cos(out[p]!);
   }
@@ -187,7 +169,6 @@ export class PathwiseSampler {
         0,
         S,
         false,
-        this.workspace,
       );
       solveLower(L, n, update, S, update);
       solveLowerTranspose(L, n, update, S, update);
@@ -216,25 +197,7 @@ export class PathwiseSampler {
     const { X, mean, yMean, yStd } = this.model.internals;
     const n = X.rows;
     out.fill(mean, offset, offset + rows * S);
-    gemmAccumulate(
-      false,
-      false,
-      rows,
-      S,
-      F,
-      1,
-      features,
-      0,
-      F,
-      draws.weights,
-      0,
-      S,
-      out,
-      offset,
-      S,
-      false,
-      this.workspace,
-    );
+    gemmAccumulate(false, false, rows, S, F, 1, features, 0, F, draws.weights, 0, S, out, offset, S, false);
     if (n > 0) {
       gemmAccumulate(
         false,
@@ -253,7 +216,6 @@ export class PathwiseSampler {
         offset,
         S,
         false,
-        this.workspace,
       );
     }
     for (let p = offset; p < offset + rows * S; p++) out[p] = yMean + yStd * out[p]!;
@@ -325,8 +287,18 @@ export class PathwiseSampler {
     }
     const out = new Float64Array(q * S);
     const rowsMax = Math.min(BLOCK, Math.max(q, 1));
-    const phi = new Float64Array(rowsMax * F);
-    const cov = new Float64Array(rowsMax * n);
+    // The column updates run in the SIMD kernels (same values as the scalar loops, about twice as
+    // fast), on copies of W and Z in their memory; phi and cov are views of it, valid through this
+    // call (finishBlock's products do not grow the memory: see vectorMemory).
+    const wAt = GEMM_REGION_DOUBLES;
+    const zAt = wAt + d * F;
+    const phiAt = zAt + d * n;
+    const covAt = phiAt + rowsMax * F;
+    const H = vectorMemory(d * F + d * n + rowsMax * (F + n));
+    H.set(W.subarray(0, d * F), wAt);
+    H.set(Z.subarray(0, d * n), zAt);
+    const phi = H.subarray(phiAt, phiAt + rowsMax * F);
+    const cov = H.subarray(covAt, covAt + rowsMax * n);
     const amp = this.amplitude;
     for (let a0 = 0; a0 < q; a0 += BLOCK) {
       const b = Math.min(BLOCK, q - a0);
@@ -341,26 +313,13 @@ export class PathwiseSampler {
           const xk = points.value[p]!;
           const delta = xk - centre[k]!;
           if (delta === 0) continue;
-          // These two column updates carry most of the cost: both unrolled by four, as in
-          // axpyStrided (the same operations per entry, so the same sums).
-          axpyStrided(F, delta, W, k * F, phi, po);
-          // (zx − z_i)² − (zc − z_i)² = (zx − zc)(zx + zc − 2 z_i).
+          // These two column updates carry most of the cost: phi += delta W[k] and, as
+          // (zx − z_i)² − (zc − z_i)² = (zx − zc)(zx + zc − 2 z_i), cov += dz (sz − 2 Z[k]).
+          simdAxpy(F, delta, 8 * (wAt + k * F), 8 * (phiAt + po));
           const l = lengthscales[k]!;
           const zx = xk / l;
           const zc = centre[k]! / l;
-          const dz = zx - zc;
-          const sz = zx + zc;
-          const zo = k * n;
-          let i = 0;
-          for (; i + 3 < n; i += 4) {
-            const t = co + i;
-            const u = zo + i;
-            cov[t] = cov[t]! + dz * (sz - 2 * Z[u]!);
-            cov[t + 1] = cov[t + 1]! + dz * (sz - 2 * Z[u + 1]!);
-            cov[t + 2] = cov[t + 2]! + dz * (sz - 2 * Z[u + 2]!);
-            cov[t + 3] = cov[t + 3]! + dz * (sz - 2 * Z[u + 3]!);
-          }
-          for (; i < n; i++) cov[co + i] = cov[co + i]! + dz * (sz - 2 * Z[zo + i]!);
+          simdDistanceUpdate(n, zx - zc, zx + zc, 8 * (zAt + k * n), 8 * (covAt + co));
         }
         for (let f = 0; f < F; f++) phi[po + f] = amp * Math.cos(phi[po + f]!);
         // Cancellation can leave a tiny negative squared distance.

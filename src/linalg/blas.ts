@@ -3,9 +3,12 @@
  *
  * The matrix products follow the GotoBLAS layout (Goto & van de Geijn 2008): op(B) is packed into
  * `KC x NR` column panels, op(A) into `MR x KC` row panels, and a `4 x 4` register-blocked
- * micro-kernel with sixteen scalar accumulators walks both panels contiguously. Packing also absorbs
- * transposition and leading dimensions, so every variant runs the same kernel.
+ * micro-kernel walks both panels contiguously: in WebAssembly with two-lane SIMD, the same values as
+ * the scalar kernel it replaced at about three times its speed (gemm at n = 1000: 11.4 against 3.4
+ * GFLOP/s; simd-kernels.ts). Packing also absorbs transposition and leading dimensions, so every
+ * variant runs the same kernel.
  */
+import { GEMM_REGION_DOUBLES, microKernel, packingMemory, TILE_DOUBLES } from './simd-kernels.js';
 
 /** Rows of the register block (micro-kernel height). */
 const MR = 4;
@@ -19,17 +22,8 @@ const MC = 96;
 const NC = 2048;
 /** Below this many multiply-adds the packing overhead is not worth it. */
 const SMALL_WORK = 8 * 8 * 8;
-
-/** Reusable packing buffers, grown on demand; owned by one caller (no global state). */
-export interface GemmWorkspace {
-  packedA: Float64Array;
-  packedB: Float64Array;
-  /** MR x NR scratch for edge tiles. */
-  readonly tile: Float64Array;
-}
-
-export function createGemmWorkspace(): GemmWorkspace {
-  return { packedA: new Float64Array(0), packedB: new Float64Array(0), tile: new Float64Array(MR * NR) };
+if (TILE_DOUBLES + MC * KC + KC * NC > GEMM_REGION_DOUBLES) {
+  throw new Error("blas: the packed blocks do not fit the SIMD kernels' gemm region (simd-kernels.ts)");
 }
 
 function checkDimension(fn: string, name: string, value: number): void {
@@ -61,8 +55,9 @@ function packA(
   p0: number,
   kc: number,
   out: Float64Array,
+  at: number,
 ): void {
-  let o = 0;
+  let o = at;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = Math.min(MR, mc - ir);
     if (!transA) {
@@ -100,8 +95,9 @@ function packB(
   j0: number,
   nc: number,
   out: Float64Array,
+  at: number,
 ): void {
-  let o = 0;
+  let o = at;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = Math.min(NR, nc - jr);
     if (!transB) {
@@ -122,117 +118,6 @@ function packB(
       }
     }
     o += NR * kc;
-  }
-}
-
-/**
- * C[i0.., j0..] += alpha * (packed A panel) (packed B panel) for one `MR x NR` tile; only the
- * `rows x cols` valid corner is written.
- */
-function microKernel(
-  kc: number,
-  alpha: number,
-  Ap: Float64Array,
-  aStart: number,
-  Bp: Float64Array,
-  bStart: number,
-  C: Float64Array,
-  cStart: number,
-  ldc: number,
-  rows: number,
-  cols: number,
-  tile: Float64Array,
-): void {
-  let c00 = 0;
-  let c01 = 0;
-  let c02 = 0;
-  let c03 = 0;
-  let c10 = 0;
-  let c11 = 0;
-  let c12 = 0;
-  let c13 = 0;
-  let c20 = 0;
-  let c21 = 0;
-  let c22 = 0;
-  let c23 = 0;
-  let c30 = 0;
-  let c31 = 0;
-  let c32 = 0;
-  let c33 = 0;
-  let ai = aStart;
-  let bi = bStart;
-  // 16 multiply-adds per 8 loads; both panels are read strictly sequentially.
-  for (let p = 0; p < kc; p++) {
-    const a0 = Ap[ai]!;
-    const a1 = Ap[ai + 1]!;
-    const a2 = Ap[ai + 2]!;
-    const a3 = Ap[ai + 3]!;
-    const b0 = Bp[bi]!;
-    const b1 = Bp[bi + 1]!;
-    const b2 = Bp[bi + 2]!;
-    const b3 = Bp[bi + 3]!;
-    c00 += a0 * b0;
-    c01 += a0 * b1;
-    c02 += a0 * b2;
-    c03 += a0 * b3;
-    c10 += a1 * b0;
-    c11 += a1 * b1;
-    c12 += a1 * b2;
-    c13 += a1 * b3;
-    c20 += a2 * b0;
-    c21 += a2 * b1;
-    c22 += a2 * b2;
-    c23 += a2 * b3;
-    c30 += a3 * b0;
-    c31 += a3 * b1;
-    c32 += a3 * b2;
-    c33 += a3 * b3;
-    ai += 4;
-    bi += 4;
-  }
-  if (rows === 4 && cols === 4) {
-    let o = cStart;
-    C[o] = C[o]! + alpha * c00;
-    C[o + 1] = C[o + 1]! + alpha * c01;
-    C[o + 2] = C[o + 2]! + alpha * c02;
-    C[o + 3] = C[o + 3]! + alpha * c03;
-    o += ldc;
-    C[o] = C[o]! + alpha * c10;
-    C[o + 1] = C[o + 1]! + alpha * c11;
-    C[o + 2] = C[o + 2]! + alpha * c12;
-    C[o + 3] = C[o + 3]! + alpha * c13;
-    o += ldc;
-    C[o] = C[o]! + alpha * c20;
-    C[o + 1] = C[o + 1]! + alpha * c21;
-    C[o + 2] = C[o + 2]! + alpha * c22;
-    C[o + 3] = C[o + 3]! + alpha * c23;
-    o += ldc;
-    C[o] = C[o]! + alpha * c30;
-    C[o + 1] = C[o + 1]! + alpha * c31;
-    C[o + 2] = C[o + 2]! + alpha * c32;
-    C[o + 3] = C[o + 3]! + alpha * c33;
-    return;
-  }
-  // Edge tile: write the valid corner only.
-  tile[0] = c00;
-  tile[1] = c01;
-  tile[2] = c02;
-  tile[3] = c03;
-  tile[4] = c10;
-  tile[5] = c11;
-  tile[6] = c12;
-  tile[7] = c13;
-  tile[8] = c20;
-  tile[9] = c21;
-  tile[10] = c22;
-  tile[11] = c23;
-  tile[12] = c30;
-  tile[13] = c31;
-  tile[14] = c32;
-  tile[15] = c33;
-  for (let r = 0; r < rows; r++) {
-    const o = cStart + r * ldc;
-    for (let c = 0; c < cols; c++) C[o + c] = C[o + c]! + alpha * tile[r * 4 + c]!;
   }
 }
 
@@ -294,57 +179,81 @@ export function gemmAccumulate(
   cOff: number,
   ldc: number,
   lowerOnly = false,
-  workspace?: GemmWorkspace,
 ): void {
   if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
   if (m * n * k <= SMALL_WORK || m < 2 || n < 2) {
     gemmSmall(transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, lowerOnly);
     return;
   }
-  const ws = workspace ?? createGemmWorkspace();
   const kcMax = Math.min(k, KC);
   const needA = Math.ceil(Math.min(m, MC) / MR) * MR * kcMax;
   const needB = Math.ceil(Math.min(n, NC) / NR) * NR * kcMax;
-  if (ws.packedA.length < needA) ws.packedA = new Float64Array(needA);
-  if (ws.packedB.length < needB) ws.packedB = new Float64Array(needB);
-  const Ap = ws.packedA;
-  const Bp = ws.packedB;
-  const tile = ws.tile;
+  // The kernel's memory: its 4 x 4 tile, then the packed A block, then the packed B panels.
+  const H = packingMemory(TILE_DOUBLES + needA + needB);
+  const aAt = TILE_DOUBLES;
+  const bAt = TILE_DOUBLES + needA;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packB(transB, B, bOff, ldb, pc, kc, jc, nc, Bp);
+      packB(transB, B, bOff, ldb, pc, kc, jc, nc, H, bAt);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
         if (lowerOnly && jc > ic + mc - 1) continue;
-        packA(transA, A, aOff, lda, ic, mc, pc, kc, Ap);
+        packA(transA, A, aOff, lda, ic, mc, pc, kc, H, aAt);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = Math.min(NR, nc - jr);
           const j = jc + jr;
-          const bStart = (jr / NR) * NR * kc;
+          const bByte = 8 * (bAt + jr * kc);
           for (let ir = 0; ir < mc; ir += MR) {
             const i = ic + ir;
             const rows = Math.min(MR, mc - ir);
             if (lowerOnly && j > i + rows - 1) continue;
-            microKernel(
-              kc,
-              alpha,
-              Ap,
-              (ir / MR) * MR * kc,
-              Bp,
-              bStart,
-              C,
-              cOff + i * ldc + j,
-              ldc,
-              rows,
-              cols,
-              tile,
-            );
+            microKernel(kc, 8 * (aAt + ir * kc), bByte, 0);
+            addTile(alpha, H, C, cOff + i * ldc + j, ldc, rows, cols);
           }
         }
       }
     }
+  }
+}
+
+/** C's tile at `cStart` += alpha * the kernel's tile (H[0..16), 4 x 4); only `rows x cols` is written. */
+function addTile(
+  alpha: number,
+  H: Float64Array,
+  C: Float64Array,
+  cStart: number,
+  ldc: number,
+  rows: number,
+  cols: number,
+): void {
+  if (rows === 4 && cols === 4) {
+    let o = cStart;
+    C[o] = C[o]! + alpha * H[0]!;
+    C[o + 1] = C[o + 1]! + alpha * H[1]!;
+    C[o + 2] = C[o + 2]! + alpha * H[2]!;
+    C[o + 3] = C[o + 3]! + alpha * H[3]!;
+    o += ldc;
+    C[o] = C[o]! + alpha * H[4]!;
+    C[o + 1] = C[o + 1]! + alpha * H[5]!;
+    C[o + 2] = C[o + 2]! + alpha * H[6]!;
+    C[o + 3] = C[o + 3]! + alpha * H[7]!;
+    o += ldc;
+    C[o] = C[o]! + alpha * H[8]!;
+    C[o + 1] = C[o + 1]! + alpha * H[9]!;
+    C[o + 2] = C[o + 2]! + alpha * H[10]!;
+    C[o + 3] = C[o + 3]! + alpha * H[11]!;
+    o += ldc;
+    C[o] = C[o]! + alpha * H[12]!;
+    C[o + 1] = C[o + 1]! + alpha * H[13]!;
+    C[o + 2] = C[o + 2]! + alpha * H[14]!;
+    C[o + 3] = C[o + 3]! + alpha * H[15]!;
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const o = cStart + r * ldc;
+    for (let c = 0; c < cols; c++) C[o + c] = C[o + c]! + alpha * H[r * 4 + c]!;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Cholesky factorization `A = L L^T` of symmetric positive (semi)definite matrices, row-major.
  */
-import { createGemmWorkspace, dotStrided, type GemmWorkspace, gemmAccumulate } from './blas.js';
+import { dotStrided, gemmAccumulate } from './blas.js';
 
 /** Thrown when a matrix cannot be factored even with the largest allowed jitter. */
 export class CholeskyError extends Error {
@@ -41,20 +41,20 @@ function split(m: number): number {
  * it: callers zero it afterwards. Returns -1 on success, or the index of the first non-positive (or
  * non-finite) pivot, whose value is then left on the diagonal.
  */
-export function choleskyBlocked(a: Float64Array, n: number, workspace?: GemmWorkspace): number {
-  return choleskyRecursive(a, n, 0, n, workspace ?? createGemmWorkspace());
+export function choleskyBlocked(a: Float64Array, n: number): number {
+  return choleskyRecursive(a, n, 0, n);
 }
 
-function choleskyRecursive(a: Float64Array, ld: number, o: number, m: number, ws: GemmWorkspace): number {
+function choleskyRecursive(a: Float64Array, ld: number, o: number, m: number): number {
   if (m <= LEAF) return choleskyLeaf(a, ld, o, m);
   const m1 = split(m);
   const m2 = m - m1;
-  const failed = choleskyRecursive(a, ld, o, m1, ws);
+  const failed = choleskyRecursive(a, ld, o, m1);
   if (failed >= 0) return failed;
   const o21 = o + m1 * ld;
-  solveRightLowerTranspose(a, ld, o, m1, o21, m2, ws);
-  gemmAccumulate(false, true, m2, m2, m1, -1, a, o21, ld, a, o21, ld, a, o21 + m1, ld, true, ws);
-  const rest = choleskyRecursive(a, ld, o21 + m1, m2, ws);
+  solveRightLowerTranspose(a, ld, o, m1, o21, m2);
+  gemmAccumulate(false, true, m2, m2, m1, -1, a, o21, ld, a, o21, ld, a, o21 + m1, ld, true);
+  const rest = choleskyRecursive(a, ld, o21 + m1, m2);
   return rest >= 0 ? rest + m1 : -1;
 }
 
@@ -127,35 +127,16 @@ function solveRightLowerTranspose(
   c: number,
   xo: number,
   rows: number,
-  ws: GemmWorkspace,
 ): void {
   if (c <= LEAF) {
     solveRightLeaf(a, ld, lo, c, xo, rows);
     return;
   }
   const c1 = split(c);
-  solveRightLowerTranspose(a, ld, lo, c1, xo, rows, ws);
+  solveRightLowerTranspose(a, ld, lo, c1, xo, rows);
   // X2 -= X1 L21^T
-  gemmAccumulate(
-    false,
-    true,
-    rows,
-    c - c1,
-    c1,
-    -1,
-    a,
-    xo,
-    ld,
-    a,
-    lo + c1 * ld,
-    ld,
-    a,
-    xo + c1,
-    ld,
-    false,
-    ws,
-  );
-  solveRightLowerTranspose(a, ld, lo + c1 * ld + c1, c - c1, xo + c1, rows, ws);
+  gemmAccumulate(false, true, rows, c - c1, c1, -1, a, xo, ld, a, lo + c1 * ld, ld, a, xo + c1, ld, false);
+  solveRightLowerTranspose(a, ld, lo + c1 * ld + c1, c - c1, xo + c1, rows);
 }
 
 function zeroUpper(a: Float64Array, n: number): void {
@@ -228,11 +209,10 @@ export function cholesky(a: Float64Array, n: number, options: CholeskyOptions = 
       `cholesky: initialJitter must be > 0 and maxJitter >= 0, got ${initialJitter} and ${maxJitter}`,
     );
   }
-  const ws = createGemmWorkspace();
   let jitter = 0;
   for (;;) {
     copyLower(a, n, jitter, out);
-    const failed = choleskyBlocked(out, n, ws);
+    const failed = choleskyBlocked(out, n);
     if (failed < 0) {
       zeroUpper(out, n);
       return { factor: out, jitter };

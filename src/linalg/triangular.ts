@@ -2,14 +2,7 @@
  * Triangular solves and the inverse from a Cholesky factor. L is `n x n` lower triangular, row-major
  * (its upper triangle is never read); right-hand sides B are `n x k` row-major.
  */
-import {
-  axpyStrided,
-  createGemmWorkspace,
-  dotStrided,
-  type GemmWorkspace,
-  gemmAccumulate,
-  symmetrizeFromLower,
-} from './blas.js';
+import { axpyStrided, dotStrided, gemmAccumulate, symmetrizeFromLower } from './blas.js';
 
 /** Rows per block: off-diagonal updates of a block go through the packed gemm kernel. */
 const BLOCK = 64;
@@ -78,7 +71,7 @@ function backwardBlock(L: Float64Array, n: number, X: Float64Array, k: number, i
   }
 }
 
-function solveLowerInPlace(L: Float64Array, n: number, X: Float64Array, k: number, ws: GemmWorkspace): void {
+function solveLowerInPlace(L: Float64Array, n: number, X: Float64Array, k: number): void {
   if (k === 1) {
     // O(n^2) dot-product form: row i of L against the solved prefix.
     for (let i = 0; i < n; i++) X[i] = (X[i]! - dotStrided(L, i * n, X, 0, i)) / L[i * n + i]!;
@@ -86,19 +79,12 @@ function solveLowerInPlace(L: Float64Array, n: number, X: Float64Array, k: numbe
   }
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const i1 = Math.min(n, i0 + BLOCK);
-    if (i0 > 0)
-      gemmAccumulate(false, false, i1 - i0, k, i0, -1, L, i0 * n, n, X, 0, k, X, i0 * k, k, false, ws);
+    if (i0 > 0) gemmAccumulate(false, false, i1 - i0, k, i0, -1, L, i0 * n, n, X, 0, k, X, i0 * k, k);
     forwardBlock(L, n, X, k, i0, i1);
   }
 }
 
-function solveLowerTransposeInPlace(
-  L: Float64Array,
-  n: number,
-  X: Float64Array,
-  k: number,
-  ws: GemmWorkspace,
-): void {
+function solveLowerTransposeInPlace(L: Float64Array, n: number, X: Float64Array, k: number): void {
   if (k === 1) {
     for (let i = n - 1; i >= 0; i--) {
       const li = i * n;
@@ -113,8 +99,7 @@ function solveLowerTransposeInPlace(
     const i1 = Math.min(n, i0 + BLOCK);
     backwardBlock(L, n, X, k, i0, i1);
     // X[0:i0] -= L[i0:i1, 0:i0]^T X[i0:i1]
-    if (i0 > 0)
-      gemmAccumulate(true, false, i0, k, i1 - i0, -1, L, i0 * n, n, X, i0 * k, k, X, 0, k, false, ws);
+    if (i0 > 0) gemmAccumulate(true, false, i0, k, i1 - i0, -1, L, i0 * n, n, X, i0 * k, k, X, 0, k);
   }
 }
 
@@ -128,7 +113,7 @@ export function solveLower(
 ): Float64Array {
   checkArgs('solveLower', L, n, B, k, out);
   const X = prepareOut(B, n, k, out);
-  solveLowerInPlace(L, n, X, k, createGemmWorkspace());
+  solveLowerInPlace(L, n, X, k);
   return X;
 }
 
@@ -142,7 +127,7 @@ export function solveLowerTranspose(
 ): Float64Array {
   checkArgs('solveLowerTranspose', L, n, B, k, out);
   const X = prepareOut(B, n, k, out);
-  solveLowerTransposeInPlace(L, n, X, k, createGemmWorkspace());
+  solveLowerTransposeInPlace(L, n, X, k);
   return X;
 }
 
@@ -156,9 +141,8 @@ export function choleskySolve(
 ): Float64Array {
   checkArgs('choleskySolve', L, n, B, k, out);
   const X = prepareOut(B, n, k, out);
-  const ws = createGemmWorkspace();
-  solveLowerInPlace(L, n, X, k, ws);
-  solveLowerTransposeInPlace(L, n, X, k, ws);
+  solveLowerInPlace(L, n, X, k);
+  solveLowerTransposeInPlace(L, n, X, k);
   return X;
 }
 
@@ -170,14 +154,7 @@ const INVERSE_LEAF = 48;
  * Recursive 2 x 2 blocking: `[[A, 0], [C, D]]^{-1} = [[A^-1, 0], [-D^-1 C A^-1, D^-1]]`, the two
  * products done by gemm; ~n^3/3 multiply-adds, almost all in the packed kernel.
  */
-function invertLowerRecursive(
-  T: Float64Array,
-  n: number,
-  o: number,
-  m: number,
-  temp: Float64Array,
-  ws: GemmWorkspace,
-): void {
+function invertLowerRecursive(T: Float64Array, n: number, o: number, m: number, temp: Float64Array): void {
   if (m <= INVERSE_LEAF) {
     // Row i of the inverse: X[i, :i] = -(L[i, :i] X[:i, :i]) / L[i, i], built with contiguous axpys.
     for (let i = 0; i < m; i++) {
@@ -197,15 +174,15 @@ function invertLowerRecursive(
   }
   const m1 = Math.floor(m / 2 / 4) * 4 || Math.floor(m / 2);
   const m2 = m - m1;
-  invertLowerRecursive(T, n, o, m1, temp, ws);
-  invertLowerRecursive(T, n, o + m1, m2, temp, ws);
+  invertLowerRecursive(T, n, o, m1, temp);
+  invertLowerRecursive(T, n, o + m1, m2, temp);
   // temp (m2 x m1) = C A^{-1}, reading only the lower triangle of A^{-1}.
   const cOff = (o + m1) * n + o;
   temp.fill(0, 0, m2 * m1);
-  gemmLowerRight(T, n, cOff, m2, m1, o * n + o, temp, ws);
+  gemmLowerRight(T, n, cOff, m2, m1, o * n + o, temp);
   // C := -D^{-1} temp
   for (let i = 0; i < m2; i++) T.fill(0, cOff + i * n, cOff + i * n + m1);
-  gemmLowerLeft(T, n, (o + m1) * n + o + m1, m2, m1, temp, T, cOff, ws);
+  gemmLowerLeft(T, n, (o + m1) * n + o + m1, m2, m1, temp, T, cOff);
 }
 
 /**
@@ -220,7 +197,6 @@ function gemmLowerRight(
   cols: number,
   aOff: number,
   temp: Float64Array,
-  ws: GemmWorkspace,
 ): void {
   for (let j0 = 0; j0 < cols; j0 += BLOCK) {
     const j1 = Math.min(cols, j0 + BLOCK);
@@ -243,7 +219,6 @@ function gemmLowerRight(
         j0,
         cols,
         false,
-        ws,
       );
     }
     // diagonal block: temp[:, j] += sum_{p=j}^{j1-1} C[:, p] A[p, j]
@@ -273,7 +248,6 @@ function gemmLowerLeft(
   temp: Float64Array,
   out: Float64Array,
   cOff: number,
-  ws: GemmWorkspace,
 ): void {
   for (let i0 = 0; i0 < rows; i0 += BLOCK) {
     const i1 = Math.min(rows, i0 + BLOCK);
@@ -295,7 +269,6 @@ function gemmLowerLeft(
         cOff + i0 * n,
         n,
         false,
-        ws,
       );
     }
     for (let i = i0; i < i1; i++) {
@@ -319,7 +292,7 @@ function invertLower(L: Float64Array, n: number): Float64Array {
     for (let j = 0; j <= i; j++) inv[o + j] = L[o + j]!;
   }
   const half = Math.ceil(n / 2);
-  invertLowerRecursive(inv, n, 0, n, new Float64Array(Math.max(n, half * half)), createGemmWorkspace());
+  invertLowerRecursive(inv, n, 0, n, new Float64Array(Math.max(n, half * half)));
   return inv;
 }
 
@@ -362,10 +335,9 @@ export function choleskyInverse(L: Float64Array, n: number, out?: Float64Array):
   result.fill(0, 0, n * n);
   // (L L^T)^{-1} = inv^T inv = sum over row blocks P of inv[P, :p1]^T inv[P, :p1], since row block
   // P of the lower triangular inv is zero beyond column p1: n^3/6 multiply-adds instead of n^3/2.
-  const ws = createGemmWorkspace();
   for (let p0 = 0; p0 < n; p0 += BLOCK) {
     const p1 = Math.min(n, p0 + BLOCK);
-    gemmAccumulate(true, false, p1, p1, p1 - p0, 1, inv, p0 * n, n, inv, p0 * n, n, result, 0, n, true, ws);
+    gemmAccumulate(true, false, p1, p1, p1 - p0, 1, inv, p0 * n, n, inv, p0 * n, n, result, 0, n, true);
   }
   symmetrizeFromLower(result, n);
   return result;

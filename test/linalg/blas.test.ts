@@ -70,6 +70,42 @@ describe('gemm', () => {
       { numRuns: 60 },
     );
   });
+
+  it('gives, bit for bit, the scalar sums in the packed order (the SIMD kernel), across memory growth', () => {
+    // Each entry: C += alpha * (sum over one depth panel of 256, p ascending) per panel, as a scalar
+    // loop computes it. Sizes from small to ones whose packed panels need more kernel memory (n past
+    // one 2048-column block, k past one 256-deep panel), then small again on the grown memory.
+    const cases: Array<[number, number, number, boolean, boolean]> = [
+      [9, 10, 11, false, false],
+      [101, 2100, 300, false, true],
+      [130, 7, 600, true, false],
+      [5, 6, 300, true, true],
+    ];
+    for (const [m, n, k, ta, tb] of cases) {
+      const next = uniform(`bits-${m}-${n}-${k}`);
+      const A = randomMatrix(m, k, next);
+      const B = randomMatrix(k, n, next);
+      const C = randomMatrix(m, n, next);
+      const expected = C.slice();
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let c = expected[i * n + j]!;
+          for (let p0 = 0; p0 < k; p0 += 256) {
+            let acc = 0;
+            for (let p = p0; p < Math.min(k, p0 + 256); p++) {
+              acc += (ta ? A[p * m + i]! : A[i * k + p]!) * (tb ? B[j * k + p]! : B[p * n + j]!);
+            }
+            c += -0.7 * acc;
+          }
+          expected[i * n + j] = c;
+        }
+      }
+      gemm(ta, tb, m, n, k, -0.7, A, B, 1, C);
+      let differ = 0;
+      for (let t = 0; t < m * n; t++) differ += Object.is(C[t], expected[t]) ? 0 : 1;
+      expect(differ, `${m}x${n}x${k} transA=${ta} transB=${tb}`).toBe(0);
+    }
+  });
 });
 
 describe('syrk', () => {
