@@ -915,7 +915,7 @@ export class MorboGenerator implements Generator {
       const gradients =
         baseRows !== null
           ? models[r]!.objectives.map((gp) => {
-              const plain = gp.posteriorGradient(baseRows).meanGradient;
+              const plain = gp.posteriorMeanGradient(baseRows);
               const lengthscales = gp.internals.lengthscales;
               const both = new Float64Array(2 * plain.length);
               both.set(plain);
