@@ -142,10 +142,13 @@ export function crossCovariance(
   const Z2 = new Float64Array(n2 * d);
   for (let j = 0; j < n2; j++) for (let k = 0; k < d; k++) Z2[j * d + k] = X2[j * d + k]! * inv[k]!;
   const z1 = new Float64Array(d);
+  // K(X, X): (a - b)² = (b - a)² exactly, so the upper triangle is the lower one mirrored.
+  const symmetric = X1 === X2 && n1 === n2;
   for (let i = 0; i < n1; i++) {
     for (let k = 0; k < d; k++) z1[k] = X1[i * d + k]! * inv[k]!;
     const o = i * n2;
-    for (let j = 0; j < n2; j++) {
+    const jEnd = symmetric ? i + 1 : n2;
+    for (let j = 0; j < jEnd; j++) {
       let r2 = 0;
       const jo = j * d;
       for (let k = 0; k < d; k++) {
@@ -155,6 +158,7 @@ export function crossCovariance(
       out[o + j] = r2;
     }
   }
+  if (symmetric) for (let i = 0; i < n1; i++) for (let j = 0; j < i; j++) out[j * n2 + i] = out[i * n2 + j]!;
   const block = out.subarray(0, n1 * n2);
   applyProfile(kind, block, n1 * n2, block);
   if (outputscale !== 1) for (let p = 0; p < n1 * n2; p++) out[p] = out[p]! * outputscale;

@@ -97,6 +97,11 @@ describe('kernel values', () => {
       const rows = Array.from({ length: 5 }, (_, i) => Array.from(K.subarray(i * 5, i * 5 + 5)));
       const eig = new EigenvalueDecomposition(new MlMatrix(rows));
       for (const v of eig.realEigenvalues) expect(v).toBeGreaterThan(-1e-12);
+      // One array as both arguments (K(X, X), whose upper triangle is mirrored): the same values as
+      // two copies, bit for bit.
+      const same = Float64Array.from(X.flat());
+      const Ks = crossCovariance(kind, same, 5, same, 5, 2, ls, 1.7);
+      for (let p = 0; p < 25; p++) expect(Object.is(Ks[p], K[p])).toBe(true);
     }
   });
 });
