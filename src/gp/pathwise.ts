@@ -256,13 +256,37 @@ export class PathwiseSampler {
    * about 20 of d columns).
    */
   evaluateAround(draws: PathwiseDraws, centre: Float64Array, points: SparsePoints): Float64Array {
-    this.checkDraws(draws, 'evaluateAround');
+    return this.evaluateAroundEach(draws, [centre], Int32Array.of(0, points.count), points, 'evaluateAround');
+  }
+
+  /**
+   * {@link evaluateAround} for points in groups around several centres: the points
+   * `groupStart[g]` to `groupStart[g + 1] − 1` (groupStart ascending, from 0 to points.count) differ
+   * from `centres[g]`. The same values as one `evaluateAround` call per group (but where such a call
+   * would leave gemm a product so small that it takes its small-product loop, which rounds
+   * differently), at the cost of one: the blocks of the final products fill across groups (MORBO's
+   * candidates come in many small groups, and each product packs the samples' weights anew).
+   */
+  evaluateAroundEach(
+    draws: PathwiseDraws,
+    centres: readonly Float64Array[],
+    groupStart: Int32Array,
+    points: SparsePoints,
+    where = 'evaluateAroundEach',
+  ): Float64Array {
+    this.checkDraws(draws, where);
     const { kernel, X, lengthscales, outputscale } = this.model.internals;
     const d = X.cols;
     const n = X.rows;
-    if (centre.length !== d) {
+    const groups = centres.length;
+    for (const centre of centres) {
+      if (centre.length !== d) {
+        throw new RangeError(`PathwiseSampler.${where}: centre has length ${centre.length}, expected ${d}`);
+      }
+    }
+    if (groupStart.length !== groups + 1 || groupStart[0] !== 0 || groupStart[groups] !== points.count) {
       throw new RangeError(
-        `PathwiseSampler.evaluateAround: centre has length ${centre.length}, expected ${d}`,
+        `PathwiseSampler.${where}: groupStart must have ${groups + 1} offsets from 0 to ${points.count}`,
       );
     }
     const F = this.features;
@@ -270,21 +294,30 @@ export class PathwiseSampler {
     const q = points.count;
     const W = this.frequencies;
     const Z = this.scaledInputs;
-    // The centre's projections ω·c + b and scaled squared distances to the training inputs.
-    const base = Float64Array.from(this.phases);
-    for (let k = 0; k < d; k++) {
-      const ck = centre[k]!;
-      if (ck !== 0) axpyStrided(F, ck, W, k * F, base, 0);
-    }
+    // The current group's centre: its projections ω·c + b and scaled squared distances to the
+    // training inputs.
+    const base = new Float64Array(F);
     const baseR2 = new Float64Array(n);
-    for (let k = 0; k < d; k++) {
-      const zc = centre[k]! / lengthscales[k]!;
-      const o = k * n;
-      for (let i = 0; i < n; i++) {
-        const t = zc - Z[o + i]!;
-        baseR2[i] = baseR2[i]! + t * t;
+    let group = -1;
+    let centre = centres[0]!;
+    const enter = (g: number): void => {
+      group = g;
+      centre = centres[g]!;
+      base.set(this.phases);
+      for (let k = 0; k < d; k++) {
+        const ck = centre[k]!;
+        if (ck !== 0) axpyStrided(F, ck, W, k * F, base, 0);
       }
-    }
+      baseR2.fill(0);
+      for (let k = 0; k < d; k++) {
+        const zc = centre[k]! / lengthscales[k]!;
+        const o = k * n;
+        for (let i = 0; i < n; i++) {
+          const t = zc - Z[o + i]!;
+          baseR2[i] = baseR2[i]! + t * t;
+        }
+      }
+    };
     const out = new Float64Array(q * S);
     const rowsMax = Math.min(BLOCK, Math.max(q, 1));
     // The column updates run in the SIMD kernels (same values as the scalar loops, about twice as
@@ -304,6 +337,11 @@ export class PathwiseSampler {
       const b = Math.min(BLOCK, q - a0);
       for (let r = 0; r < b; r++) {
         const a = a0 + r;
+        if (a >= groupStart[group + 1]!) {
+          let g = group + 1;
+          while (a >= groupStart[g + 1]!) g++;
+          enter(g);
+        }
         const po = r * F;
         const co = r * n;
         phi.set(base, po);

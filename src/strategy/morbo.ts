@@ -957,21 +957,14 @@ export class MorboGenerator implements Generator {
       const values: Float64Array[] = [];
       const pendingValues: Float64Array[] = [];
       const outcomes = [...models[r]!.objectives, ...models[r]!.constraints];
+      const groupCentres = Array.from(groupBase, (row) => X.data.subarray(row * d, (row + 1) * d));
       outcomes.forEach((gp, j) => {
         const sampler = new PathwiseSampler(gp, {
           features: settings.features,
           seed: deriveSeed(input.seed, 'morbo', 'features', r, j),
         });
         const draws = sampler.draw(q, deriveSeed(input.seed, 'morbo', 'draws', r, j));
-        const all = new Float64Array(sparse.count * q);
-        for (let g = 0; g < groupBase.length; g++) {
-          const a0 = groupStart[g]!;
-          const a1 = groupStart[g + 1]!;
-          if (a1 === a0) continue;
-          const base = X.data.subarray(groupBase[g]! * d, (groupBase[g]! + 1) * d);
-          const view = { ...sparse, count: a1 - a0, start: sparse.start.subarray(a0, a1 + 1) };
-          all.set(sampler.evaluateAround(draws, base, view), a0 * q);
-        }
+        const all = sampler.evaluateAroundEach(draws, groupCentres, groupStart, sparse);
         values.push(all);
         pendingValues.push(
           pendingRows.length > 0 ? sampler.evaluate(draws, pendingMatrix) : new Float64Array(0),

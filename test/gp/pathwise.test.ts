@@ -155,6 +155,55 @@ describe('PathwiseSampler', () => {
     }
   });
 
+  it('evaluateAroundEach equals one evaluateAround per group, bit for bit, across blocks and empty groups', () => {
+    const gp = model('matern52');
+    const sampler = new PathwiseSampler(gp, { features: 101, seed: 11 });
+    const draws = sampler.draw(8, 12);
+    // 300 points (more than one block of 128) in four groups, the second empty; each point changes
+    // one or two columns of its group's centre. Every block of the per-group calls has at least 7
+    // rows: gemm computes smaller products (rows x 8 draws x 10 training points <= 512) in its
+    // small-product loop, whose sums round differently.
+    const centres = [
+      [0.4, 0.6],
+      [0.9, 0.9],
+      [0.1, 0.3],
+      [0.7, 0.2],
+    ].map((c) => Float64Array.from(c));
+    const groupStart = Int32Array.from([0, 140, 140, 260, 300]);
+    const start = new Int32Array(301);
+    const index: number[] = [];
+    const value: number[] = [];
+    for (let a = 0; a < 300; a++) {
+      index.push(a % 2);
+      value.push(((a * 37) % 100) / 100);
+      if (a % 3 === 0) {
+        index.push(1 - (a % 2));
+        value.push(((a * 53) % 100) / 100);
+      }
+      start[a + 1] = index.length;
+    }
+    const sparse: SparsePoints = {
+      count: 300,
+      start,
+      index: Int32Array.from(index),
+      value: Float64Array.from(value),
+    };
+    const all = sampler.evaluateAroundEach(draws, centres, groupStart, sparse);
+    for (let g = 0; g < 4; g++) {
+      const a0 = groupStart[g]!;
+      const a1 = groupStart[g + 1]!;
+      const one = sampler.evaluateAround(draws, centres[g]!, {
+        ...sparse,
+        count: a1 - a0,
+        start: start.subarray(a0, a1 + 1),
+      });
+      for (let t = 0; t < one.length; t++) expect(Object.is(all[a0 * 8 + t], one[t])).toBe(true);
+    }
+    expect(() => sampler.evaluateAroundEach(draws, centres, Int32Array.from([0, 140, 300]), sparse)).toThrow(
+      /groupStart must have 5 offsets from 0 to 300/,
+    );
+  });
+
   it('is deterministic in its seeds and rejects draws of another sampler', () => {
     const gp = model('rbf');
     const one = new PathwiseSampler(gp, { features: 32, seed: 1 });
