@@ -71,11 +71,16 @@ export interface MorboGeneratorOptions {
   /** Fewest points a local GP sees: the nearest ones when the region holds fewer (default 200). */
   readonly minLocalPoints?: number;
   /**
-   * Most points a local GP sees: the nearest ones to the centre (default 300; MORBO: 2000, too slow
-   * for our O(n³) fits). DTLZ2 m = 5, d = 100, five seeds, before the shorter approach steps:
-   * hypervolume at 2000 evaluations 0.632 to 0.819 (mean 0.748) against 0.659 to 0.739 (mean 0.701)
-   * with 250, and m = 2 a mean log10 difference of -1.27 against -1.12; 350 raised it further on
-   * two seeds at 1300, but an ask at n = 2000 then takes about 20 s of CPU.
+   * Most points a local GP sees: the nearest ones to the centre (default 400; MORBO: 2000, too slow
+   * for our O(n³) fits). More points give the local GPs better models near the front, where DTLZ2's
+   * late progress stalls (see `improvementThreshold`). At 2000 evaluations, 400 against 300
+   * (`bench/highdim.ts`): DTLZ2 m = 5, d = 100, seeds 1-8, hypervolume
+   * 0.87/0.77/0.91/0.82/0.73/0.84/0.86/0.86 (0.80/0.79/0.76/0.83/0.70/0.66/0.79/0.70), mean 0.83
+   * (0.75); m = 2 log10 difference -1.54/-1.57/-1.52 (-1.30/-1.26/-1.34); DTLZ7 m = 4
+   * 3.64/3.67/3.46 (3.49/3.59/3.47); the rover 108/102/83 (113/110/84). 300 was the cap while an ask
+   * at n = 2000 cost about 13 s of CPU with it; after the SIMD kernels (src/linalg/simd-kernels.ts)
+   * 400 costs about 12 s. Earlier, 300 against 250: DTLZ2 m = 5 mean 0.748 against 0.701 (five
+   * seeds), m = 2 log10 difference -1.27 against -1.12.
    */
   readonly maxLocalPoints?: number;
   /** Thompson-sampling candidates per region (default 2000; MORBO: 4096). */
@@ -135,7 +140,7 @@ export const MORBO_DEFAULTS = {
   successTolerance: 10_000,
   improvementThreshold: 1e-3,
   minLocalPoints: 200,
-  maxLocalPoints: 300,
+  maxLocalPoints: 400,
   candidates: 2000,
   perturbedCoordinates: 20,
   features: 512,

@@ -103,7 +103,7 @@ const morboOptionsSchema = z
       .int()
       .min(2)
       .optional()
-      .describe('most points a local GP sees (the nearest to the centre); default 300 (MORBO: 2000)'),
+      .describe('most points a local GP sees (the nearest to the centre); default 400 (MORBO: 2000)'),
     candidates: positiveInt
       .optional()
       .describe('Thompson-sampling candidates per region; default 2000 (MORBO: 4096)'),
