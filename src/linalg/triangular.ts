@@ -3,6 +3,7 @@
  * (its upper triangle is never read); right-hand sides B are `n x k` row-major.
  */
 import { axpyStrided, dotStrided, gemmAccumulate, symmetrizeFromLower } from './blas.js';
+import { GEMM_REGION_DOUBLES, simdAxpy, vectorMemory } from './simd-kernels.js';
 
 /** Rows per block: off-diagonal updates of a block go through the packed gemm kernel. */
 const BLOCK = 64;
@@ -165,7 +166,7 @@ function invertLowerRecursive(T: Float64Array, n: number, o: number, m: number, 
         const l = T[ri + p]!;
         if (l === 0) continue;
         const rp = (o + p) * n + o;
-        for (let j = 0; j <= p; j++) temp[j] = temp[j]! + l * T[rp + j]!;
+        simdAxpy(p + 1, l, T.byteOffset + 8 * rp, temp.byteOffset);
       }
       for (let j = 0; j < i; j++) T[ri + j] = -temp[j]! * inv;
       T[ri + i] = inv;
@@ -229,7 +230,7 @@ function gemmLowerRight(
         const c = T[cr + p]!;
         if (c === 0) continue;
         const ap = aOff + p * n;
-        axpyStrided(p - j0 + 1, c, T, ap + j0, temp, tr + j0);
+        simdAxpy(p - j0 + 1, c, T.byteOffset + 8 * (ap + j0), temp.byteOffset + 8 * (tr + j0));
       }
     }
   }
@@ -278,22 +279,30 @@ function gemmLowerLeft(
         const d = T[di + p]!;
         if (d === 0) continue;
         const tp = p * cols;
-        axpyStrided(cols, -d, temp, tp, out, oi);
+        simdAxpy(cols, -d, temp.byteOffset + 8 * tp, out.byteOffset + 8 * oi);
       }
     }
   }
 }
 
-/** L^{-1} of the lower triangle of L (`n x n`) in a new array (upper part zero); arguments unchecked. */
+/**
+ * L^{-1} of the lower triangle of L (`n x n`) in a new array (upper part zero); arguments unchecked.
+ * The recursion runs on copies in the SIMD kernels' memory (its row updates are `simdAxpy` calls,
+ * the same values as scalar loops), so `invertLowerRecursive` and its helpers take views of it.
+ */
 function invertLower(L: Float64Array, n: number): Float64Array {
-  const inv = new Float64Array(n * n);
+  const half = Math.ceil(n / 2);
+  const tempLength = Math.max(n, half * half);
+  const H = vectorMemory(n * n + tempLength);
+  const inv = H.subarray(GEMM_REGION_DOUBLES, GEMM_REGION_DOUBLES + n * n);
+  inv.fill(0);
   for (let i = 0; i < n; i++) {
     const o = i * n;
     for (let j = 0; j <= i; j++) inv[o + j] = L[o + j]!;
   }
-  const half = Math.ceil(n / 2);
-  invertLowerRecursive(inv, n, 0, n, new Float64Array(Math.max(n, half * half)));
-  return inv;
+  const temp = H.subarray(GEMM_REGION_DOUBLES + n * n, GEMM_REGION_DOUBLES + n * n + tempLength);
+  invertLowerRecursive(inv, n, 0, n, temp);
+  return inv.slice();
 }
 
 /**
