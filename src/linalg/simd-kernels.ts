@@ -26,9 +26,11 @@
  *   distance(n, a, b, x, y)  y[i] = y[i] + a * (b - 2 * x[i]), i < n
  *
  * Memory layout: gemm's scratch (its tile and packed panels) first, in a region of fixed size, then
- * the operands of the vector kernels. A caller takes a view of its region and must not keep it past
- * a call that may grow the memory (a grown memory has a new buffer): gemm never grows it once a
- * vector region exists, since `vectorMemory` always covers the whole gemm region.
+ * the vector kernels' operands, which belong to one caller at a time (PathwiseSampler's
+ * evaluateAroundEach, the triangular inverse): a caller takes a view with `vectorMemory`, may call
+ * gemm while it holds it, and calls no other user of the region meanwhile. A view must not be kept
+ * past a call that may grow the memory (a grown memory has a new buffer): gemm never grows it once
+ * a vector region exists, since `vectorMemory` always covers the whole gemm region.
  */
 
 const I32 = 0x7f;
