@@ -261,8 +261,25 @@ interface WebAssemblyApi {
   Instance: new (module: object, imports: object) => { readonly exports: unknown };
 }
 
-const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-const exports = new wasm.Instance(new wasm.Module(moduleBytes()), {}).exports as Exports;
+/** Instantiates the module, or says plainly why it cannot (no WebAssembly, as under `node --jitless`). */
+function instantiate(): Exports {
+  const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (wasm === undefined) {
+    throw new Error(
+      'mobo: WebAssembly is not available in this JavaScript runtime (is Node running with --jitless?); ' +
+        'the linear algebra kernels need it, with SIMD (Node >= 16.4)',
+    );
+  }
+  try {
+    return new wasm.Instance(new wasm.Module(moduleBytes()), {}).exports as Exports;
+  } catch (error) {
+    throw new Error(
+      `mobo: the linear algebra kernels' WebAssembly module did not load (it needs 128-bit SIMD, Node >= 16.4): ${String(error)}`,
+    );
+  }
+}
+
+const exports = instantiate();
 
 /** gemm's micro-kernel: see the file's comment (byte offsets, kc >= 1). */
 export const microKernel = exports.kernel;
