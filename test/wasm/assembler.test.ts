@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  at8,
+  call,
+  F64,
+  FunctionBuilder,
+  f64,
+  get,
+  I32,
+  i32,
+  instantiate,
+  moduleBytes,
+  seq,
+  set,
+  signed,
+  unsigned,
+  type WasmMemory,
+} from '../../src/wasm/assembler.js';
+
+/** LEB128 decoded by the specification's definition, independently of the encoder. */
+function decode(bytes: number[], isSigned: boolean): number {
+  let result = 0n;
+  let shift = 0n;
+  let byte = 0;
+  for (const b of bytes) {
+    byte = b;
+    result |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+  }
+  expect(byte & 0x80).toBe(0);
+  if (isSigned && (byte & 0x40) !== 0) result -= 1n << shift;
+  return Number(result);
+}
+
+describe('wasm assembler', () => {
+  it('encodes LEB128 as the specification defines it, in the fewest bytes', () => {
+    expect(unsigned(0)).toEqual([0]);
+    expect(unsigned(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(signed(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+    expect(signed(63)).toEqual([0x3f]);
+    expect(signed(64)).toEqual([0xc0, 0x00]);
+    expect(signed(-64)).toEqual([0x40]);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (n) => {
+        const b = unsigned(n);
+        expect(decode(b, false)).toBe(n);
+        expect(b.length).toBe(Math.max(1, Math.ceil(Math.log2(n + 1) / 7)));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (n) => {
+        expect(decode(signed(n), true)).toBe(n);
+      }),
+    );
+  });
+
+  it('resolves named labels to their depth: a module with loops, branches and calls computes what JavaScript does', () => {
+    // sumAbove(base, n, v): the sum of the doubles at base[0..n) that exceed v, by a helper call.
+    const keep = new FunctionBuilder([F64, F64], [F64]);
+    keep.body(seq(f64.gt(get(0), get(1)), [0x04, F64], get(0), [0x05], f64.const(0), [0x0b]));
+    const f = new FunctionBuilder([I32, I32, F64], [F64]);
+    const i = f.local(I32);
+    const sum = f.local(F64);
+    const value = f.local(F64);
+    f.body(
+      seq(
+        f.block('done', () =>
+          f.loop('next', () =>
+            seq(
+              f.brIf('done', i32.geS(get(i), get(1))),
+              set(value, f64.load(at8(get(0), get(i)))),
+              set(i, i32.add(get(i), i32.const(1))),
+              // A NaN is skipped by a branch out of a nested if to the loop.
+              f.when(f64.ne(get(value), get(value)), () => f.br('next')),
+              set(sum, f64.add(get(sum), call(0, get(value), get(2)))),
+              f.br('next'),
+            ),
+          ),
+        ),
+        get(sum),
+      ),
+    );
+    const exports = instantiate<{
+      sumAbove: (base: number, n: number, v: number) => number;
+      memory: WasmMemory;
+    }>(
+      moduleBytes({ functions: [{ fn: keep }, { name: 'sumAbove', fn: f }], memoryPages: 1 }),
+      'test kernels',
+      '',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constant(Number.NaN)), {
+          maxLength: 64,
+        }),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        (values, v) => {
+          new Float64Array(exports.memory.buffer).set(values, 2);
+          let expected = 0;
+          for (const x of values) if (x > v) expected += x;
+          expect(exports.sumAbove(16, values.length, v)).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('refuses a branch to a label no block or loop encloses', () => {
+    const f = new FunctionBuilder([], []);
+    expect(() => f.block('a', () => f.br('b'))).toThrow(/no enclosing block or loop named "b"/);
+  });
+});
