@@ -4,26 +4,19 @@ import { argsortLex } from './index-sort.js';
 const BUCKETS = 64;
 
 /**
- * Reusable buffers for {@link hv4d} (its linked nodes), {@link contribution3d} on a z-sorted array
- * (hv5d's clipped sets) and the 3-D contributions (hvc3d.ts); grows on demand.
+ * Reusable buffers for {@link hv4d} (its linked nodes) and the 3-D contributions (hvc3d.ts); grows
+ * on demand.
  */
 export class Hv4dWorkspace {
   capacity = -1;
   order = new Int32Array(0);
-  /** The 3-D set of contribution3d in z order, or all points in z order (3-D contributions). */
+  /** All points in z order (3-D contributions). */
   ax = new Float64Array(0);
   ay = new Float64Array(0);
   az = new Float64Array(0);
   /** Original index of each entry of ax/ay/az (3-D contributions only). */
   id = new Int32Array(0);
-  /** Flags entries of the active set found dominated by the point being added. */
-  dead = new Uint8Array(0);
-  anyDead = false;
-  /** Set by contribution3d: index of the first active entry with z above the point's. */
-  split = 0;
-  /** Set by contribution3d: no entry below this index is flagged dead. */
-  deadFrom = 0;
-  /** Set when contribution3d or hv4d's insertion finds the point dominated: the entry (node) that does. */
+  /** Set when hv4d's insertion finds the point dominated: the node that does. */
   dominator = -1;
   /** The 2-D staircase inside the point's box: x ascending, y strictly descending. */
   sx = new Float64Array(0);
@@ -31,13 +24,13 @@ export class Hv4dWorkspace {
   /** Entries below p in z that lie strictly inside p's box in x and y. */
   cand = new Int32Array(0);
   /**
-   * The point and walls of {@link contribution3d}, {@link sweepAbove} and {@link addToActive3d}
-   * (px, py, pz, xB, yL), and p's uncovered area during the sweeps above it: doubles passed as arguments to a call that is not inlined are boxed, one
-   * allocation each, and these run thousands of times per hv5d call.
+   * The point and walls of {@link sweepAbove} and hv4d's insertion (px, py, pz, xB, yL), and p's
+   * uncovered area during the sweeps above it: doubles passed as arguments to a call that is not
+   * inlined are boxed, one allocation each, and these run thousands of times per call.
    */
   readonly args = new Float64Array(6);
   /**
-   * The contribution found by insert3d, contribution3d or sweepAbove: a double returned from a call
+   * The contribution found by insert3d or sweepAbove: a double returned from a call
    * that is not inlined is boxed, one allocation per call.
    */
   readonly out = new Float64Array(1);
@@ -64,7 +57,6 @@ export class Hv4dWorkspace {
     this.ay = new Float64Array(cap + 1);
     this.az = new Float64Array(cap + 1);
     this.id = new Int32Array(cap + 1);
-    this.dead = new Uint8Array(cap + 1);
     this.sx = new Float64Array(cap + 1);
     this.sy = new Float64Array(cap + 1);
     this.cand = new Int32Array(cap + 1);
@@ -312,168 +304,10 @@ function insert3d(p: number, bottom: number, work: Hv4dWorkspace): boolean {
 }
 
 /**
- * Inserts p = `work.args[0..3)` into the z-sorted active set `a[0..k)` at `work.split`, after a
- * {@link contribution3d} call with `markDead` for p found it not dominated, dropping the entries
- * flagged dead; returns the new length. The arrays need room for k + 1 entries.
- */
-export function addToActive3d(
-  ax: Float64Array,
-  ay: Float64Array,
-  az: Float64Array,
-  k: number,
-  work: Hv4dWorkspace,
-): number {
-  const args = work.args;
-  const px = args[0]!;
-  const py = args[1]!;
-  const pz = args[2]!;
-  let split = work.split;
-  if (work.anyDead) {
-    const dead = work.dead;
-    let w = work.deadFrom;
-    let newSplit = split;
-    for (let r = w; r < k; r++) {
-      if (r === split) newSplit = w;
-      if (dead[r] === 1) {
-        dead[r] = 0;
-        continue;
-      }
-      ax[w] = ax[r]!;
-      ay[w] = ay[r]!;
-      az[w] = az[r]!;
-      w++;
-    }
-    split = split === k ? w : newSplit;
-    k = w;
-  }
-  if (k - split > 32) {
-    ax.copyWithin(split + 1, split, k);
-    ay.copyWithin(split + 1, split, k);
-    az.copyWithin(split + 1, split, k);
-  } else {
-    // Short moves by hand: a native call costs more than a few copies (WFG calls this on small sets).
-    for (let r = k; r > split; r--) {
-      ax[r] = ax[r - 1]!;
-      ay[r] = ay[r - 1]!;
-      az[r] = az[r - 1]!;
-    }
-  }
-  ax[split] = px;
-  ay[split] = py;
-  az[split] = pz;
-  return k + 1;
-}
-
-/**
- * Exclusive 3-D contribution of the point p = (px, py, pz) = `work.args[0..3)` to the active set
- * `a[0..k)` (sorted by z ascending), i.e. HV(a + p) - HV(a), written to `work.out[0]`; returns false
- * when an active point weakly dominates p. O(k) scans plus a 2-D staircase inside p's box: the points below p in z give the
- * starting slice, the points above it are swept in z until p is covered.
- * Sets `work.split` (first entry with z > pz) and, when `markDead`, flags entries p dominates.
- */
-export function contribution3d(
-  ax: Float64Array,
-  ay: Float64Array,
-  az: Float64Array,
-  k: number,
-  work: Hv4dWorkspace,
-  markDead: boolean,
-): boolean {
-  const { sx, sy, cand, dead, args } = work;
-  const px = args[0]!;
-  const py = args[1]!;
-  const pz = args[2]!;
-  work.anyDead = false;
-  // Walls: the lowest y of points left of p (x <= px) and the lowest x of points below p (y <= py)
-  // cut p's box down to [px, xB] x [py, yL]. Points strictly inside are kept as candidates during the
-  // scan and, filtered by the final walls, go on the staircase afterwards.
-  let xB = 0;
-  let yL = 0;
-  let t = 0;
-  let inside = 0;
-  let lo = 0;
-  let hi = k;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (az[mid]! <= pz) lo = mid + 1;
-    else hi = mid;
-  }
-  const split = lo;
-  work.split = split;
-  work.deadFrom = split;
-  // Downwards in z: a point that weakly dominates p (often a duplicate or a near neighbour, on tie-
-  // heavy sets) tends to lie close below it, so the scan of a dominated p ends early.
-  // First the entries tied with p in z (flagged when p dominates them), then the rest.
-  let tied = split;
-  while (tied > 0 && az[tied - 1] === pz) tied--;
-  for (let j = split - 1; j >= tied; j--) {
-    const qx = ax[j]!;
-    const qy = ay[j]!;
-    if (markDead && qx >= px && qy >= py) {
-      // Tied with p in z and weakly dominated by it: leaves the active set if p joins it.
-      dead[j] = 1;
-      work.anyDead = true;
-      work.deadFrom = j;
-    }
-    if (qx <= px) {
-      if (qy <= py) {
-        // p is weakly dominated and will not join: no entry may stay flagged.
-        if (work.anyDead) {
-          for (let r = j; r < split; r++) dead[r] = 0;
-          work.anyDead = false;
-        }
-        work.dominator = j;
-        return false;
-      }
-      if (qy < yL) yL = qy;
-    } else if (qy <= py) {
-      if (qx < xB) xB = qx;
-    } else if (qx < xB && qy < yL) {
-      cand[inside++] = j;
-    }
-  }
-  // The rest, without branches on the side of p an entry lies (they are unpredictable): the
-  // branches below are taken only when p is dominated or a wall drops.
-  for (let j = tied - 1; j >= 0; j--) {
-    const qx = ax[j]!;
-    const qy = ay[j]!;
-    // Only an entry strictly inside the walls so far can dominate p, lower a wall or be a
-    // candidate (the walls lie beyond p); few are, so the test is predictable.
-    if ((+(qx < xB) & +(qy < yL)) === 0) continue;
-    const left = +(qx <= px);
-    const below = +(qy <= py);
-    if ((left & below) !== 0) {
-      if (work.anyDead) {
-        for (let r = j; r < split; r++) dead[r] = 0;
-        work.anyDead = false;
-      }
-      work.dominator = j;
-      return false;
-    }
-    if (left !== 0) yL = qy;
-    if (below !== 0) xB = qx;
-    // Neither left nor below: a candidate. The slot is written every time and kept only then.
-    cand[inside] = j;
-    inside += 1 - (left | below);
-  }
-  for (let c = 0; c < inside; c++) {
-    const r = cand[c]!;
-    const qx = ax[r]!;
-    const qy = ay[r]!;
-    if (qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
-  }
-  args[3] = xB;
-  args[4] = yL;
-  sweepAbove(t, ax, ay, az, split, k, work, markDead);
-  return true;
-}
-
-/**
- * The second half of {@link contribution3d}: given p and its walls, `work.args` = (px, py, pz, xB,
- * yL), and the staircase
- * `work.sx/sy[0..t)` of the points at or below p in z, sweeps the entries `a[j..k)` (z ascending, all
- * above p) until one covers p in x and y, summing p's exclusive area times each z step into
- * `work.out[0]`.
+ * p's exclusive 3-D contribution above its z plane: given p and its walls, `work.args` = (px, py,
+ * pz, xB, yL), and the staircase `work.sx/sy[0..t)` of the points at or below p in z inside the
+ * walls, sweeps the entries `a[j..k)` (z ascending, all above p) until one covers p in x and y,
+ * summing p's exclusive area times each z step into `work.out[0]` (the 3-D contributions, hvc3d.ts).
  */
 export function sweepAbove(
   t: number,
@@ -483,9 +317,8 @@ export function sweepAbove(
   j: number,
   k: number,
   work: Hv4dWorkspace,
-  markDead: boolean,
 ): void {
-  const { dead, args } = work;
+  const args = work.args;
   const px = args[0]!;
   const py = args[1]!;
   const pz = args[2]!;
@@ -499,31 +332,17 @@ export function sweepAbove(
   let vol = 0;
   let z = pz;
   let covered = false;
-  let marks = 0;
   for (; j < k; j++) {
     const qz = az[j]!;
     vol += area * (qz - z);
     z = qz;
     const qx = ax[j]!;
     const qy = ay[j]!;
-    if ((+(qx >= xB) | +(qy >= yL)) !== 0) {
-      // Outside p's walls: changes nothing but may be dominated by p. The flag is written without a
-      // branch (entries above p are unflagged on entry).
-      if (markDead) {
-        const d = +(qx >= px) & +(qy >= py);
-        dead[j] = d;
-        marks |= d;
-      }
-      continue;
-    }
+    // Outside p's walls: changes nothing.
+    if ((+(qx >= xB) | +(qy >= yL)) !== 0) continue;
     if ((+(qx <= px) & +(qy <= py)) !== 0) {
       covered = true;
       break;
-    }
-    // Inside p's walls: an entry on p's x or y face, or one p dominates, is flagged.
-    if (markDead && (+(qx === px) | +(qy === py) | (+(qx > px) & +(qy > py))) !== 0) {
-      dead[j] = 1;
-      work.anyDead = true;
     }
     args[3] = xB;
     args[4] = yL;
@@ -533,7 +352,6 @@ export function sweepAbove(
     yL = args[4]!;
     area = args[5]!;
   }
-  if (marks !== 0) work.anyDead = true;
   if (!covered) vol += area * (0 - z);
   work.out[0] = vol;
 }

@@ -104,7 +104,7 @@ export function hv3dContributions(
       args[2] = gz;
       args[3] = xB;
       args[4] = yL;
-      sweepAbove(t, ax, ay, az, g1, n, work, false);
+      sweepAbove(t, ax, ay, az, g1, n, work);
       out[id[p]!] = Math.max(work.out[0]!, 0);
     }
     // Insert the group into the staircase, dropping the points each one dominates.
