@@ -4,7 +4,7 @@ import { hv2d, hv2dContributions } from './hv/hv2d.js';
 import { Hv3dWorkspace, hv3d } from './hv/hv3d.js';
 import { Hv4dWorkspace, hv4d } from './hv/hv4d.js';
 import { Hv5dWorkspace, hv5d } from './hv/hv5d.js';
-import { hv3dContributions } from './hv/hvc3d.js';
+import { Hvc3dWorkspace, hv3dContributions } from './hv/hvc3d.js';
 import { argsortLex } from './hv/index-sort.js';
 import { QhvWorkspace, qhv } from './hv/qhv.js';
 import { WfgWorkspace, wfg } from './hv/wfg.js';
@@ -74,7 +74,7 @@ export function hypervolumeContributions(points: MatrixLike, reference: ArrayLik
   } else if (m === 2) {
     hv2dContributions(cols[0]!, cols[1]!, n, scratch.order, c);
   } else if (m === 3) {
-    hv3dContributions(cols[0]!, cols[1]!, cols[2]!, n, scratch.hv4, c);
+    hv3dContributions(cols[0]!, cols[1]!, cols[2]!, n, scratch.hvc3, c);
   } else {
     limitSetContributions(rows, n, m, c);
   }
@@ -118,6 +118,7 @@ class Scratch {
   stamp = 0;
   readonly hv3 = new Hv3dWorkspace();
   readonly hv4 = new Hv4dWorkspace();
+  readonly hvc3 = new Hvc3dWorkspace();
   readonly hv5 = new Hv5dWorkspace();
   wfg: WfgWorkspace | null = null;
   readonly qhv = new QhvWorkspace();

@@ -105,6 +105,8 @@ export const i32 = {
   shl: binary(0x74),
   shrS: binary(0x75),
   shrU: binary(0x76),
+  /** A double's integer part as an i32, saturating: NaN gives 0, values beyond the range its ends. */
+  truncSatF64S: (a: Code): Code => [...a, 0xfc, 0x02],
 };
 
 export const i64 = {
@@ -127,6 +129,7 @@ export const f64 = {
   ge: binary(0x66),
   abs: unary(0x99),
   neg: unary(0x9a),
+  floor: unary(0x9c),
   add: binary(0xa0),
   sub: binary(0xa1),
   mul: binary(0xa2),
@@ -139,6 +142,17 @@ export const f64 = {
 export const at8 = (base: Code, index: Code): Code => i32.add(base, i32.shl(index, i32.const(3)));
 /** The byte address of entry `index` of an array of 4-byte values at byte address `base`. */
 export const at4 = (base: Code, index: Code): Code => i32.add(base, i32.shl(index, i32.const(2)));
+
+/** local += 1 / local -= 1 (i32). */
+export const increment = (local: number): Code => set(local, i32.add(get(local), i32.const(1)));
+export const decrement = (local: number): Code => set(local, i32.sub(get(local), i32.const(1)));
+/** Entry `index` of the array of doubles (or of 4-byte integers) whose byte address is in local `base`. */
+export const f64At = (base: number, index: Code): Code => f64.load(at8(get(base), index));
+export const i32At = (base: number, index: Code): Code => i32.load(at4(get(base), index));
+export const storeF64At = (base: number, index: Code, value: Code): Code =>
+  f64.store(at8(get(base), index), value);
+export const storeI32At = (base: number, index: Code, value: Code): Code =>
+  i32.store(at4(get(base), index), value);
 
 /**
  * One function: its parameters are locals 0.. in order, `local` adds more; `block`, `loop` and

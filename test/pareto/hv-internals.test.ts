@@ -5,7 +5,7 @@ import { dimensionSweep, SweepWorkspace } from '../../src/pareto/hv/dimension-sw
 import { hv2dContributions } from '../../src/pareto/hv/hv2d.js';
 import { Hv3dWorkspace, hv3d } from '../../src/pareto/hv/hv3d.js';
 import { Hv4dWorkspace, hv4d } from '../../src/pareto/hv/hv4d.js';
-import { hv3dContributions } from '../../src/pareto/hv/hvc3d.js';
+import { Hvc3dWorkspace, hv3dContributions } from '../../src/pareto/hv/hvc3d.js';
 import { argsortLex } from '../../src/pareto/hv/index-sort.js';
 import { limitSet, limitSet4, MaskBuckets } from '../../src/pareto/hv/limit-set.js';
 import { RankSet } from '../../src/pareto/hv/rank-set.js';
@@ -251,7 +251,7 @@ describe('the algorithms agree with each other and with slicing', () => {
         const cols = Array.from({ length: m }, (_, j) => column(rows, n, m, j));
         const fast = new Float64Array(n);
         if (m === 2) hv2dContributions(cols[0]!, cols[1]!, n, new Int32Array(n), fast);
-        else hv3dContributions(cols[0]!, cols[1]!, cols[2]!, n, new Hv4dWorkspace(), fast);
+        else hv3dContributions(cols[0]!, cols[1]!, cols[2]!, n, new Hvc3dWorkspace(), fast);
         const slow = new Float64Array(n);
         limitSetContributions(rows, n, m, slow);
         const total = slicing(rows, n, m);

@@ -12,9 +12,9 @@
  */
 import {
   at4,
-  at8,
   type Code,
   call,
+  decrement as dec,
   F64,
   FunctionBuilder,
   f64,
@@ -23,17 +23,29 @@ import {
   globalSet,
   I32,
   i32,
-  i64,
-  instantiate,
-  moduleBytes,
-  PAGE,
+  increment as inc,
+  f64At as ld,
+  i32At as ldi,
   ret,
   seq,
   set,
-  tee,
-  type WasmMemory,
+  storeF64At as st,
+  storeI32At as sti,
 } from '../../wasm/assembler.js';
 import { argsortLex } from './index-sort.js';
+import { KernelModule } from './kernel-module.js';
+import {
+  FIRST_OWN_FUNCTION,
+  FIRST_OWN_GLOBAL,
+  G_MARKED,
+  G_OUT,
+  LOWER,
+  MOVE,
+  region,
+  STAIR_INSERT,
+  SWEEP_ABOVE,
+  UPPER,
+} from './staircase.js';
 
 // The memory: REGIONS arrays of `stride` bytes each (room for capacity + 4 doubles), region r at
 // byte r * stride. Doubles take 8 bytes, integers 4.
@@ -75,396 +87,30 @@ const CCAND = 25;
 const DEAD = 26;
 const REGIONS = 27;
 
-// Globals.
-/** A volume returned by contribution3d and contribution4d. */
-const G_OUT = 0;
-/** coverSlice's walls and uncovered area, read and written. */
-const G_XB = 1;
-const G_YL = 2;
-const G_AREA = 3;
+// Globals after the shared ones (staircase.ts).
 /** C's walls, set by clippedBelow. */
-const G_CYL = 4;
-const G_CXB = 5;
-const G_CZW = 6;
+const G_CYL = FIRST_OWN_GLOBAL;
+const G_CXB = FIRST_OWN_GLOBAL + 1;
+const G_CZW = FIRST_OWN_GLOBAL + 2;
 /** Set by contribution3d: the first entry above p in z, the first flagged entry, whether any is. */
-const G_SPLIT = 7;
-const G_DEAD_FROM = 8;
-const G_ANY_DEAD = 9;
-/** The active set's size, the regions' stride in bytes and the number of points. */
-const G_K = 10;
-const G_STRIDE = 11;
-const G_N = 12;
-const GLOBALS = [F64, F64, F64, F64, F64, F64, F64, I32, I32, I32, I32, I32, I32] as const;
+const G_SPLIT = FIRST_OWN_GLOBAL + 3;
+const G_DEAD_FROM = FIRST_OWN_GLOBAL + 4;
+const G_ANY_DEAD = FIRST_OWN_GLOBAL + 5;
+/** The active set's size and the number of points. */
+const G_K = FIRST_OWN_GLOBAL + 6;
+const G_N = FIRST_OWN_GLOBAL + 7;
+const GLOBALS = [F64, F64, F64, I32, I32, I32, I32, I32] as const;
 
-// Function indices.
-const MOVE = 0;
-const UPPER = 1;
-const LOWER = 2;
-const STAIR_REPLACE = 3;
-const STAIR_INSERT = 4;
-const STAIR_PRUNE = 5;
-const EXCLUSIVE_AREA = 6;
-const COVER_SLICE = 7;
-const CONTRIBUTION3D = 8;
-const ADD_TO_C = 9;
-const CLIPPED_BELOW = 10;
-const CONTRIBUTION4D = 11;
-const INSERT = 12;
-const HV5D = 13;
-const SET_STRIDE = 14;
+// Function indices after the shared ones.
+const CONTRIBUTION3D = FIRST_OWN_FUNCTION;
+const ADD_TO_C = FIRST_OWN_FUNCTION + 1;
+const CLIPPED_BELOW = FIRST_OWN_FUNCTION + 2;
+const CONTRIBUTION4D = FIRST_OWN_FUNCTION + 3;
+const INSERT = FIRST_OWN_FUNCTION + 4;
+const HV5D = FIRST_OWN_FUNCTION + 5;
 
 const one = i32.const(1);
 const zero = i32.const(0);
-const inc = (local: number): Code => set(local, i32.add(get(local), one));
-const dec = (local: number): Code => set(local, i32.sub(get(local), one));
-/** The byte address of region r. */
-const region = (r: number): Code => i32.mul(globalGet(G_STRIDE), i32.const(r));
-/** Entry `index` of the double array at byte address local `base`. */
-const ld = (base: number, index: Code): Code => f64.load(at8(get(base), index));
-const st = (base: number, index: Code, value: Code): Code => f64.store(at8(get(base), index), value);
-const ldi = (base: number, index: Code): Code => i32.load(at4(get(base), index));
-const sti = (base: number, index: Code, value: Code): Code => i32.store(at4(get(base), index), value);
-
-/** move(base, dst, src, count): the 8-byte entries src.. to dst.. of the array at base (overlap allowed). */
-function moveFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32], []);
-  const [BASE, DST, SRC, COUNT] = [0, 1, 2, 3];
-  const d = f.local(I32);
-  const s = f.local(I32);
-  const end = f.local(I32);
-  f.body(
-    seq(
-      f.when(i32.leS(get(COUNT), zero), () => ret()),
-      f.when(
-        i32.ltS(get(DST), get(SRC)),
-        () =>
-          seq(
-            set(d, at8(get(BASE), get(DST))),
-            set(s, at8(get(BASE), get(SRC))),
-            set(end, at8(get(s), get(COUNT))),
-            f.loop('forward', () =>
-              seq(
-                i64.store(get(d), i64.load(get(s))),
-                set(d, i32.add(get(d), i32.const(8))),
-                f.brIf('forward', i32.ltU(tee(s, i32.add(get(s), i32.const(8))), get(end))),
-              ),
-            ),
-          ),
-        () =>
-          seq(
-            set(end, at8(get(BASE), get(SRC))),
-            set(d, at8(get(BASE), i32.add(get(DST), get(COUNT)))),
-            set(s, at8(get(BASE), i32.add(get(SRC), get(COUNT)))),
-            f.loop('backward', () =>
-              seq(
-                set(d, i32.sub(get(d), i32.const(8))),
-                set(s, i32.sub(get(s), i32.const(8))),
-                i64.store(get(d), i64.load(get(s))),
-                f.brIf('backward', i32.gtU(get(s), get(end))),
-              ),
-            ),
-          ),
-      ),
-    ),
-  );
-  return f;
-}
-
-/** upper(base, n, v) / lower(base, n, v): the first index whose double is > v / >= v (n if none). */
-function boundFn(strict: boolean): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, F64], [I32]);
-  const [BASE, N, V] = [0, 1, 2];
-  const lo = f.local(I32);
-  const hi = f.local(I32);
-  const mid = f.local(I32);
-  const below = (a: Code, b: Code) => (strict ? f64.le(a, b) : f64.lt(a, b));
-  f.body(
-    seq(
-      set(hi, get(N)),
-      f.block('done', () =>
-        f.loop('search', () =>
-          seq(
-            f.brIf('done', i32.geS(get(lo), get(hi))),
-            set(mid, i32.shrU(i32.add(get(lo), get(hi)), one)),
-            f.when(
-              below(ld(BASE, get(mid)), get(V)),
-              () => set(lo, i32.add(get(mid), one)),
-              () => set(hi, get(mid)),
-            ),
-            f.br('search'),
-          ),
-        ),
-      ),
-      get(lo),
-    ),
-  );
-  return f;
-}
-
-/** stairReplace(sx, sy, t, start, end, x, y): replaces s[start..end) by (x, y); returns the new length. */
-function stairReplaceFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32, I32, F64, F64], [I32]);
-  const [SXB, SYB, T, START, END, X, Y] = [0, 1, 2, 3, 4, 5, 6];
-  const removed = f.local(I32);
-  const from = f.local(I32);
-  const shift = (dst: Code, src: Code, count: Code) =>
-    seq(call(MOVE, get(SXB), dst, src, count), call(MOVE, get(SYB), dst, src, count));
-  f.body(
-    seq(
-      set(removed, i32.sub(get(END), get(START))),
-      f.when(
-        i32.eqz(get(removed)),
-        () => shift(i32.add(get(START), one), get(START), i32.sub(get(T), get(START))),
-        () =>
-          f.when(i32.gtS(get(removed), one), () =>
-            seq(
-              set(from, i32.add(get(START), get(removed))),
-              shift(i32.add(get(START), one), get(from), i32.sub(get(T), get(from))),
-            ),
-          ),
-      ),
-      st(SXB, get(START), get(X)),
-      st(SYB, get(START), get(Y)),
-      i32.add(i32.sub(get(T), get(removed)), one),
-    ),
-  );
-  return f;
-}
-
-/**
- * stairInsert(sx, sy, t, x, y): inserts (x, y) into the staircase s[0..t) (x ascending, y strictly
- * descending), dropping the points it weakly dominates; returns the new length.
- */
-function stairInsertFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, F64, F64], [I32]);
-  const [SXB, SYB, T, X, Y] = [0, 1, 2, 3, 4];
-  const pos = f.local(I32);
-  const start = f.local(I32);
-  const end = f.local(I32);
-  f.body(
-    seq(
-      set(pos, call(UPPER, get(SXB), get(T), get(X))),
-      set(start, get(pos)),
-      f.when(i32.gtS(get(pos), zero), () =>
-        seq(
-          f.when(f64.le(ld(SYB, i32.sub(get(pos), one)), get(Y)), () => ret(get(T))),
-          f.when(f64.eq(ld(SXB, i32.sub(get(pos), one)), get(X)), () => set(start, i32.sub(get(pos), one))),
-        ),
-      ),
-      set(end, get(pos)),
-      f.block('ended', () =>
-        f.loop('scan', () =>
-          seq(
-            f.brIf('ended', i32.geS(get(end), get(T))),
-            f.brIf('ended', f64.lt(ld(SYB, get(end)), get(Y))),
-            inc(end),
-            f.br('scan'),
-          ),
-        ),
-      ),
-      call(STAIR_REPLACE, get(SXB), get(SYB), get(T), get(start), get(end), get(X), get(Y)),
-    ),
-  );
-  return f;
-}
-
-/** stairPrune(sx, sy, t, xB, yL): drops the staircase points outside the walls; returns the new length. */
-function stairPruneFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, F64, F64], [I32]);
-  const [SXB, SYB, T, XB, YL] = [0, 1, 2, 3, 4];
-  const a = f.local(I32);
-  const b = f.local(I32);
-  f.body(
-    seq(
-      f.block('front', () =>
-        f.loop('scan', () =>
-          seq(
-            f.brIf('front', i32.geS(get(a), get(T))),
-            f.brIf('front', f64.lt(ld(SYB, get(a)), get(YL))),
-            inc(a),
-            f.br('scan'),
-          ),
-        ),
-      ),
-      set(b, get(T)),
-      f.block('back', () =>
-        f.loop('scan', () =>
-          seq(
-            f.brIf('back', i32.leS(get(b), get(a))),
-            f.brIf('back', f64.lt(ld(SXB, i32.sub(get(b), one)), get(XB))),
-            dec(b),
-            f.br('scan'),
-          ),
-        ),
-      ),
-      f.when(i32.gtS(get(a), zero), () =>
-        seq(
-          call(MOVE, get(SXB), zero, get(a), i32.sub(get(b), get(a))),
-          call(MOVE, get(SYB), zero, get(a), i32.sub(get(b), get(a))),
-        ),
-      ),
-      i32.sub(get(b), get(a)),
-    ),
-  );
-  return f;
-}
-
-/** exclusiveArea(sx, sy, t, px, py, xB, yL): the area of [px, xB] x [py, yL] the staircase leaves uncovered. */
-function exclusiveAreaFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, F64, F64, F64, F64], [F64]);
-  const [SXB, SYB, T, PXL, PYL, XB, YL] = [0, 1, 2, 3, 4, 5, 6];
-  const area = f.local(F64);
-  const i = f.local(I32);
-  const last = f.local(I32);
-  f.body(
-    seq(
-      f.when(i32.eqz(get(T)), () => ret(f64.mul(f64.sub(get(XB), get(PXL)), f64.sub(get(YL), get(PYL))))),
-      set(area, f64.mul(f64.sub(ld(SXB, zero), get(PXL)), f64.sub(get(YL), get(PYL)))),
-      set(last, i32.sub(get(T), one)),
-      f.block('done', () =>
-        f.loop('strips', () =>
-          seq(
-            f.brIf('done', i32.geS(get(i), get(last))),
-            set(
-              area,
-              f64.add(
-                get(area),
-                f64.mul(
-                  f64.sub(ld(SXB, i32.add(get(i), one)), ld(SXB, get(i))),
-                  f64.sub(ld(SYB, get(i)), get(PYL)),
-                ),
-              ),
-            ),
-            inc(i),
-            f.br('strips'),
-          ),
-        ),
-      ),
-      f64.add(
-        get(area),
-        f64.mul(f64.sub(get(XB), ld(SXB, get(last))), f64.sub(ld(SYB, get(last)), get(PYL))),
-      ),
-    ),
-  );
-  return f;
-}
-
-/**
- * coverSlice(sx, sy, t, qx, qy, px, py): cuts p's slice by q, inside p's walls and not covering p
- * (see hv4d.ts); the walls and the uncovered area in G_XB, G_YL, G_AREA are read and written.
- * Returns the staircase's new length.
- */
-function coverSliceFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, F64, F64, F64, F64], [I32]);
-  const [SXB, SYB, T, QX, QY, PXL, PYL] = [0, 1, 2, 3, 4, 5, 6];
-  const lost = f.local(F64);
-  const left = f.local(F64);
-  const h = f.local(F64);
-  const right = f.local(F64);
-  const i = f.local(I32);
-  const lo = f.local(I32);
-  const sweepUp = (from: number, to: Code) =>
-    // while i < t && sy[i] >= qy: lost += (sx[i] - left) (h - qy); left = sx[i]; h = sy[i]; i++.
-    seq(
-      f.block('stop', () =>
-        f.loop('step', () =>
-          seq(
-            f.brIf('stop', i32.geS(get(from), get(T))),
-            f.brIf('stop', f64.lt(ld(SYB, get(from)), get(QY))),
-            set(
-              lost,
-              f64.add(get(lost), f64.mul(f64.sub(ld(SXB, get(from)), get(left)), f64.sub(get(h), get(QY)))),
-            ),
-            set(left, ld(SXB, get(from))),
-            set(h, ld(SYB, get(from))),
-            inc(from),
-            f.br('step'),
-          ),
-        ),
-      ),
-      // lost += ((i < t ? sx[i] : xB) - left) (h - qy)
-      f.when(
-        i32.ltS(get(from), get(T)),
-        () => set(right, ld(SXB, get(from))),
-        () => set(right, to),
-      ),
-      set(lost, f64.add(get(lost), f64.mul(f64.sub(get(right), get(left)), f64.sub(get(h), get(QY))))),
-      globalSet(G_AREA, f64.sub(globalGet(G_AREA), get(lost))),
-    );
-  f.body(
-    seq(
-      f.when(f64.le(get(QX), get(PXL)), () =>
-        seq(
-          // A lower left wall: it covers everything above qy; the staircase points there go.
-          set(left, get(PXL)),
-          set(h, globalGet(G_YL)),
-          sweepUp(i, globalGet(G_XB)),
-          globalSet(G_YL, get(QY)),
-          f.when(i32.gtS(get(i), zero), () =>
-            seq(
-              call(MOVE, get(SXB), zero, get(i), i32.sub(get(T), get(i))),
-              call(MOVE, get(SYB), zero, get(i), i32.sub(get(T), get(i))),
-            ),
-          ),
-          ret(i32.sub(get(T), get(i))),
-        ),
-      ),
-      f.when(f64.le(get(QY), get(PYL)), () =>
-        seq(
-          // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
-          set(right, globalGet(G_XB)),
-          f.block('stop', () =>
-            f.loop('step', () =>
-              seq(
-                f.brIf('stop', i32.leS(get(T), zero)),
-                f.brIf('stop', f64.lt(ld(SXB, i32.sub(get(T), one)), get(QX))),
-                set(
-                  lost,
-                  f64.add(
-                    get(lost),
-                    f64.mul(
-                      f64.sub(get(right), ld(SXB, i32.sub(get(T), one))),
-                      f64.sub(ld(SYB, i32.sub(get(T), one)), get(PYL)),
-                    ),
-                  ),
-                ),
-                set(right, ld(SXB, i32.sub(get(T), one))),
-                dec(T),
-                f.br('step'),
-              ),
-            ),
-          ),
-          f.when(
-            i32.gtS(get(T), zero),
-            () => set(h, ld(SYB, i32.sub(get(T), one))),
-            () => set(h, globalGet(G_YL)),
-          ),
-          set(lost, f64.add(get(lost), f64.mul(f64.sub(get(right), get(QX)), f64.sub(get(h), get(PYL))))),
-          globalSet(G_AREA, f64.sub(globalGet(G_AREA), get(lost))),
-          globalSet(G_XB, get(QX)),
-          ret(get(T)),
-        ),
-      ),
-      // Strictly inside: q covers [qx, ...) above qy up to the first staircase point at or below qy.
-      set(lo, call(UPPER, get(SXB), get(T), get(QX))),
-      f.when(
-        i32.gtS(get(lo), zero),
-        () => set(h, ld(SYB, i32.sub(get(lo), one))),
-        () => set(h, globalGet(G_YL)),
-      ),
-      f.when(f64.le(get(h), get(QY)), () => ret(get(T))),
-      set(left, get(QX)),
-      set(i, get(lo)),
-      sweepUp(i, globalGet(G_XB)),
-      // start: lo - 1 when sx[lo - 1] = qx, else lo.
-      f.when(i32.gtS(get(lo), zero), () =>
-        f.when(f64.eq(ld(SXB, i32.sub(get(lo), one)), get(QX)), () => dec(lo)),
-      ),
-      call(STAIR_REPLACE, get(SXB), get(SYB), get(T), get(lo), get(i), get(QX), get(QY)),
-    ),
-  );
-  return f;
-}
 
 /**
  * contribution3d(k, px, py, pz, markDead): p's exclusive 3-D contribution to C[0..k) (z ascending)
@@ -486,7 +132,6 @@ function contribution3dFn(): FunctionBuilder {
   const yL = f.local(F64);
   const qx = f.local(F64);
   const qy = f.local(F64);
-  const qz = f.local(F64);
   const t = f.local(I32);
   const inside = f.local(I32);
   const split = f.local(I32);
@@ -497,11 +142,7 @@ function contribution3dFn(): FunctionBuilder {
   const deadFrom = f.local(I32);
   const left = f.local(I32);
   const below = f.local(I32);
-  const area = f.local(F64);
   const vol = f.local(F64);
-  const z = f.local(F64);
-  const marks = f.local(I32);
-  const d = f.local(I32);
   // p is dominated: no entry may stay flagged.
   const dominated = () =>
     seq(
@@ -618,62 +259,15 @@ function contribution3dFn(): FunctionBuilder {
         ),
       ),
       // Above p: sweep z until an entry covers p in x and y.
-      set(t, call(STAIR_PRUNE, get(sx), get(sy), get(t), get(xB), get(yL))),
-      set(area, call(EXCLUSIVE_AREA, get(sx), get(sy), get(t), get(PXL), get(PYL), get(xB), get(yL))),
-      set(z, get(PZL)),
-      set(j, get(split)),
-      f.block('covered', () =>
-        seq(
-          f.block('swept', () =>
-            f.loop('sweep', () =>
-              seq(
-                f.brIf('swept', i32.geS(get(j), get(K))),
-                set(qz, ld(cz, get(j))),
-                set(vol, f64.add(get(vol), f64.mul(get(area), f64.sub(get(qz), get(z))))),
-                set(z, get(qz)),
-                set(qx, ld(cx, get(j))),
-                set(qy, ld(cy, get(j))),
-                f.when(i32.or(f64.ge(get(qx), get(xB)), f64.ge(get(qy), get(yL))), () =>
-                  seq(
-                    // Outside p's walls: changes nothing, but may be dominated by p.
-                    f.when(get(MARK), () =>
-                      seq(
-                        set(d, i32.and(f64.ge(get(qx), get(PXL)), f64.ge(get(qy), get(PYL)))),
-                        sti(dead, get(j), get(d)),
-                        set(marks, i32.or(get(marks), get(d))),
-                      ),
-                    ),
-                    inc(j),
-                    f.br('sweep'),
-                  ),
-                ),
-                f.brIf('covered', i32.and(f64.le(get(qx), get(PXL)), f64.le(get(qy), get(PYL)))),
-                f.when(get(MARK), () =>
-                  f.when(
-                    i32.or(
-                      i32.or(f64.eq(get(qx), get(PXL)), f64.eq(get(qy), get(PYL))),
-                      i32.and(f64.gt(get(qx), get(PXL)), f64.gt(get(qy), get(PYL))),
-                    ),
-                    () => seq(sti(dead, get(j), one), set(anyDead, one)),
-                  ),
-                ),
-                globalSet(G_XB, get(xB)),
-                globalSet(G_YL, get(yL)),
-                globalSet(G_AREA, get(area)),
-                set(t, call(COVER_SLICE, get(sx), get(sy), get(t), get(qx), get(qy), get(PXL), get(PYL))),
-                set(xB, globalGet(G_XB)),
-                set(yL, globalGet(G_YL)),
-                set(area, globalGet(G_AREA)),
-                inc(j),
-                f.br('sweep'),
-              ),
-            ),
-          ),
-          // Not covered: up to the reference.
-          set(vol, f64.add(get(vol), f64.mul(get(area), f64.sub(f64.const(0), get(z))))),
+      set(
+        vol,
+        call(
+          SWEEP_ABOVE,
+          ...[get(sx), get(sy), get(t), get(PXL), get(PYL), get(PZL), get(xB), get(yL)],
+          ...[get(cx), get(cy), get(cz), get(split), get(K), get(dead), get(MARK)],
         ),
       ),
-      f.when(get(marks), () => set(anyDead, one)),
+      f.when(globalGet(G_MARKED), () => set(anyDead, one)),
       globalSet(G_OUT, get(vol)),
       globalSet(G_SPLIT, get(split)),
       globalSet(G_DEAD_FROM, get(deadFrom)),
@@ -1217,49 +811,17 @@ function hv5dFn(): FunctionBuilder {
   return f;
 }
 
-/** setStride(bytes): the regions' stride. */
-function setStrideFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32], []);
-  f.body(globalSet(G_STRIDE, get(0)));
-  return f;
-}
-
-interface Exports {
-  readonly hv5d: (n: number) => number;
-  readonly setStride: (bytes: number) => void;
-  readonly memory: WasmMemory;
-}
-
-/** The functions by index (a call names its callee by index), and the names of those exported. */
-const FUNCTIONS: [number, () => FunctionBuilder, string?][] = [
-  [MOVE, moveFn],
-  [UPPER, () => boundFn(true)],
-  [LOWER, () => boundFn(false)],
-  [STAIR_REPLACE, stairReplaceFn],
-  [STAIR_INSERT, stairInsertFn],
-  [STAIR_PRUNE, stairPruneFn],
-  [EXCLUSIVE_AREA, exclusiveAreaFn],
-  [COVER_SLICE, coverSliceFn],
-  [CONTRIBUTION3D, contribution3dFn],
-  [ADD_TO_C, addToCFn],
-  [CLIPPED_BELOW, clippedBelowFn],
-  [CONTRIBUTION4D, contribution4dFn],
-  [INSERT, insertFn],
-  [HV5D, hv5dFn, 'hv5d'],
-  [SET_STRIDE, setStrideFn, 'setStride'],
-];
-
-const kernels = instantiate<Exports>(
-  moduleBytes({
-    functions: FUNCTIONS.map(([index, build, name], position) => {
-      if (index !== position) throw new Error(`hv5d: function ${index} listed at position ${position}`);
-      return { fn: build(), ...(name === undefined ? {} : { name }) };
-    }),
-    globals: [...GLOBALS],
-    memoryPages: 1,
-  }),
-  'hypervolume kernels',
-  '',
+const kernels = new KernelModule<{ readonly hv5d: (n: number) => number }>(
+  [
+    [CONTRIBUTION3D, contribution3dFn],
+    [ADD_TO_C, addToCFn],
+    [CLIPPED_BELOW, clippedBelowFn],
+    [CONTRIBUTION4D, contribution4dFn],
+    [INSERT, insertFn],
+    [HV5D, hv5dFn, 'hv5d'],
+  ],
+  GLOBALS,
+  REGIONS,
 );
 
 /** Reusable buffers for {@link hv5d}'s sorting; grows on demand so repeated calls allocate nothing. */
@@ -1277,31 +839,6 @@ export class Hv5dWorkspace {
     this.order4 = new Int32Array(cap);
     this.rank4 = new Int32Array(cap);
   }
-}
-
-/** The module's memory as doubles and as 32-bit integers, for `capacity` points. */
-let memoryCapacity = -1;
-let stride = 0;
-let doubles = new Float64Array(0);
-let ints = new Int32Array(0);
-
-function cover(n: number): void {
-  if (n <= memoryCapacity && doubles.buffer === kernels.memory.buffer) return;
-  if (n > memoryCapacity) {
-    memoryCapacity = Math.max(n, 2 * memoryCapacity, 64);
-    stride = (memoryCapacity + 4) * 8;
-    const bytes = REGIONS * stride;
-    const have = kernels.memory.buffer.byteLength;
-    if (have < bytes) kernels.memory.grow(Math.ceil((bytes - have) / PAGE));
-    kernels.setStride(stride);
-    doubles = new Float64Array(kernels.memory.buffer);
-    ints = new Int32Array(kernels.memory.buffer);
-    // The kernels keep contribution3d's flags clear between calls; the regions moved.
-    ints.fill(0, (DEAD * stride) >>> 2, ((DEAD + 1) * stride) >>> 2);
-    return;
-  }
-  doubles = new Float64Array(kernels.memory.buffer);
-  ints = new Int32Array(kernels.memory.buffer);
 }
 
 /**
@@ -1329,14 +866,17 @@ export function hv5d(
 ): number {
   if (n === 0) return 0;
   work.ensure(n);
-  cover(n);
+  kernels.cover(n);
   const { order5, order4, rank4 } = work;
   argsortLex(vs, vs, n, order5);
   argsortLex(ws, ws, n, order4);
-  const d = doubles;
-  const s = ints;
-  const s8 = stride >>> 3;
-  const s4 = stride >>> 2;
+  const d = kernels.doubles;
+  const s = kernels.ints;
+  const s8 = kernels.stride >>> 3;
+  const s4 = kernels.stride >>> 2;
+  // contribution3d's flags start clear (the memory is shared with nothing else, but regions move
+  // when it grows): n + 2 entries at most, as C holds.
+  s.fill(0, DEAD * s4, DEAD * s4 + n + 4);
   for (let r = 0; r < n; r++) {
     const i = order4[r]!;
     rank4[i] = r;
@@ -1365,5 +905,5 @@ export function hv5d(
     s[RANK * s4 + t] = rank4[i]!;
   }
   s.fill(0, ACTIVE * s4, ACTIVE * s4 + ((n + 31) >>> 5));
-  return kernels.hv5d(n);
+  return kernels.exports.hv5d(n);
 }

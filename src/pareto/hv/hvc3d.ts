@@ -1,6 +1,32 @@
-import { type Hv4dWorkspace, stairInsert, sweepAbove } from './hv4d.js';
 import { argsortLex } from './index-sort.js';
+import { KernelModule } from './kernel-module.js';
 import { RankSet } from './rank-set.js';
+
+// The memory's regions (kernel-module.ts): the points in z order, and the staircase inside p's box.
+const AX = 0;
+const AY = 1;
+const AZ = 2;
+const SX = 3;
+const SY = 4;
+
+/** The staircase functions only (staircase.ts): stairInsert and sweepAbove, on the regions above. */
+const kernels = new KernelModule<object>([], [], 5);
+
+/** Reusable buffers for {@link hv3dContributions}; grows on demand. */
+export class Hvc3dWorkspace {
+  capacity = -1;
+  order = new Int32Array(0);
+  /** Original index of each point in z order. */
+  id = new Int32Array(0);
+
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
+    const cap = Math.max(n, 2 * this.capacity, 16);
+    this.capacity = cap;
+    this.order = new Int32Array(cap);
+    this.id = new Int32Array(cap);
+  }
+}
 
 /**
  * Exclusive contributions in three objectives. A z sweep keeps the x-y staircase of the points below
@@ -20,12 +46,22 @@ export function hv3dContributions(
   ys: Float64Array,
   zs: Float64Array,
   n: number,
-  work: Hv4dWorkspace,
+  work: Hvc3dWorkspace,
   out: Float64Array,
 ): void {
   if (n === 0) return;
   work.ensure(n);
-  const { order, ax, ay, az, id } = work;
+  kernels.cover(n);
+  const { order, id } = work;
+  const { stride } = kernels;
+  const s8 = stride >>> 3;
+  const region = (r: number) => kernels.doubles.subarray(r * s8, r * s8 + n + 4);
+  const ax = region(AX);
+  const ay = region(AY);
+  const az = region(AZ);
+  const sx = region(SX);
+  const sy = region(SY);
+  const { stairInsert, sweepAbove } = kernels.exports;
   argsortLex(zs, zs, n, order);
   for (let s = 0; s < n; s++) {
     const i = order[s]!;
@@ -44,8 +80,6 @@ export function hv3dContributions(
   const tail = n + 1;
   const next = new Int32Array(n + 2);
   next[head] = tail;
-  const sx = work.sx;
-  const sy = work.sy;
 
   let g0 = 0;
   while (g0 < n) {
@@ -96,16 +130,28 @@ export function hv3dContributions(
       for (let r = g0; r < g1; r++) {
         const qx = ax[r]!;
         const qy = ay[r]!;
-        if (r !== p && qx > px && qy > py && qx < xB && qy < yL) t = stairInsert(sx, sy, t, ax, ay, r);
+        if (r !== p && qx > px && qy > py && qx < xB && qy < yL) {
+          t = stairInsert(SX * stride, SY * stride, t, qx, qy);
+        }
       }
-      const args = work.args;
-      args[0] = px;
-      args[1] = py;
-      args[2] = gz;
-      args[3] = xB;
-      args[4] = yL;
-      sweepAbove(t, ax, ay, az, g1, n, work);
-      out[id[p]!] = Math.max(work.out[0]!, 0);
+      const v = sweepAbove(
+        SX * stride,
+        SY * stride,
+        t,
+        px,
+        py,
+        gz,
+        xB,
+        yL,
+        AX * stride,
+        AY * stride,
+        AZ * stride,
+        g1,
+        n,
+        0,
+        0,
+      );
+      out[id[p]!] = Math.max(v, 0);
     }
     // Insert the group into the staircase, dropping the points each one dominates.
     for (let p = g0; p < g1; p++) {

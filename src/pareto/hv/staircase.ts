@@ -1,0 +1,499 @@
+import {
+  at4,
+  at8,
+  type Code,
+  call,
+  decrement as dec,
+  F64,
+  FunctionBuilder,
+  f64,
+  get,
+  globalGet,
+  globalSet,
+  I32,
+  i32,
+  i64,
+  increment as inc,
+  f64At as ld,
+  ret,
+  seq,
+  set,
+  storeF64At as st,
+  tee,
+} from '../../wasm/assembler.js';
+
+/**
+ * The 2-D staircase inside a point's box, in WebAssembly: the functions that hv4d's and hv5d's
+ * modules share (each module lists them first, at these indices, with these globals first; see
+ * kernel-module.ts). A staircase is two arrays of doubles, x ascending and y strictly descending,
+ * passed as byte addresses with its length; the point p's box is [px, xB] x [py, yL], its walls
+ * xB and yL. These are the JavaScript functions of the same names that hv4d.ts and hv5d.ts had,
+ * operation for operation (the volumes did not change in the last bit).
+ */
+
+// Globals.
+/** coverSlice's walls and uncovered area, read and written. */
+export const G_XB = 0;
+export const G_YL = 1;
+export const G_AREA = 2;
+/** A volume returned by a kernel (a function returns one value: its i32 status). */
+export const G_OUT = 3;
+/** The byte stride of the module's memory regions (kernel-module.ts). */
+export const G_STRIDE = 4;
+/** Set by sweepAbove: whether it flagged an entry. */
+export const G_MARKED = 5;
+export const SHARED_GLOBALS = [F64, F64, F64, F64, I32, I32] as const;
+/** The first index of a module's own globals. */
+export const FIRST_OWN_GLOBAL = SHARED_GLOBALS.length;
+
+// Function indices.
+export const MOVE = 0;
+export const UPPER = 1;
+export const LOWER = 2;
+export const STAIR_REPLACE = 3;
+export const STAIR_INSERT = 4;
+export const STAIR_PRUNE = 5;
+export const EXCLUSIVE_AREA = 6;
+export const COVER_SLICE = 7;
+export const SWEEP_ABOVE = 8;
+/** setStride(bytes), kernel-module.ts's. */
+export const SET_STRIDE = 9;
+/** The first index of a module's own functions. */
+export const FIRST_OWN_FUNCTION = 10;
+
+/** The byte address of a kernel's memory region r (kernel-module.ts). */
+export const region = (r: number): Code => i32.mul(globalGet(G_STRIDE), i32.const(r));
+
+const one = i32.const(1);
+const zero = i32.const(0);
+
+/** move(base, dst, src, count): the 8-byte entries src.. to dst.. of the array at base (overlap allowed). */
+export function moveFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32], []);
+  const [BASE, DST, SRC, COUNT] = [0, 1, 2, 3];
+  const d = f.local(I32);
+  const s = f.local(I32);
+  const end = f.local(I32);
+  f.body(
+    seq(
+      f.when(i32.leS(get(COUNT), zero), () => ret()),
+      f.when(
+        i32.ltS(get(DST), get(SRC)),
+        () =>
+          seq(
+            set(d, at8(get(BASE), get(DST))),
+            set(s, at8(get(BASE), get(SRC))),
+            set(end, at8(get(s), get(COUNT))),
+            f.loop('forward', () =>
+              seq(
+                i64.store(get(d), i64.load(get(s))),
+                set(d, i32.add(get(d), i32.const(8))),
+                f.brIf('forward', i32.ltU(tee(s, i32.add(get(s), i32.const(8))), get(end))),
+              ),
+            ),
+          ),
+        () =>
+          seq(
+            set(end, at8(get(BASE), get(SRC))),
+            set(d, at8(get(BASE), i32.add(get(DST), get(COUNT)))),
+            set(s, at8(get(BASE), i32.add(get(SRC), get(COUNT)))),
+            f.loop('backward', () =>
+              seq(
+                set(d, i32.sub(get(d), i32.const(8))),
+                set(s, i32.sub(get(s), i32.const(8))),
+                i64.store(get(d), i64.load(get(s))),
+                f.brIf('backward', i32.gtU(get(s), get(end))),
+              ),
+            ),
+          ),
+      ),
+    ),
+  );
+  return f;
+}
+
+/** upper(base, n, v) / lower(base, n, v): the first index whose double is > v / >= v (n if none). */
+export function boundFn(strict: boolean): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, F64], [I32]);
+  const [BASE, N, V] = [0, 1, 2];
+  const lo = f.local(I32);
+  const hi = f.local(I32);
+  const mid = f.local(I32);
+  const below = (a: Code, b: Code) => (strict ? f64.le(a, b) : f64.lt(a, b));
+  f.body(
+    seq(
+      set(hi, get(N)),
+      f.block('done', () =>
+        f.loop('search', () =>
+          seq(
+            f.brIf('done', i32.geS(get(lo), get(hi))),
+            set(mid, i32.shrU(i32.add(get(lo), get(hi)), one)),
+            f.when(
+              below(ld(BASE, get(mid)), get(V)),
+              () => set(lo, i32.add(get(mid), one)),
+              () => set(hi, get(mid)),
+            ),
+            f.br('search'),
+          ),
+        ),
+      ),
+      get(lo),
+    ),
+  );
+  return f;
+}
+
+/** stairReplace(sx, sy, t, start, end, x, y): replaces s[start..end) by (x, y); returns the new length. */
+export function stairReplaceFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, F64, F64], [I32]);
+  const [SXB, SYB, T, START, END, X, Y] = [0, 1, 2, 3, 4, 5, 6];
+  const removed = f.local(I32);
+  const from = f.local(I32);
+  const shift = (dst: Code, src: Code, count: Code) =>
+    seq(call(MOVE, get(SXB), dst, src, count), call(MOVE, get(SYB), dst, src, count));
+  f.body(
+    seq(
+      set(removed, i32.sub(get(END), get(START))),
+      f.when(
+        i32.eqz(get(removed)),
+        () => shift(i32.add(get(START), one), get(START), i32.sub(get(T), get(START))),
+        () =>
+          f.when(i32.gtS(get(removed), one), () =>
+            seq(
+              set(from, i32.add(get(START), get(removed))),
+              shift(i32.add(get(START), one), get(from), i32.sub(get(T), get(from))),
+            ),
+          ),
+      ),
+      st(SXB, get(START), get(X)),
+      st(SYB, get(START), get(Y)),
+      i32.add(i32.sub(get(T), get(removed)), one),
+    ),
+  );
+  return f;
+}
+
+/**
+ * stairInsert(sx, sy, t, x, y): inserts (x, y) into the staircase s[0..t) (x ascending, y strictly
+ * descending), dropping the points it weakly dominates; returns the new length.
+ */
+export function stairInsertFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, F64, F64], [I32]);
+  const [SXB, SYB, T, X, Y] = [0, 1, 2, 3, 4];
+  const pos = f.local(I32);
+  const start = f.local(I32);
+  const end = f.local(I32);
+  f.body(
+    seq(
+      set(pos, call(UPPER, get(SXB), get(T), get(X))),
+      set(start, get(pos)),
+      f.when(i32.gtS(get(pos), zero), () =>
+        seq(
+          f.when(f64.le(ld(SYB, i32.sub(get(pos), one)), get(Y)), () => ret(get(T))),
+          f.when(f64.eq(ld(SXB, i32.sub(get(pos), one)), get(X)), () => set(start, i32.sub(get(pos), one))),
+        ),
+      ),
+      set(end, get(pos)),
+      f.block('ended', () =>
+        f.loop('scan', () =>
+          seq(
+            f.brIf('ended', i32.geS(get(end), get(T))),
+            f.brIf('ended', f64.lt(ld(SYB, get(end)), get(Y))),
+            inc(end),
+            f.br('scan'),
+          ),
+        ),
+      ),
+      call(STAIR_REPLACE, get(SXB), get(SYB), get(T), get(start), get(end), get(X), get(Y)),
+    ),
+  );
+  return f;
+}
+
+/** stairPrune(sx, sy, t, xB, yL): drops the staircase points outside the walls; returns the new length. */
+export function stairPruneFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, F64, F64], [I32]);
+  const [SXB, SYB, T, XB, YL] = [0, 1, 2, 3, 4];
+  const a = f.local(I32);
+  const b = f.local(I32);
+  f.body(
+    seq(
+      f.block('front', () =>
+        f.loop('scan', () =>
+          seq(
+            f.brIf('front', i32.geS(get(a), get(T))),
+            f.brIf('front', f64.lt(ld(SYB, get(a)), get(YL))),
+            inc(a),
+            f.br('scan'),
+          ),
+        ),
+      ),
+      set(b, get(T)),
+      f.block('back', () =>
+        f.loop('scan', () =>
+          seq(
+            f.brIf('back', i32.leS(get(b), get(a))),
+            f.brIf('back', f64.lt(ld(SXB, i32.sub(get(b), one)), get(XB))),
+            dec(b),
+            f.br('scan'),
+          ),
+        ),
+      ),
+      f.when(i32.gtS(get(a), zero), () =>
+        seq(
+          call(MOVE, get(SXB), zero, get(a), i32.sub(get(b), get(a))),
+          call(MOVE, get(SYB), zero, get(a), i32.sub(get(b), get(a))),
+        ),
+      ),
+      i32.sub(get(b), get(a)),
+    ),
+  );
+  return f;
+}
+
+/** exclusiveArea(sx, sy, t, px, py, xB, yL): the area of [px, xB] x [py, yL] the staircase leaves uncovered. */
+export function exclusiveAreaFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, F64, F64, F64, F64], [F64]);
+  const [SXB, SYB, T, PXL, PYL, XB, YL] = [0, 1, 2, 3, 4, 5, 6];
+  const area = f.local(F64);
+  const i = f.local(I32);
+  const last = f.local(I32);
+  f.body(
+    seq(
+      f.when(i32.eqz(get(T)), () => ret(f64.mul(f64.sub(get(XB), get(PXL)), f64.sub(get(YL), get(PYL))))),
+      set(area, f64.mul(f64.sub(ld(SXB, zero), get(PXL)), f64.sub(get(YL), get(PYL)))),
+      set(last, i32.sub(get(T), one)),
+      f.block('done', () =>
+        f.loop('strips', () =>
+          seq(
+            f.brIf('done', i32.geS(get(i), get(last))),
+            set(
+              area,
+              f64.add(
+                get(area),
+                f64.mul(
+                  f64.sub(ld(SXB, i32.add(get(i), one)), ld(SXB, get(i))),
+                  f64.sub(ld(SYB, get(i)), get(PYL)),
+                ),
+              ),
+            ),
+            inc(i),
+            f.br('strips'),
+          ),
+        ),
+      ),
+      f64.add(
+        get(area),
+        f64.mul(f64.sub(get(XB), ld(SXB, get(last))), f64.sub(ld(SYB, get(last)), get(PYL))),
+      ),
+    ),
+  );
+  return f;
+}
+
+/**
+ * coverSlice(sx, sy, t, qx, qy, px, py): cuts p's slice by q, inside p's walls and not covering p
+ * (see hv4d.ts); the walls and the uncovered area in G_XB, G_YL, G_AREA are read and written.
+ * Returns the staircase's new length.
+ */
+export function coverSliceFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, F64, F64, F64, F64], [I32]);
+  const [SXB, SYB, T, QX, QY, PXL, PYL] = [0, 1, 2, 3, 4, 5, 6];
+  const lost = f.local(F64);
+  const left = f.local(F64);
+  const h = f.local(F64);
+  const right = f.local(F64);
+  const i = f.local(I32);
+  const lo = f.local(I32);
+  const sweepUp = (from: number, to: Code) =>
+    // while i < t && sy[i] >= qy: lost += (sx[i] - left) (h - qy); left = sx[i]; h = sy[i]; i++.
+    seq(
+      f.block('stop', () =>
+        f.loop('step', () =>
+          seq(
+            f.brIf('stop', i32.geS(get(from), get(T))),
+            f.brIf('stop', f64.lt(ld(SYB, get(from)), get(QY))),
+            set(
+              lost,
+              f64.add(get(lost), f64.mul(f64.sub(ld(SXB, get(from)), get(left)), f64.sub(get(h), get(QY)))),
+            ),
+            set(left, ld(SXB, get(from))),
+            set(h, ld(SYB, get(from))),
+            inc(from),
+            f.br('step'),
+          ),
+        ),
+      ),
+      // lost += ((i < t ? sx[i] : xB) - left) (h - qy)
+      f.when(
+        i32.ltS(get(from), get(T)),
+        () => set(right, ld(SXB, get(from))),
+        () => set(right, to),
+      ),
+      set(lost, f64.add(get(lost), f64.mul(f64.sub(get(right), get(left)), f64.sub(get(h), get(QY))))),
+      globalSet(G_AREA, f64.sub(globalGet(G_AREA), get(lost))),
+    );
+  f.body(
+    seq(
+      f.when(f64.le(get(QX), get(PXL)), () =>
+        seq(
+          // A lower left wall: it covers everything above qy; the staircase points there go.
+          set(left, get(PXL)),
+          set(h, globalGet(G_YL)),
+          sweepUp(i, globalGet(G_XB)),
+          globalSet(G_YL, get(QY)),
+          f.when(i32.gtS(get(i), zero), () =>
+            seq(
+              call(MOVE, get(SXB), zero, get(i), i32.sub(get(T), get(i))),
+              call(MOVE, get(SYB), zero, get(i), i32.sub(get(T), get(i))),
+            ),
+          ),
+          ret(i32.sub(get(T), get(i))),
+        ),
+      ),
+      f.when(f64.le(get(QY), get(PYL)), () =>
+        seq(
+          // A nearer bottom wall: it covers everything right of qx; the staircase points there go.
+          set(right, globalGet(G_XB)),
+          f.block('stop', () =>
+            f.loop('step', () =>
+              seq(
+                f.brIf('stop', i32.leS(get(T), zero)),
+                f.brIf('stop', f64.lt(ld(SXB, i32.sub(get(T), one)), get(QX))),
+                set(
+                  lost,
+                  f64.add(
+                    get(lost),
+                    f64.mul(
+                      f64.sub(get(right), ld(SXB, i32.sub(get(T), one))),
+                      f64.sub(ld(SYB, i32.sub(get(T), one)), get(PYL)),
+                    ),
+                  ),
+                ),
+                set(right, ld(SXB, i32.sub(get(T), one))),
+                dec(T),
+                f.br('step'),
+              ),
+            ),
+          ),
+          f.when(
+            i32.gtS(get(T), zero),
+            () => set(h, ld(SYB, i32.sub(get(T), one))),
+            () => set(h, globalGet(G_YL)),
+          ),
+          set(lost, f64.add(get(lost), f64.mul(f64.sub(get(right), get(QX)), f64.sub(get(h), get(PYL))))),
+          globalSet(G_AREA, f64.sub(globalGet(G_AREA), get(lost))),
+          globalSet(G_XB, get(QX)),
+          ret(get(T)),
+        ),
+      ),
+      // Strictly inside: q covers [qx, ...) above qy up to the first staircase point at or below qy.
+      set(lo, call(UPPER, get(SXB), get(T), get(QX))),
+      f.when(
+        i32.gtS(get(lo), zero),
+        () => set(h, ld(SYB, i32.sub(get(lo), one))),
+        () => set(h, globalGet(G_YL)),
+      ),
+      f.when(f64.le(get(h), get(QY)), () => ret(get(T))),
+      set(left, get(QX)),
+      set(i, get(lo)),
+      sweepUp(i, globalGet(G_XB)),
+      // start: lo - 1 when sx[lo - 1] = qx, else lo.
+      f.when(i32.gtS(get(lo), zero), () =>
+        f.when(f64.eq(ld(SXB, i32.sub(get(lo), one)), get(QX)), () => dec(lo)),
+      ),
+      call(STAIR_REPLACE, get(SXB), get(SYB), get(T), get(lo), get(i), get(QX), get(QY)),
+    ),
+  );
+  return f;
+}
+
+/**
+ * sweepAbove(sx, sy, t, px, py, pz, xB, yL, ax, ay, az, j, k, dead, mark): p's exclusive 3-D
+ * contribution above its z plane. Given p, its walls and the staircase s[0..t) of the points at or
+ * below p in z inside the walls, sweeps the entries a[j..k) (z ascending, all above p) until one
+ * covers p in x and y, and returns p's exclusive area times each z step summed. When `mark`, sets
+ * the flags dead[j] (4-byte integers) of the entries p weakly dominates or that lie on its x or y
+ * face inside its walls, and G_MARKED to whether it set any (the flags above p start clear).
+ */
+export function sweepAboveFn(): FunctionBuilder {
+  const f = new FunctionBuilder(
+    [I32, I32, I32, F64, F64, F64, F64, F64, I32, I32, I32, I32, I32, I32, I32],
+    [F64],
+  );
+  const [SXB, SYB, T, PXL, PYL, PZL, XB, YL, AX, AY, AZ, J, K, DEAD, MARK] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+  ];
+  const area = f.local(F64);
+  const vol = f.local(F64);
+  const z = f.local(F64);
+  const qx = f.local(F64);
+  const qy = f.local(F64);
+  const qz = f.local(F64);
+  const d = f.local(I32);
+  const marks = f.local(I32);
+  f.body(
+    seq(
+      set(T, call(STAIR_PRUNE, get(SXB), get(SYB), get(T), get(XB), get(YL))),
+      // The area of p's slice not yet covered, kept up to date by subtracting what each newcomer
+      // covers.
+      set(area, call(EXCLUSIVE_AREA, get(SXB), get(SYB), get(T), get(PXL), get(PYL), get(XB), get(YL))),
+      set(z, get(PZL)),
+      f.block('covered', () =>
+        seq(
+          f.block('swept', () =>
+            f.loop('sweep', () =>
+              seq(
+                f.brIf('swept', i32.geS(get(J), get(K))),
+                set(qz, ld(AZ, get(J))),
+                set(vol, f64.add(get(vol), f64.mul(get(area), f64.sub(get(qz), get(z))))),
+                set(z, get(qz)),
+                set(qx, ld(AX, get(J))),
+                set(qy, ld(AY, get(J))),
+                f.when(i32.or(f64.ge(get(qx), get(XB)), f64.ge(get(qy), get(YL))), () =>
+                  seq(
+                    // Outside p's walls: changes nothing, but may be dominated by p.
+                    f.when(get(MARK), () =>
+                      seq(
+                        set(d, i32.and(f64.ge(get(qx), get(PXL)), f64.ge(get(qy), get(PYL)))),
+                        i32.store(at4(get(DEAD), get(J)), get(d)),
+                        set(marks, i32.or(get(marks), get(d))),
+                      ),
+                    ),
+                    inc(J),
+                    f.br('sweep'),
+                  ),
+                ),
+                f.brIf('covered', i32.and(f64.le(get(qx), get(PXL)), f64.le(get(qy), get(PYL)))),
+                // Inside p's walls: an entry on p's x or y face, or one p dominates, is flagged.
+                f.when(get(MARK), () =>
+                  f.when(
+                    i32.or(
+                      i32.or(f64.eq(get(qx), get(PXL)), f64.eq(get(qy), get(PYL))),
+                      i32.and(f64.gt(get(qx), get(PXL)), f64.gt(get(qy), get(PYL))),
+                    ),
+                    () => seq(i32.store(at4(get(DEAD), get(J)), one), set(marks, one)),
+                  ),
+                ),
+                globalSet(G_XB, get(XB)),
+                globalSet(G_YL, get(YL)),
+                globalSet(G_AREA, get(area)),
+                set(T, call(COVER_SLICE, get(SXB), get(SYB), get(T), get(qx), get(qy), get(PXL), get(PYL))),
+                set(XB, globalGet(G_XB)),
+                set(YL, globalGet(G_YL)),
+                set(area, globalGet(G_AREA)),
+                inc(J),
+                f.br('sweep'),
+              ),
+            ),
+          ),
+          // Not covered: up to the reference.
+          set(vol, f64.add(get(vol), f64.mul(get(area), f64.sub(f64.const(0), get(z))))),
+        ),
+      ),
+      globalSet(G_MARKED, get(marks)),
+      get(vol),
+    ),
+  );
+  return f;
+}
