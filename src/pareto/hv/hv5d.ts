@@ -35,16 +35,16 @@ import {
 import { argsortLex } from './index-sort.js';
 import { KernelModule } from './kernel-module.js';
 import {
+  boundCode,
   FIRST_OWN_FUNCTION,
   FIRST_OWN_GLOBAL,
   G_MARKED,
   G_OUT,
-  LOWER,
-  MOVE,
+  moveCode,
   region,
   STAIR_INSERT,
+  STAIR_INSERT_AT,
   SWEEP_ABOVE,
-  UPPER,
 } from './staircase.js';
 
 // The memory: REGIONS arrays of `stride` bytes each (room for capacity + 4 doubles), region r at
@@ -172,7 +172,7 @@ function contribution3dFn(): FunctionBuilder {
       set(sy, region(CSY)),
       set(cand, region(CCAND)),
       set(dead, region(DEAD)),
-      set(split, call(UPPER, get(cz), get(K), get(PZL))),
+      boundCode(f, cz, get(K), get(PZL), split, true),
       set(deadFrom, get(split)),
       set(tied, get(split)),
       f.block('untied', () =>
@@ -334,9 +334,9 @@ function addToCFn(): FunctionBuilder {
           set(K, get(w)),
         ),
       ),
-      call(MOVE, get(cx), i32.add(get(split), one), get(split), i32.sub(get(K), get(split))),
-      call(MOVE, get(cy), i32.add(get(split), one), get(split), i32.sub(get(K), get(split))),
-      call(MOVE, get(cz), i32.add(get(split), one), get(split), i32.sub(get(K), get(split))),
+      moveCode(f, cx, i32.add(get(split), one), get(split), i32.sub(get(K), get(split))),
+      moveCode(f, cy, i32.add(get(split), one), get(split), i32.sub(get(K), get(split))),
+      moveCode(f, cz, i32.add(get(split), one), get(split), i32.sub(get(K), get(split))),
       st(cx, get(split), get(PXL)),
       st(cy, get(split), get(PYL)),
       st(cz, get(split), get(PZL)),
@@ -487,13 +487,13 @@ function clippedBelowFn(): FunctionBuilder {
                 seq(
                   set(ux, f64.max(ld(ax, get(j)), get(px))),
                   set(uy, f64.max(ld(ay, get(j)), get(py))),
-                  set(lo, call(UPPER, get(sx), get(t), get(ux))),
+                  boundCode(f, sx, get(t), get(ux), lo, true),
                   f.block('kept', () =>
                     seq(
                       f.when(i32.gtS(get(lo), zero), () =>
                         f.brIf('kept', f64.le(ld(sy, i32.sub(get(lo), one)), get(uy))),
                       ),
-                      set(t, call(STAIR_INSERT, get(sx), get(sy), get(t), get(ux), get(uy))),
+                      set(t, call(STAIR_INSERT_AT, get(sx), get(sy), get(t), get(lo), get(ux), get(uy))),
                       f.when(
                         i32.and(
                           i32.and(f64.eq(get(ux), get(px)), f64.eq(get(uy), get(py))),
@@ -708,7 +708,7 @@ function insertFn(): FunctionBuilder {
       set(rank, ldi(base, get(I))),
       set(base, region(RUN_START)),
       set(low, ldi(base, get(rank))),
-      set(j, call(LOWER, get(az), get(k), get(pz))),
+      boundCode(f, az, get(k), get(pz), j, false),
       set(w, get(j)),
       set(hx, get(px)),
       set(hy, get(py)),

@@ -10,26 +10,23 @@ import {
   type WasmMemory,
 } from '../../wasm/assembler.js';
 import {
-  boundFn,
   COVER_SLICE,
   coverSliceFn,
   EXCLUSIVE_AREA,
   exclusiveAreaFn,
   G_STRIDE,
-  LOWER,
-  MOVE,
-  moveFn,
   SET_STRIDE,
   SHARED_GLOBALS,
   STAIR_INSERT,
+  STAIR_INSERT_AT,
   STAIR_PRUNE,
   STAIR_REPLACE,
   SWEEP_ABOVE,
+  stairInsertAtFn,
   stairInsertFn,
   stairPruneFn,
   stairReplaceFn,
   sweepAboveFn,
-  UPPER,
 } from './staircase.js';
 
 /** The exports every kernel module has: its memory and the staircase functions other code calls (staircase.ts). */
@@ -83,11 +80,9 @@ export class KernelModule<T> {
     const setStride = new FunctionBuilder([I32], []);
     setStride.body(globalSet(G_STRIDE, get(0)));
     const listed: Listed[] = [
-      [MOVE, moveFn],
-      [UPPER, () => boundFn(true)],
-      [LOWER, () => boundFn(false)],
       [STAIR_REPLACE, stairReplaceFn],
       [STAIR_INSERT, stairInsertFn, 'stairInsert'],
+      [STAIR_INSERT_AT, stairInsertAtFn],
       [STAIR_PRUNE, stairPruneFn],
       [EXCLUSIVE_AREA, exclusiveAreaFn],
       [COVER_SLICE, coverSliceFn],

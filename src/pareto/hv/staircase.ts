@@ -47,19 +47,17 @@ export const SHARED_GLOBALS = [F64, F64, F64, F64, I32, I32] as const;
 export const FIRST_OWN_GLOBAL = SHARED_GLOBALS.length;
 
 // Function indices.
-export const MOVE = 0;
-export const UPPER = 1;
-export const LOWER = 2;
-export const STAIR_REPLACE = 3;
-export const STAIR_INSERT = 4;
-export const STAIR_PRUNE = 5;
-export const EXCLUSIVE_AREA = 6;
-export const COVER_SLICE = 7;
-export const SWEEP_ABOVE = 8;
+export const STAIR_REPLACE = 0;
+export const STAIR_INSERT = 1;
+export const STAIR_INSERT_AT = 2;
+export const STAIR_PRUNE = 3;
+export const EXCLUSIVE_AREA = 4;
+export const COVER_SLICE = 5;
+export const SWEEP_ABOVE = 6;
 /** setStride(bytes), kernel-module.ts's. */
-export const SET_STRIDE = 9;
+export const SET_STRIDE = 7;
 /** The first index of a module's own functions. */
-export const FIRST_OWN_FUNCTION = 10;
+export const FIRST_OWN_FUNCTION = 8;
 
 /** The byte address of a kernel's memory region r (kernel-module.ts). */
 export const region = (r: number): Code => i32.mul(globalGet(G_STRIDE), i32.const(r));
@@ -67,23 +65,30 @@ export const region = (r: number): Code => i32.mul(globalGet(G_STRIDE), i32.cons
 const one = i32.const(1);
 const zero = i32.const(0);
 
-/** move(base, dst, src, count): the 8-byte entries src.. to dst.. of the array at base (overlap allowed). */
-export function moveFn(): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32], []);
-  const [BASE, DST, SRC, COUNT] = [0, 1, 2, 3];
+/**
+ * Code that moves the 8-byte entries src..src+count to dst.. of the array whose byte address is in
+ * local `base` (overlap allowed; nothing when count <= 0). Inline, not a function: the moves are
+ * short and a call cost as much as the copy (6% of hv5d's time as a function).
+ */
+export function moveCode(f: FunctionBuilder, base: number, dst: Code, src: Code, count: Code): Code {
   const d = f.local(I32);
   const s = f.local(I32);
   const end = f.local(I32);
-  f.body(
-    seq(
-      f.when(i32.leS(get(COUNT), zero), () => ret()),
+  const n = f.local(I32);
+  const to = f.local(I32);
+  const from = f.local(I32);
+  return seq(
+    set(n, count),
+    set(to, dst),
+    set(from, src),
+    f.when(i32.gtS(get(n), zero), () =>
       f.when(
-        i32.ltS(get(DST), get(SRC)),
+        i32.ltS(get(to), get(from)),
         () =>
           seq(
-            set(d, at8(get(BASE), get(DST))),
-            set(s, at8(get(BASE), get(SRC))),
-            set(end, at8(get(s), get(COUNT))),
+            set(d, at8(get(base), get(to))),
+            set(s, at8(get(base), get(from))),
+            set(end, at8(get(s), get(n))),
             f.loop('forward', () =>
               seq(
                 i64.store(get(d), i64.load(get(s))),
@@ -94,9 +99,9 @@ export function moveFn(): FunctionBuilder {
           ),
         () =>
           seq(
-            set(end, at8(get(BASE), get(SRC))),
-            set(d, at8(get(BASE), i32.add(get(DST), get(COUNT)))),
-            set(s, at8(get(BASE), i32.add(get(SRC), get(COUNT)))),
+            set(end, at8(get(base), get(from))),
+            set(d, at8(get(base), i32.add(get(to), get(n)))),
+            set(s, at8(get(base), i32.add(get(from), get(n)))),
             f.loop('backward', () =>
               seq(
                 set(d, i32.sub(get(d), i32.const(8))),
@@ -109,38 +114,43 @@ export function moveFn(): FunctionBuilder {
       ),
     ),
   );
-  return f;
 }
 
-/** upper(base, n, v) / lower(base, n, v): the first index whose double is > v / >= v (n if none). */
-export function boundFn(strict: boolean): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, F64], [I32]);
-  const [BASE, N, V] = [0, 1, 2];
-  const lo = f.local(I32);
+/**
+ * Code that sets local `out` to the first index i < n whose double a[i] is > v (`strict`) or >= v,
+ * n if none, by bisection; a's byte address is in local `base`. Inline, as {@link moveCode}.
+ */
+export function boundCode(
+  f: FunctionBuilder,
+  base: number,
+  n: Code,
+  v: Code,
+  out: number,
+  strict: boolean,
+): Code {
   const hi = f.local(I32);
   const mid = f.local(I32);
+  const value = f.local(F64);
   const below = (a: Code, b: Code) => (strict ? f64.le(a, b) : f64.lt(a, b));
-  f.body(
-    seq(
-      set(hi, get(N)),
-      f.block('done', () =>
-        f.loop('search', () =>
-          seq(
-            f.brIf('done', i32.geS(get(lo), get(hi))),
-            set(mid, i32.shrU(i32.add(get(lo), get(hi)), one)),
-            f.when(
-              below(ld(BASE, get(mid)), get(V)),
-              () => set(lo, i32.add(get(mid), one)),
-              () => set(hi, get(mid)),
-            ),
-            f.br('search'),
+  return seq(
+    set(out, zero),
+    set(hi, n),
+    set(value, v),
+    f.block('bisected', () =>
+      f.loop('bisect', () =>
+        seq(
+          f.brIf('bisected', i32.geS(get(out), get(hi))),
+          set(mid, i32.shrU(i32.add(get(out), get(hi)), one)),
+          f.when(
+            below(ld(base, get(mid)), get(value)),
+            () => set(out, i32.add(get(mid), one)),
+            () => set(hi, get(mid)),
           ),
+          f.br('bisect'),
         ),
       ),
-      get(lo),
     ),
   );
-  return f;
 }
 
 /** stairReplace(sx, sy, t, start, end, x, y): replaces s[start..end) by (x, y); returns the new length. */
@@ -150,7 +160,7 @@ export function stairReplaceFn(): FunctionBuilder {
   const removed = f.local(I32);
   const from = f.local(I32);
   const shift = (dst: Code, src: Code, count: Code) =>
-    seq(call(MOVE, get(SXB), dst, src, count), call(MOVE, get(SYB), dst, src, count));
+    seq(moveCode(f, SXB, dst, src, count), moveCode(f, SYB, dst, src, count));
   f.body(
     seq(
       set(removed, i32.sub(get(END), get(START))),
@@ -181,19 +191,34 @@ export function stairInsertFn(): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, F64, F64], [I32]);
   const [SXB, SYB, T, X, Y] = [0, 1, 2, 3, 4];
   const pos = f.local(I32);
+  f.body(
+    seq(
+      boundCode(f, SXB, get(T), get(X), pos, true),
+      f.when(i32.gtS(get(pos), zero), () =>
+        f.when(f64.le(ld(SYB, i32.sub(get(pos), one)), get(Y)), () => ret(get(T))),
+      ),
+      call(STAIR_INSERT_AT, get(SXB), get(SYB), get(T), get(pos), get(X), get(Y)),
+    ),
+  );
+  return f;
+}
+
+/**
+ * stairInsertAt(sx, sy, t, pos, x, y): {@link stairInsertFn}'s insertion once its place is known:
+ * pos is the first index with sx[pos] > x, and s[pos - 1] does not dominate (x, y).
+ */
+export function stairInsertAtFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, F64, F64], [I32]);
+  const [SXB, SYB, T, POS, X, Y] = [0, 1, 2, 3, 4, 5];
   const start = f.local(I32);
   const end = f.local(I32);
   f.body(
     seq(
-      set(pos, call(UPPER, get(SXB), get(T), get(X))),
-      set(start, get(pos)),
-      f.when(i32.gtS(get(pos), zero), () =>
-        seq(
-          f.when(f64.le(ld(SYB, i32.sub(get(pos), one)), get(Y)), () => ret(get(T))),
-          f.when(f64.eq(ld(SXB, i32.sub(get(pos), one)), get(X)), () => set(start, i32.sub(get(pos), one))),
-        ),
+      set(start, get(POS)),
+      f.when(i32.gtS(get(POS), zero), () =>
+        f.when(f64.eq(ld(SXB, i32.sub(get(POS), one)), get(X)), () => set(start, i32.sub(get(POS), one))),
       ),
-      set(end, get(pos)),
+      set(end, get(POS)),
       f.block('ended', () =>
         f.loop('scan', () =>
           seq(
@@ -241,8 +266,8 @@ export function stairPruneFn(): FunctionBuilder {
       ),
       f.when(i32.gtS(get(a), zero), () =>
         seq(
-          call(MOVE, get(SXB), zero, get(a), i32.sub(get(b), get(a))),
-          call(MOVE, get(SYB), zero, get(a), i32.sub(get(b), get(a))),
+          moveCode(f, SXB, zero, get(a), i32.sub(get(b), get(a))),
+          moveCode(f, SYB, zero, get(a), i32.sub(get(b), get(a))),
         ),
       ),
       i32.sub(get(b), get(a)),
@@ -344,8 +369,8 @@ export function coverSliceFn(): FunctionBuilder {
           globalSet(G_YL, get(QY)),
           f.when(i32.gtS(get(i), zero), () =>
             seq(
-              call(MOVE, get(SXB), zero, get(i), i32.sub(get(T), get(i))),
-              call(MOVE, get(SYB), zero, get(i), i32.sub(get(T), get(i))),
+              moveCode(f, SXB, zero, get(i), i32.sub(get(T), get(i))),
+              moveCode(f, SYB, zero, get(i), i32.sub(get(T), get(i))),
             ),
           ),
           ret(i32.sub(get(T), get(i))),
@@ -388,7 +413,7 @@ export function coverSliceFn(): FunctionBuilder {
         ),
       ),
       // Strictly inside: q covers [qx, ...) above qy up to the first staircase point at or below qy.
-      set(lo, call(UPPER, get(SXB), get(T), get(QX))),
+      boundCode(f, SXB, get(T), get(QX), lo, true),
       f.when(
         i32.gtS(get(lo), zero),
         () => set(h, ld(SYB, i32.sub(get(lo), one))),
