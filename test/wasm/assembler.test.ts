@@ -105,6 +105,23 @@ describe('wasm assembler', () => {
     );
   });
 
+  it('says plainly when the runtime has no WebAssembly or the module does not load', () => {
+    const bytes = moduleBytes({ functions: [], memoryPages: 1 });
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
+    try {
+      Object.defineProperty(globalThis, 'WebAssembly', { value: undefined, configurable: true });
+      expect(() => instantiate(bytes, 'test kernels', '')).toThrow(
+        /^mobo: WebAssembly is not available in this JavaScript runtime \(is Node running with --jitless\?\); the test kernels need it$/,
+      );
+    } finally {
+      Object.defineProperty(globalThis, 'WebAssembly', saved);
+    }
+    const broken = Uint8Array.from([...bytes.slice(0, 8), 0x01, 0x05, 0x01, 0x60, 0x00]);
+    expect(() => instantiate(broken, 'test kernels', 'nothing special')).toThrow(
+      /^mobo: the test kernels' WebAssembly module did not load \(it needs nothing special\): CompileError/,
+    );
+  });
+
   it('refuses a branch to a label no block or loop encloses', () => {
     const f = new FunctionBuilder([], []);
     expect(() => f.block('a', () => f.br('b'))).toThrow(/no enclosing block or loop named "b"/);
