@@ -504,7 +504,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const names = externals.map((e) => e.name);
   const baseCol = baseline !== null ? ` ${'baseline ms'.padStart(12)}` : '';
-  const header = `${'m'.padStart(2)} ${'set'.padEnd(8)} ${'n'.padStart(7)} ${'what'.padEnd(14)} ${'algorithm'.padEnd(26)} ${'cpu ms'.padStart(10)}${baseCol}${names.map((n) => ` ${`${n} ms`.padStart(12)}`).join('')}${names.length > 0 ? `  ${'ratio'.padStart(6)} ${'of min'.padStart(6)}` : ''}  value`;
+  const header = `${'m'.padStart(2)} ${'set'.padEnd(8)} ${'n'.padStart(7)} ${'what'.padEnd(14)} ${'algorithm'.padEnd(26)} ${'cpu ms'.padStart(10)}${baseCol}${names.map((n) => ` ${`${n} ms`.padStart(12)}`).join('')}${names.length > 0 ? `  ${'ratio'.padStart(6)} ${'minima'.padStart(6)}` : ''}  value`;
   console.log(header);
   try {
     for (const c of list) {

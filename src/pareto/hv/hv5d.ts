@@ -4,11 +4,12 @@
  * file loads; JavaScript sorts the points and lays them out in the module's memory.
  *
  * Why WebAssembly: the same algorithm in JavaScript (V8, typed arrays, every double kept out of
- * boxed arguments and returns) took 2.2 ms on a 300-point front where this takes 1.5 ms, and
- * moocore's C 1.7 to 2.0 ms (bench/hv.ts, m = 5). The kernels are branchy scalar code: the gain is
+ * boxed arguments and returns) took 2.2 ms on a 300-point front where this takes 1.4 to 1.5 ms, and
+ * moocore's C 1.7 to 1.9 ms; at 1000 points 10.0 ms against 7.0 (moocore 13.7; bench/hv.ts with
+ * --baseline, bench/results/hv-wasm-baseline.json). The kernels are branchy scalar code: the gain is
  * no bounds or type checks and doubles passed and returned in registers, not SIMD. Each function
- * below does the JavaScript version's operations in its order, so the volumes are the same bit for
- * bit (checked against it on fronts, grids and clouds before it was replaced).
+ * below does the former JavaScript functions' operations in their order, so the volumes did not
+ * change in the last bit (checked on fronts, grids, clouds and cubes before they were replaced).
  */
 import {
   at4,
@@ -113,10 +114,13 @@ const one = i32.const(1);
 const zero = i32.const(0);
 
 /**
- * contribution3d(k, px, py, pz, markDead): p's exclusive 3-D contribution to C[0..k) (z ascending)
- * into G_OUT; 0 when an entry of C weakly dominates p. Sets G_SPLIT (the first entry above p in z)
- * and, when markDead, flags the entries p dominates (G_ANY_DEAD, G_DEAD_FROM). As contribution3d
- * and sweepAbove in hv4d.ts.
+ * contribution3d(k, px, py, pz, markDead): p's exclusive 3-D contribution to C[0..k) (z ascending),
+ * HV(C + p) - HV(C), into G_OUT; 0 when an entry of C weakly dominates p. O(k) scans plus a 2-D
+ * staircase inside p's box: the entries at or below p in z, scanned downwards (a dominating one, on
+ * tie-heavy sets, lies close below p), give the walls xB, yL and the starting slice; the entries
+ * above are swept in z until one covers p (sweepAbove, staircase.ts). Sets G_SPLIT (the first entry
+ * above p in z) and, when markDead, flags the entries p dominates (G_ANY_DEAD, G_DEAD_FROM: no entry
+ * below it is flagged), which addToC then drops.
  */
 function contribution3dFn(): FunctionBuilder {
   const f = new FunctionBuilder([I32, F64, F64, F64, I32], [I32]);
@@ -348,8 +352,12 @@ function addToCFn(): FunctionBuilder {
 
 /**
  * clippedBelow(i, thr): writes to C (z ascending) the active points of w rank <= thr clipped to the
- * box of point i, less most of those another one dominates; returns their count, -1 when one weakly
- * dominates p. Sets C's walls G_CYL, G_CXB, G_CZW. As clippedBelow in the JavaScript version.
+ * box of p = point i, less most of those another one dominates; returns their count, -1 when one
+ * weakly dominates p. The points at or below p in z all land in p's z plane, where only their 2-D
+ * staircase matters (the lowest y left of p, the lowest x below p, and the points between); the
+ * points above are kept when the staircase of those before them does not dominate them. One O(k)
+ * scan plus staircase updates. Sets C's walls G_CYL, G_CXB, G_CZW: its lowest y at (px, *, pz), x at
+ * (*, py, pz), z at (px, py, *).
  */
 function clippedBelowFn(): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32], [I32]);
@@ -523,7 +531,12 @@ function clippedBelowFn(): FunctionBuilder {
 
 /**
  * contribution4d(i): point i's exclusive 4-D contribution to the active set into G_OUT; 0 when an
- * active point weakly dominates it. As contribution4d in the JavaScript version.
+ * active point weakly dominates it. The active points of w rank <= thr (those tied with p in w
+ * included) are clipped to p's box and reduced to a 3-D set C (clippedBelow); p's exclusive 3-D
+ * volume against C is then swept up in w through the active points above (their ranks are the set
+ * bits of ACTIVE), each one clipped and added to C and its 3-D contribution subtracted, until one
+ * covers p in x, y and z. Most clipped points fall behind one of C's walls (its points on two faces
+ * of p's box) and cost three comparisons.
  */
 function contribution4dFn(): FunctionBuilder {
   const f = new FunctionBuilder([I32], [I32]);
@@ -661,7 +674,8 @@ function contribution4dFn(): FunctionBuilder {
 
 /**
  * insert(i): adds point i to the active set (z order), dropping the points it weakly dominates in
- * 4-D. As insert in the JavaScript version.
+ * 4-D: those at or above it in z, x and y whose w rank is at least that of the first point tied with
+ * p in w. One pass from p's place carries each kept entry one slot up.
  */
 function insertFn(): FunctionBuilder {
   const f = new FunctionBuilder([I32], []);

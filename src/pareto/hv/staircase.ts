@@ -27,8 +27,8 @@ import {
  * modules share (each module lists them first, at these indices, with these globals first; see
  * kernel-module.ts). A staircase is two arrays of doubles, x ascending and y strictly descending,
  * passed as byte addresses with its length; the point p's box is [px, xB] x [py, yL], its walls
- * xB and yL. These are the JavaScript functions of the same names that hv4d.ts and hv5d.ts had,
- * operation for operation (the volumes did not change in the last bit).
+ * xB and yL. They do the operations of the JavaScript functions of the same names that hv4d.ts
+ * had, in their order (the volumes did not change in the last bit).
  */
 
 // Globals.
@@ -317,9 +317,11 @@ export function exclusiveAreaFn(): FunctionBuilder {
 }
 
 /**
- * coverSlice(sx, sy, t, qx, qy, px, py): cuts p's slice by q, inside p's walls and not covering p
- * (see hv4d.ts); the walls and the uncovered area in G_XB, G_YL, G_AREA are read and written.
- * Returns the staircase's new length.
+ * coverSlice(sx, sy, t, qx, qy, px, py): cuts p's slice by q, an entry inside p's walls (qx < xB,
+ * qy < yL) that does not cover p, for the sweeps above p: q left of p lowers the left wall, q below
+ * p brings the bottom wall nearer, q strictly inside joins the staircase; the staircase points q
+ * covers go. The walls and p's uncovered area in G_XB, G_YL, G_AREA are read and written (a
+ * function returns one value); returns the staircase's new length.
  */
 export function coverSliceFn(): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, F64, F64, F64, F64], [I32]);
