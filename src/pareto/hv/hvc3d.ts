@@ -35,7 +35,8 @@ export class Hvc3dWorkspace {
  * the left wall, the staircase points p dominates are the only points inside its box that matter
  * (any other point there is covered twice), and the first point below p gives the bottom wall. Those
  * points are then removed by p's insertion, so the setup is O(n log n) in all. The points above p
- * are then swept in z until one covers p in x and y ({@link sweepAbove}), which is short on
+ * are then swept in z until one covers p in x and y (sweepAbove, in WebAssembly: staircase.ts, on
+ * the points and staircase this function writes into the module's memory), which is short on
  * typical fronts but O(n) per point in the worst case. Points tied in z are scanned pairwise.
  *
  * @param xs first objective, length >= n (likewise ys, zs), translated so the reference is 0
@@ -55,12 +56,12 @@ export function hv3dContributions(
   const { order, id } = work;
   const { stride } = kernels;
   const s8 = stride >>> 3;
-  const region = (r: number) => kernels.doubles.subarray(r * s8, r * s8 + n + 4);
-  const ax = region(AX);
-  const ay = region(AY);
-  const az = region(AZ);
-  const sx = region(SX);
-  const sy = region(SY);
+  const view = (r: number) => kernels.doubles.subarray(r * s8, r * s8 + n + 4);
+  const ax = view(AX);
+  const ay = view(AY);
+  const az = view(AZ);
+  const sx = view(SX);
+  const sy = view(SY);
   const { stairInsert, sweepAbove } = kernels.exports;
   argsortLex(zs, zs, n, order);
   for (let s = 0; s < n; s++) {

@@ -104,27 +104,19 @@ export class KernelModule<T> {
   }
 
   /**
-   * Makes room for n points and renews the views if the memory grew; returns true when the regions
-   * moved (their contents are then undefined).
+   * Makes room for n points (only this grows the memory) and renews the views when it grew. The
+   * regions then move: their contents are undefined.
    */
-  cover(n: number): boolean {
+  cover(n: number): void {
     const memory = this.exports.memory;
-    if (n <= this.capacity) {
-      if (this.doubles.buffer !== memory.buffer) this.views();
-      return false;
-    }
+    if (n <= this.capacity) return;
     this.capacity = Math.max(n, 2 * this.capacity, 64);
     this.stride = (this.capacity + 4) * 8;
     const bytes = this.regions * this.stride;
     const have = memory.buffer.byteLength;
     if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE));
     this.exports.setStride(this.stride);
-    this.views();
-    return true;
-  }
-
-  private views(): void {
-    this.doubles = new Float64Array(this.exports.memory.buffer);
-    this.ints = new Int32Array(this.exports.memory.buffer);
+    this.doubles = new Float64Array(memory.buffer);
+    this.ints = new Int32Array(memory.buffer);
   }
 }
