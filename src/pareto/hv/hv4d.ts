@@ -20,17 +20,17 @@ import {
 import { argsortLex } from './index-sort.js';
 import { KernelModule } from './kernel-module.js';
 import {
-  COVER_SLICE,
+  candidateStaircase,
+  compensatedAdd,
+  coverStep,
   EXCLUSIVE_AREA,
   FIRST_OWN_FUNCTION,
   FIRST_OWN_GLOBAL,
-  G_AREA,
   G_OUT,
-  G_XB,
-  G_YL,
   region,
-  STAIR_INSERT,
   STAIR_PRUNE,
+  tiedWallStep,
+  wallStep,
 } from './staircase.js';
 
 /**
@@ -153,13 +153,11 @@ function insert3dFn(): FunctionBuilder {
   const after = f.local(I32);
   const before = f.local(I32);
   const q = f.local(I32);
-  const left = f.local(I32);
-  const below = f.local(I32);
   const t = f.local(I32);
-  const c = f.local(I32);
   const area = f.local(F64);
   const vol = f.local(F64);
   const z = f.local(F64);
+  const walls = { px, py, xB, yL, cand, inside };
   const dominatedBy = (node: number) => seq(globalSet(G_DOMINATOR, get(node)), ret(zero));
   f.body(
     seq(
@@ -226,23 +224,7 @@ function insert3dFn(): FunctionBuilder {
             set(qx, ld(nx, get(j))),
             set(qy, ld(ny, get(j))),
             set(after, ldi(next, get(j))),
-            f.when(
-              f64.le(get(qx), get(px)),
-              () =>
-                seq(
-                  f.when(f64.le(get(qy), get(py)), () => dominatedBy(j)),
-                  f.when(f64.lt(get(qy), get(yL)), () => set(yL, get(qy))),
-                ),
-              () =>
-                f.when(
-                  f64.le(get(qy), get(py)),
-                  () => f.when(f64.lt(get(qx), get(xB)), () => set(xB, get(qx))),
-                  () =>
-                    f.when(i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))), () =>
-                      seq(sti(cand, get(inside), get(j)), inc(inside)),
-                    ),
-                ),
-            ),
+            tiedWallStep(f, walls, qx, qy, get(j), () => dominatedBy(j)),
             f.when(i32.and(f64.ge(get(qx), get(px)), f64.ge(get(qy), get(py))), () => call(UNLINK, get(j))),
             set(j, get(after)),
             set(qz, ld(nz, get(j))),
@@ -261,15 +243,7 @@ function insert3dFn(): FunctionBuilder {
             set(qx, ld(nx, get(q))),
             set(qy, ld(ny, get(q))),
             f.when(i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))), () =>
-              seq(
-                set(left, f64.le(get(qx), get(px))),
-                set(below, f64.le(get(qy), get(py))),
-                f.when(i32.and(get(left), get(below)), () => dominatedBy(q)),
-                f.when(get(left), () => set(yL, get(qy))),
-                f.when(get(below), () => set(xB, get(qx))),
-                sti(cand, get(inside), get(q)),
-                set(inside, i32.add(get(inside), i32.sub(one, i32.or(get(left), get(below))))),
-              ),
+              wallStep(f, walls, qx, qy, get(q), () => dominatedBy(q)),
             ),
             set(q, ldi(prev, get(q))),
             f.br('down'),
@@ -277,21 +251,7 @@ function insert3dFn(): FunctionBuilder {
         ),
       ),
       // The staircase of the candidates inside the final walls.
-      f.block('stairDone', () =>
-        f.loop('stair', () =>
-          seq(
-            f.brIf('stairDone', i32.geS(get(c), get(inside))),
-            set(r, ldi(cand, get(c))),
-            set(qx, ld(nx, get(r))),
-            set(qy, ld(ny, get(r))),
-            f.when(i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))), () =>
-              set(t, call(STAIR_INSERT, get(sx), get(sy), get(t), get(qx), get(qy))),
-            ),
-            inc(c),
-            f.br('stair'),
-          ),
-        ),
-      ),
+      candidateStaircase(f, walls, nx, ny, sx, sy, t),
       set(t, call(STAIR_PRUNE, get(sx), get(sy), get(t), get(xB), get(yL))),
       // Above p: the area of p's slice not yet covered, times each z step, until a node covers p in
       // x and y (the top sentinel at the latest).
@@ -326,13 +286,7 @@ function insert3dFn(): FunctionBuilder {
               ),
               () => call(UNLINK, get(j)),
             ),
-            globalSet(G_XB, get(xB)),
-            globalSet(G_YL, get(yL)),
-            globalSet(G_AREA, get(area)),
-            set(t, call(COVER_SLICE, get(sx), get(sy), get(t), get(qx), get(qy), get(px), get(py))),
-            set(xB, globalGet(G_XB)),
-            set(yL, globalGet(G_YL)),
-            set(area, globalGet(G_AREA)),
+            coverStep(sx, sy, t, [qx, qy], [px, py], xB, yL, area),
             set(j, get(after)),
             f.br('up'),
           ),
@@ -379,8 +333,6 @@ function hv4dFn(): FunctionBuilder {
   const pz = f.local(F64);
   const wt = f.local(F64);
   const wnext = f.local(F64);
-  const term = f.local(F64);
-  const s = f.local(F64);
   const inf = f64.const(Number.POSITIVE_INFINITY);
   f.body(
     seq(
@@ -455,14 +407,7 @@ function hv4dFn(): FunctionBuilder {
             ),
             // Within a group tied in w the slab is empty (on grids most points are).
             f.brIf('sweep', f64.eq(get(wnext), get(wt))),
-            set(term, f64.mul(get(v3), f64.sub(get(wnext), get(wt)))),
-            set(s, f64.add(get(hv), get(term))),
-            f.when(
-              f64.ge(f64.abs(get(hv)), f64.abs(get(term))),
-              () => set(comp, f64.add(get(comp), f64.add(f64.sub(get(hv), get(s)), get(term)))),
-              () => set(comp, f64.add(get(comp), f64.add(f64.sub(get(term), get(s)), get(hv)))),
-            ),
-            set(hv, get(s)),
+            compensatedAdd(f, hv, comp, f64.mul(get(v3), f64.sub(get(wnext), get(wt)))),
             f.br('sweep'),
           ),
         ),

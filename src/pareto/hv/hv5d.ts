@@ -13,6 +13,7 @@
  */
 import {
   at4,
+  at8,
   type Code,
   call,
   decrement as dec,
@@ -37,15 +38,18 @@ import { argsortLex } from './index-sort.js';
 import { KernelModule } from './kernel-module.js';
 import {
   boundCode,
+  candidateStaircase,
+  compensatedAdd,
   FIRST_OWN_FUNCTION,
   FIRST_OWN_GLOBAL,
   G_MARKED,
   G_OUT,
   moveCode,
   region,
-  STAIR_INSERT,
   STAIR_INSERT_AT,
   SWEEP_ABOVE,
+  tiedWallStep,
+  wallStep,
 } from './staircase.js';
 
 // The memory: REGIONS arrays of `stride` bytes each (room for capacity + 4 doubles), region r at
@@ -144,9 +148,8 @@ function contribution3dFn(): FunctionBuilder {
   const r = f.local(I32);
   const anyDead = f.local(I32);
   const deadFrom = f.local(I32);
-  const left = f.local(I32);
-  const below = f.local(I32);
   const vol = f.local(F64);
+  const walls = { px: PXL, py: PYL, xB, yL, cand, inside };
   // p is dominated: no entry may stay flagged.
   const dominated = () =>
     seq(
@@ -203,23 +206,7 @@ function contribution3dFn(): FunctionBuilder {
                 seq(sti(dead, get(j), one), set(anyDead, one), set(deadFrom, get(j))),
               ),
             ),
-            f.when(
-              f64.le(get(qx), get(PXL)),
-              () =>
-                seq(
-                  f.when(f64.le(get(qy), get(PYL)), dominated),
-                  f.when(f64.lt(get(qy), get(yL)), () => set(yL, get(qy))),
-                ),
-              () =>
-                f.when(
-                  f64.le(get(qy), get(PYL)),
-                  () => f.when(f64.lt(get(qx), get(xB)), () => set(xB, get(qx))),
-                  () =>
-                    f.when(i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))), () =>
-                      seq(sti(cand, get(inside), get(j)), inc(inside)),
-                    ),
-                ),
-            ),
+            tiedWallStep(f, walls, qx, qy, get(j), dominated),
             f.br('tiedScan'),
           ),
         ),
@@ -234,34 +221,13 @@ function contribution3dFn(): FunctionBuilder {
             set(qx, ld(cx, get(j))),
             set(qy, ld(cy, get(j))),
             f.brIf('belowScan', i32.eqz(i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))))),
-            set(left, f64.le(get(qx), get(PXL))),
-            set(below, f64.le(get(qy), get(PYL))),
-            f.when(i32.and(get(left), get(below)), dominated),
-            f.when(get(left), () => set(yL, get(qy))),
-            f.when(get(below), () => set(xB, get(qx))),
-            sti(cand, get(inside), get(j)),
-            set(inside, i32.add(get(inside), i32.sub(one, i32.or(get(left), get(below))))),
+            wallStep(f, walls, qx, qy, get(j), dominated),
             f.br('belowScan'),
           ),
         ),
       ),
       // The staircase of the candidates inside the final walls.
-      set(r, zero),
-      f.block('stairDone', () =>
-        f.loop('stair', () =>
-          seq(
-            f.brIf('stairDone', i32.geS(get(r), get(inside))),
-            set(j, ldi(cand, get(r))),
-            set(qx, ld(cx, get(j))),
-            set(qy, ld(cy, get(j))),
-            f.when(i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))), () =>
-              set(t, call(STAIR_INSERT, get(sx), get(sy), get(t), get(qx), get(qy))),
-            ),
-            inc(r),
-            f.br('stair'),
-          ),
-        ),
-      ),
+      candidateStaircase(f, walls, cx, cy, sx, sy, t),
       // Above p: sweep z until an entry covers p in x and y.
       set(
         vol,
@@ -385,14 +351,12 @@ function clippedBelowFn(): FunctionBuilder {
   const uy = f.local(F64);
   const j = f.local(I32);
   const c = f.local(I32);
-  const r = f.local(I32);
+  const _r = f.local(I32);
   const inside = f.local(I32);
-  const left = f.local(I32);
-  const below = f.local(I32);
   const t = f.local(I32);
   const kc = f.local(I32);
   const lo = f.local(I32);
-  const base = f.local(I32);
+  const walls = { px, py, xB, yL, cand, inside };
   f.body(
     seq(
       set(ax, region(AX)),
@@ -406,12 +370,9 @@ function clippedBelowFn(): FunctionBuilder {
       set(cy, region(CY)),
       set(cz, region(CZ)),
       set(k, globalGet(G_K)),
-      set(base, region(PX)),
-      set(px, ld(base, get(I))),
-      set(base, region(PY)),
-      set(py, ld(base, get(I))),
-      set(base, region(PZ)),
-      set(pz, ld(base, get(I))),
+      set(px, f64.load(at8(region(PX), get(I)))),
+      set(py, f64.load(at8(region(PY), get(I)))),
+      set(pz, f64.load(at8(region(PZ), get(I)))),
       // At or below p in z: the walls and the candidates of the staircase in p's z plane.
       f.block('lowDone', () =>
         f.loop('low', () =>
@@ -425,16 +386,7 @@ function clippedBelowFn(): FunctionBuilder {
                 i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))),
                 i32.leS(ldi(ar, get(j)), get(THR)),
               ),
-              () =>
-                seq(
-                  set(left, f64.le(get(qx), get(px))),
-                  set(below, f64.le(get(qy), get(py))),
-                  f.when(i32.and(get(left), get(below)), () => ret(i32.const(-1))),
-                  f.when(get(left), () => set(yL, get(qy))),
-                  f.when(get(below), () => set(xB, get(qx))),
-                  sti(cand, get(inside), get(j)),
-                  set(inside, i32.add(get(inside), i32.sub(one, i32.or(get(left), get(below))))),
-                ),
+              () => wallStep(f, walls, qx, qy, get(j), () => ret(i32.const(-1))),
             ),
             inc(j),
             f.br('low'),
@@ -445,21 +397,7 @@ function clippedBelowFn(): FunctionBuilder {
       f.when(f64.lt(get(yL), f64.const(0)), () =>
         seq(st(sx, zero, get(px)), st(sy, zero, get(yL)), set(t, one)),
       ),
-      f.block('candDone', () =>
-        f.loop('cands', () =>
-          seq(
-            f.brIf('candDone', i32.geS(get(c), get(inside))),
-            set(r, ldi(cand, get(c))),
-            set(qx, ld(ax, get(r))),
-            set(qy, ld(ay, get(r))),
-            f.when(i32.and(f64.lt(get(qx), get(xB)), f64.lt(get(qy), get(yL))), () =>
-              set(t, call(STAIR_INSERT, get(sx), get(sy), get(t), get(qx), get(qy))),
-            ),
-            inc(c),
-            f.br('cands'),
-          ),
-        ),
-      ),
+      candidateStaircase(f, walls, ax, ay, sx, sy, t),
       f.when(f64.lt(get(xB), f64.const(0)), () =>
         seq(st(sx, get(t), get(xB)), st(sy, get(t), get(py)), inc(t)),
       ),
@@ -541,7 +479,6 @@ function clippedBelowFn(): FunctionBuilder {
 function contribution4dFn(): FunctionBuilder {
   const f = new FunctionBuilder([I32], [I32]);
   const [I] = [0];
-  const base = f.local(I32);
   const wx = f.local(I32);
   const wy = f.local(I32);
   const wz = f.local(I32);
@@ -577,18 +514,12 @@ function contribution4dFn(): FunctionBuilder {
       set(wz, region(WZ)),
       set(ww, region(WW)),
       set(active, region(ACTIVE)),
-      set(base, region(PX)),
-      set(px, ld(base, get(I))),
-      set(base, region(PY)),
-      set(py, ld(base, get(I))),
-      set(base, region(PZ)),
-      set(pz, ld(base, get(I))),
-      set(base, region(PW)),
-      set(pw, ld(base, get(I))),
-      set(base, region(RANK)),
-      set(r, ldi(base, get(I))),
-      set(base, region(RUN_END)),
-      set(thr, ldi(base, get(r))),
+      set(px, f64.load(at8(region(PX), get(I)))),
+      set(py, f64.load(at8(region(PY), get(I)))),
+      set(pz, f64.load(at8(region(PZ), get(I)))),
+      set(pw, f64.load(at8(region(PW), get(I)))),
+      set(r, i32.load(at4(region(RANK), get(I)))),
+      set(thr, i32.load(at4(region(RUN_END), get(r)))),
       set(kc, call(CLIPPED_BELOW, get(I), get(thr))),
       f.when(i32.ltS(get(kc), zero), () => ret(zero)),
       // C lies in p's box, above p: p is not dominated.
@@ -685,7 +616,6 @@ function insertFn(): FunctionBuilder {
   const az = f.local(I32);
   const ar = f.local(I32);
   const active = f.local(I32);
-  const base = f.local(I32);
   const k = f.local(I32);
   const px = f.local(F64);
   const py = f.local(F64);
@@ -712,16 +642,11 @@ function insertFn(): FunctionBuilder {
       set(ar, region(AR)),
       set(active, region(ACTIVE)),
       set(k, globalGet(G_K)),
-      set(base, region(PX)),
-      set(px, ld(base, get(I))),
-      set(base, region(PY)),
-      set(py, ld(base, get(I))),
-      set(base, region(PZ)),
-      set(pz, ld(base, get(I))),
-      set(base, region(RANK)),
-      set(rank, ldi(base, get(I))),
-      set(base, region(RUN_START)),
-      set(low, ldi(base, get(rank))),
+      set(px, f64.load(at8(region(PX), get(I)))),
+      set(py, f64.load(at8(region(PY), get(I)))),
+      set(pz, f64.load(at8(region(PZ), get(I)))),
+      set(rank, i32.load(at4(region(RANK), get(I)))),
+      set(low, i32.load(at4(region(RUN_START), get(rank)))),
       boundCode(f, az, get(k), get(pz), j, false),
       set(w, get(j)),
       set(hx, get(px)),
@@ -787,8 +712,6 @@ function hv5dFn(): FunctionBuilder {
   const hv = f.local(F64);
   const comp = f.local(F64);
   const vnext = f.local(F64);
-  const term = f.local(F64);
-  const s = f.local(F64);
   f.body(
     seq(
       set(pv, region(PV)),
@@ -806,14 +729,7 @@ function hv5dFn(): FunctionBuilder {
               () => set(vnext, ld(pv, i32.add(get(t), one))),
               () => set(vnext, f64.const(0)),
             ),
-            set(term, f64.mul(get(v4), f64.sub(get(vnext), ld(pv, get(t))))),
-            set(s, f64.add(get(hv), get(term))),
-            f.when(
-              f64.ge(f64.abs(get(hv)), f64.abs(get(term))),
-              () => set(comp, f64.add(get(comp), f64.add(f64.sub(get(hv), get(s)), get(term)))),
-              () => set(comp, f64.add(get(comp), f64.add(f64.sub(get(term), get(s)), get(hv)))),
-            ),
-            set(hv, get(s)),
+            compensatedAdd(f, hv, comp, f64.mul(get(v4), f64.sub(get(vnext), ld(pv, get(t))))),
             inc(t),
             f.br('sweep'),
           ),

@@ -15,10 +15,12 @@ import {
   i64,
   increment as inc,
   f64At as ld,
+  i32At as ldi,
   ret,
   seq,
   set,
   storeF64At as st,
+  storeI32At as sti,
   tee,
 } from '../../wasm/assembler.js';
 
@@ -28,7 +30,9 @@ import {
  * kernel-module.ts). A staircase is two arrays of doubles, x ascending and y strictly descending,
  * passed as byte addresses with its length; the point p's box is [px, xB] x [py, yL], its walls
  * xB and yL. They do the operations of the JavaScript functions of the same names that hv4d.ts
- * had, in their order (the volumes did not change in the last bit).
+ * had, in their order (the volumes did not change in the last bit). Below them, the code the
+ * kernels' own functions share, emitted inline into each (moves, bisections, the scans for p's walls
+ * and staircase candidates, a cut of p's slice, the sweeps' compensated sums).
  */
 
 // Globals.
@@ -502,13 +506,7 @@ export function sweepAboveFn(): FunctionBuilder {
                     () => seq(i32.store(at4(get(DEAD), get(J)), one), set(marks, one)),
                   ),
                 ),
-                globalSet(G_XB, get(XB)),
-                globalSet(G_YL, get(YL)),
-                globalSet(G_AREA, get(area)),
-                set(T, call(COVER_SLICE, get(SXB), get(SYB), get(T), get(qx), get(qy), get(PXL), get(PYL))),
-                set(XB, globalGet(G_XB)),
-                set(YL, globalGet(G_YL)),
-                set(area, globalGet(G_AREA)),
+                coverStep(SXB, SYB, T, [qx, qy], [PXL, PYL], XB, YL, area),
                 inc(J),
                 f.br('sweep'),
               ),
@@ -523,4 +521,159 @@ export function sweepAboveFn(): FunctionBuilder {
     ),
   );
   return f;
+}
+
+/**
+ * The locals of a scan for p's walls and staircase candidates: p's x and y, the walls xB and yL
+ * (starting at 0, the reference), and the candidates' indices cand[0..inside) (an i32 array at the
+ * byte address in local `cand`).
+ */
+export interface WallScan {
+  px: number;
+  py: number;
+  xB: number;
+  yL: number;
+  cand: number;
+  inside: number;
+}
+
+/**
+ * Code for one entry q = (qx, qy) tied with p in z: it lowers a wall when it lies left of p or
+ * below it, is a candidate when strictly inside the walls, and runs `dominated` when it weakly
+ * dominates p. Branches on the side (tied entries are few).
+ */
+export function tiedWallStep(
+  f: FunctionBuilder,
+  w: WallScan,
+  qx: number,
+  qy: number,
+  index: Code,
+  dominated: () => Code,
+): Code {
+  return f.when(
+    f64.le(get(qx), get(w.px)),
+    () =>
+      seq(
+        f.when(f64.le(get(qy), get(w.py)), dominated),
+        f.when(f64.lt(get(qy), get(w.yL)), () => set(w.yL, get(qy))),
+      ),
+    () =>
+      f.when(
+        f64.le(get(qy), get(w.py)),
+        () => f.when(f64.lt(get(qx), get(w.xB)), () => set(w.xB, get(qx))),
+        () =>
+          f.when(i32.and(f64.lt(get(qx), get(w.xB)), f64.lt(get(qy), get(w.yL))), () =>
+            seq(sti(w.cand, get(w.inside), index), inc(w.inside)),
+          ),
+      ),
+  );
+}
+
+/**
+ * Code for one entry q = (qx, qy) below p in z and strictly inside the walls so far (the caller
+ * tests that: on fronts and grids few entries are, so that test is a predictable branch): the side
+ * of p it lies on is found without branches (it is not predictable); it lowers a wall, or is a
+ * candidate (its slot is written every time and kept only then), or runs `dominated`.
+ */
+export function wallStep(
+  f: FunctionBuilder,
+  w: WallScan,
+  qx: number,
+  qy: number,
+  index: Code,
+  dominated: () => Code,
+): Code {
+  const left = f.local(I32);
+  const below = f.local(I32);
+  return seq(
+    set(left, f64.le(get(qx), get(w.px))),
+    set(below, f64.le(get(qy), get(w.py))),
+    f.when(i32.and(get(left), get(below)), dominated),
+    f.when(get(left), () => set(w.yL, get(qy))),
+    f.when(get(below), () => set(w.xB, get(qx))),
+    sti(w.cand, get(w.inside), index),
+    set(w.inside, i32.add(get(w.inside), i32.sub(one, i32.or(get(left), get(below))))),
+  );
+}
+
+/**
+ * Code that inserts into the staircase at sx, sy (byte addresses in locals), of length in local
+ * `t`, the candidates of `w` that lie strictly inside its final walls; their coordinates are read
+ * from the double arrays at the byte addresses in locals `xs`, `ys`.
+ */
+export function candidateStaircase(
+  f: FunctionBuilder,
+  w: WallScan,
+  xs: number,
+  ys: number,
+  sx: number,
+  sy: number,
+  t: number,
+): Code {
+  const c = f.local(I32);
+  const r = f.local(I32);
+  const qx = f.local(F64);
+  const qy = f.local(F64);
+  return seq(
+    set(c, zero),
+    f.block('stairDone', () =>
+      f.loop('stair', () =>
+        seq(
+          f.brIf('stairDone', i32.geS(get(c), get(w.inside))),
+          set(r, ldi(w.cand, get(c))),
+          set(qx, ld(xs, get(r))),
+          set(qy, ld(ys, get(r))),
+          f.when(i32.and(f64.lt(get(qx), get(w.xB)), f64.lt(get(qy), get(w.yL))), () =>
+            set(t, call(STAIR_INSERT, get(sx), get(sy), get(t), get(qx), get(qy))),
+          ),
+          inc(c),
+          f.br('stair'),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * Code that cuts p's slice by q = (qx, qy) (coverSlice, which reads and writes the walls and the
+ * uncovered area through its globals): the locals xB, yL, area and t are updated.
+ */
+export function coverStep(
+  sx: number,
+  sy: number,
+  t: number,
+  q: [qx: number, qy: number],
+  p: [px: number, py: number],
+  xB: number,
+  yL: number,
+  area: number,
+): Code {
+  return seq(
+    globalSet(G_XB, get(xB)),
+    globalSet(G_YL, get(yL)),
+    globalSet(G_AREA, get(area)),
+    set(t, call(COVER_SLICE, get(sx), get(sy), get(t), get(q[0]), get(q[1]), get(p[0]), get(p[1]))),
+    set(xB, globalGet(G_XB)),
+    set(yL, globalGet(G_YL)),
+    set(area, globalGet(G_AREA)),
+  );
+}
+
+/**
+ * Code that adds `term` to the sum in local `sum`, its rounding errors gathered in local `comp`
+ * (Neumaier's compensated summation: the sweeps return sum + comp).
+ */
+export function compensatedAdd(f: FunctionBuilder, sum: number, comp: number, term: Code): Code {
+  const t = f.local(F64);
+  const s = f.local(F64);
+  return seq(
+    set(t, term),
+    set(s, f64.add(get(sum), get(t))),
+    f.when(
+      f64.ge(f64.abs(get(sum)), f64.abs(get(t))),
+      () => set(comp, f64.add(get(comp), f64.add(f64.sub(get(sum), get(s)), get(t)))),
+      () => set(comp, f64.add(get(comp), f64.add(f64.sub(get(t), get(s)), get(sum)))),
+    ),
+    set(sum, get(s)),
+  );
 }
