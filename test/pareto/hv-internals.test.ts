@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { limitSetContributions } from '../../src/pareto/hv/contributions.js';
 import { dimensionSweep, SweepWorkspace } from '../../src/pareto/hv/dimension-sweep.js';
+import { GatheredColumns } from '../../src/pareto/hv/gather.js';
 import { hv2dContributions } from '../../src/pareto/hv/hv2d.js';
 import { Hv3dWorkspace, hv3d } from '../../src/pareto/hv/hv3d.js';
 import { Hv4dWorkspace, hv4d } from '../../src/pareto/hv/hv4d.js';
@@ -68,6 +69,136 @@ describe('argsortLex', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('GatheredColumns (the gathering passes, WebAssembly)', () => {
+  const gathered = new GatheredColumns();
+
+  /** What the gathering pass keeps, written plainly: rows (with their translated values) in order. */
+  function gatherPlainly(rows: number[][], ref: number[], drop: boolean, distinct: boolean) {
+    const kept: number[] = [];
+    const points: number[][] = [];
+    let best = Number.POSITIVE_INFINITY;
+    let pivot = -1;
+    let q: number[] | null = null;
+    for (let i = 0; i < rows.length; i++) {
+      const x = rows[i]!.map((v, j) => v - ref[j]!);
+      const sum = x.reduce((a, b) => a + b);
+      if (x.every((v) => v < 0) && sum > Number.NEGATIVE_INFINITY) {
+        if (q !== null && q.every((v, j) => v <= x[j]!)) continue;
+        if (sum < best) {
+          best = sum;
+          pivot = points.length;
+          if (drop) q = x;
+        }
+      } else if (!rows[i]!.every((v, j) => v < ref[j]!)) {
+        continue;
+      }
+      if (distinct && points.some((p) => p.every((v, j) => v === x[j]))) continue;
+      kept.push(i);
+      points.push(x);
+    }
+    return { kept, points, pivot };
+  }
+
+  const load = (rows: number[][], m: number) => {
+    gathered.cover(rows.length);
+    rows.forEach((r, i) => {
+      for (let j = 0; j < m; j++) gathered.input[i * m + j] = r[j]!;
+    });
+  };
+  const columnsOf = (n: number, m: number) =>
+    Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => gathered.columns[j]![i]!));
+
+  const arb = fc.integer({ min: 2, max: 5 }).chain((m) =>
+    fc.record({
+      m: fc.constant(m),
+      // A small pool drawn with repetition: repeats, ties, points on and beyond the reference (3).
+      pool: fc.array(fc.array(fc.integer({ min: -2, max: 4 }), { minLength: m, maxLength: m }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      picks: fc.array(fc.nat(), { maxLength: 700 }),
+      drop: fc.boolean(),
+      distinct: fc.boolean(),
+    }),
+  );
+
+  it('keeps what a plain filter keeps: inside the box, translated, in order, without dominated or repeated points', () => {
+    fc.assert(
+      fc.property(arb, ({ m, pool, picks, drop, distinct }) => {
+        const rows = picks.map((k) => pool[k % pool.length]!.map((v) => v / 2));
+        const ref = new Array<number>(m).fill(1.5);
+        load(rows, m);
+        const n = gathered.gather(rows.length, m, ref, drop, distinct);
+        const want = gatherPlainly(rows, ref, drop, distinct);
+        expect(n).toBe(want.kept.length);
+        expect(Array.from(gathered.kept.subarray(0, n))).toEqual(want.kept);
+        expect(columnsOf(n, m)).toEqual(want.points);
+        expect(gathered.pivot).toBe(want.pivot);
+        expect(gathered.dropped).toBe(
+          rows.filter((r) => r.every((v, j) => v < ref[j]!)).length - want.kept.length,
+        );
+        // The sample's count of repeats among the first rows.
+        const k = Math.min(rows.length, 40);
+        load(rows, m);
+        const seen = new Set<string>();
+        let repeats = 0;
+        for (const r of rows.slice(0, k)) {
+          const key = r.join(',');
+          if (seen.has(key)) repeats++;
+          seen.add(key);
+        }
+        expect(gathered.countRepeats(k, m)).toBe(repeats);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('pivot rounds keep every non-dominated point and drop only dominated ones (or repeats)', () => {
+    fc.assert(
+      fc.property(arb, ({ m, pool, picks }) => {
+        const rows = picks.map((k) => pool[k % pool.length]!.map((v) => v / 2));
+        const ref = new Array<number>(m).fill(1.5);
+        load(rows, m);
+        const n = gathered.gather(rows.length, m, ref, false, false);
+        if (n < 2) return;
+        const before = columnsOf(n, m);
+        const left = gathered.dropDominated(n, m, gathered.pivot, 0);
+        const after = columnsOf(left, m);
+        const weakly = (p: number[], q: number[]) => p.every((v, j) => v <= q[j]!);
+        const strictly = (p: number[], q: number[]) => weakly(p, q) && p.some((v, j) => v < q[j]!);
+        for (const p of before) {
+          if (!before.some((q) => strictly(q, p))) expect(after).toContainEqual(p);
+          expect(after.some((q) => weakly(q, p))).toBe(true);
+        }
+        // The kept rows still name each point's input row.
+        for (let i = 0; i < left; i++) {
+          expect(after[i]).toEqual(rows[gathered.kept[i]!]!.map((v, j) => v - ref[j]!));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('stops at the first NaN or -Infinity and names its row, across memory growth', () => {
+    for (const [total, bad] of [
+      [5, 3],
+      [3000, 2999],
+      [40, 0],
+    ] as const) {
+      for (const m of [2, 3, 4, 5]) {
+        const rows = Array.from({ length: total }, (_, i) =>
+          Array.from({ length: m }, (_, j) => ((i + j) % 7) / 8),
+        );
+        rows[bad]![m - 1] = bad % 2 === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
+        if (bad + 1 < total) rows[bad + 1]![0] = Number.NaN;
+        load(rows, m);
+        expect(gathered.gather(total, m, new Array(m).fill(1), true, total > 100)).toBe(-1);
+        expect(gathered.badRow).toBe(bad);
+      }
+    }
   });
 });
 

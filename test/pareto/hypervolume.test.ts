@@ -292,12 +292,12 @@ describe('hypervolume on tie-heavy grid sets', () => {
     );
   });
 
-  it('drops the repeats of large sets (2048 points and more) and matches cell counting, m = 2..5', () => {
-    // From 2048 points kept on, when the pivot of the gathering pass dropped few (fronts), a pass drops
-    // repeated points if an eighth of the first 256 repeat: grid fronts (coordinates summing to 10,
-    // none dominating another) drawn with repetition, some points dominated or on the reference (6),
-    // optionally low points (the filter's pivots, then its rounds instead) and a front of distinct
-    // points first (the sample sees few repeats, and the rest is left to the kernels).
+  it('drops the repeats of large sets (512 points and more) and matches cell counting, m = 2..5', () => {
+    // From 512 input rows on, the gathering pass also drops repeated points if an eighth of the
+    // first 256 repeat: grid fronts (coordinates summing to 10, none dominating another) drawn with
+    // repetition, some points dominated or on the reference (6), optionally low points (the
+    // filter's pivots, then its rounds) and a front of distinct points first (the sample sees few
+    // repeats, and the rest is left to the kernels).
     const arb = fc.integer({ min: 2, max: 5 }).chain((m) =>
       fc.record({
         m: fc.constant(m),
@@ -309,7 +309,7 @@ describe('hypervolume on tie-heavy grid sets', () => {
           maxLength: 5,
         }),
         low: fc.boolean(),
-        n: fc.integer({ min: 2048, max: 3000 }),
+        n: fc.integer({ min: 512, max: 3000 }),
         distinctFirst: fc.boolean(),
         seed: fc.nat(),
       }),
