@@ -86,7 +86,7 @@ describe('GatheredColumns (the gathering passes, WebAssembly)', () => {
       const x = rows[i]!.map((v, j) => v - ref[j]!);
       const sum = x.reduce((a, b) => a + b);
       if (x.every((v) => v < 0) && sum > Number.NEGATIVE_INFINITY) {
-        if (q !== null && q.every((v, j) => v <= x[j]!)) continue;
+        if (q?.every((v, j) => v <= x[j]!)) continue;
         if (sum < best) {
           best = sum;
           pivot = points.length;

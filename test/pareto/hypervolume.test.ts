@@ -294,7 +294,7 @@ describe('hypervolume on tie-heavy grid sets', () => {
 
   it('drops the repeats of large sets (512 points and more) and matches cell counting, m = 2..5', () => {
     // From 512 input rows on, the gathering pass also drops repeated points if an eighth of the
-    // first 256 repeat: grid fronts (coordinates summing to 10, none dominating another) drawn with
+    // first 128 repeat: grid fronts (coordinates summing to 10, none dominating another) drawn with
     // repetition, some points dominated or on the reference (6), optionally low points (the
     // filter's pivots, then its rounds) and a front of distinct points first (the sample sees few
     // repeats, and the rest is left to the kernels).
