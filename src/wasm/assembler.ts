@@ -136,7 +136,20 @@ export const f64 = {
   div: binary(0xa3),
   min: binary(0xa4),
   max: binary(0xa5),
+  /** A signed 32-bit integer as a double (exact). */
+  convertI32S: unary(0xb7),
 };
+
+/** Copies `bytes` bytes from address `source` to `target` (overlapping ranges as memmove does). */
+export const memoryCopy = (target: Code, source: Code, bytes: Code): Code => [
+  ...target,
+  ...source,
+  ...bytes,
+  0xfc,
+  10,
+  0,
+  0,
+];
 
 /** The byte address of entry `index` of an array of 8-byte values at byte address `base`. */
 export const at8 = (base: Code, index: Code): Code => i32.add(base, i32.shl(index, i32.const(3)));

@@ -10,6 +10,7 @@ import {
   I32,
   i32,
   instantiate,
+  memoryCopy,
   moduleBytes,
   seq,
   set,
@@ -102,6 +103,52 @@ describe('wasm assembler', () => {
           expect(exports.sumAbove(16, values.length, v)).toBe(expected);
         },
       ),
+    );
+  });
+
+  it('copies overlapping ranges as copyWithin does and converts integers to doubles exactly', () => {
+    const copy = new FunctionBuilder([I32, I32, I32], []);
+    copy.body(memoryCopy(get(0), get(1), get(2)));
+    const convert = new FunctionBuilder([I32], [F64]);
+    convert.body(f64.convertI32S(get(0)));
+    const exports = instantiate<{
+      copy: (target: number, source: number, bytes: number) => void;
+      convert: (v: number) => number;
+      memory: WasmMemory;
+    }>(
+      moduleBytes({
+        functions: [
+          { name: 'copy', fn: copy },
+          { name: 'convert', fn: convert },
+        ],
+        memoryPages: 1,
+      }),
+      'test kernels',
+      '',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer(), { minLength: 1, maxLength: 64 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        (values, a, b, c) => {
+          const ints = new Int32Array(exports.memory.buffer, 0, values.length);
+          ints.set(values);
+          const want = Int32Array.from(values);
+          const n = values.length;
+          const [target, source] = [a % n, b % n];
+          const count = c % (n - Math.max(target, source) + 1);
+          want.copyWithin(target, source, source + count);
+          exports.copy(4 * target, 4 * source, 4 * count);
+          expect(Array.from(ints)).toEqual(Array.from(want));
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.integer(), (v) => {
+        expect(exports.convert(v)).toBe(v);
+      }),
     );
   });
 
