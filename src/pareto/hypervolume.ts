@@ -7,7 +7,7 @@ import { Hv4dWorkspace, hv4d } from './hv/hv4d.js';
 import { Hv5dWorkspace, hv5d } from './hv/hv5d.js';
 import { Hvc3dWorkspace, hv3dContributions } from './hv/hvc3d.js';
 import { argsortLex } from './hv/index-sort.js';
-import { QhvWorkspace, qhv } from './hv/qhv.js';
+import { qhv } from './hv/qhv.js';
 import { WfgWorkspace, wfg } from './hv/wfg.js';
 
 /**
@@ -114,7 +114,6 @@ class Scratch {
   readonly hvc3 = new Hvc3dWorkspace();
   readonly hv5 = new Hv5dWorkspace();
   wfg: WfgWorkspace | null = null;
-  readonly qhv = new QhvWorkspace();
 
   ensure(n: number, m: number): void {
     if (n <= this.capacity && m <= this.width) return;
@@ -154,7 +153,7 @@ function volumeOfTranslated(n: number, m: number): number {
   if (m === 3) return hv3d(cols[0]!, cols[1]!, cols[2]!, n, scratch.hv3);
   if (m === 4) return hv4d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, n, scratch.hv4);
   if (m === 5) return hv5d(cols[0]!, cols[1]!, cols[2]!, cols[3]!, cols[4]!, n, scratch.hv5);
-  if (m >= 7 || manyTies(n, m)) return qhv(scratch.rows, n, m, scratch.qhv);
+  if (m >= 7 || manyTies(n, m)) return qhv(scratch.rows, n, m);
   return wfg(scratch.rows, n, m, m, scratch.wfgFor(n, m), 5);
 }
 

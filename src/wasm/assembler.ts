@@ -96,6 +96,7 @@ export const i32 = {
   geU: binary(0x4f),
   clz: unary(0x67),
   ctz: unary(0x68),
+  popcnt: unary(0x69),
   add: binary(0x6a),
   sub: binary(0x6b),
   mul: binary(0x6c),
@@ -139,6 +140,11 @@ export const f64 = {
   /** A signed 32-bit integer as a double (exact). */
   convertI32S: unary(0xb7),
 };
+
+/** The memory's size in pages. */
+export const memorySize = (): Code => [0x3f, 0];
+/** Grows the memory by `pages` pages; leaves the former size in pages, or -1 when it cannot grow. */
+export const memoryGrow = (pages: Code): Code => [...pages, 0x40, 0];
 
 /** Copies `bytes` bytes from address `source` to `target` (overlapping ranges as memmove does). */
 export const memoryCopy = (target: Code, source: Code, bytes: Code): Code => [

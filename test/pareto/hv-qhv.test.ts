@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QhvWorkspace, qhv } from '../../src/pareto/hv/qhv.js';
+import { qhv } from '../../src/pareto/hv/qhv.js';
 import { WfgWorkspace, wfg } from '../../src/pareto/hv/wfg.js';
 import { hypervolume } from '../../src/pareto/hypervolume.js';
 import { slicing } from './hv-reference.js';
@@ -46,7 +46,7 @@ describe('qhv (QHV-II)', () => {
         ([m, pts]) => {
           const n = pts.length;
           const rows = Float64Array.from(pts.flat());
-          expect(qhv(rows, n, m, new QhvWorkspace())).toBe(slicing(rows, n, m));
+          expect(qhv(rows, n, m)).toBe(slicing(rows, n, m));
         },
       ),
       { numRuns: 300 },
@@ -55,7 +55,6 @@ describe('qhv (QHV-II)', () => {
 
   it('matches WFG down to the 2-D sweep on fronts and grids for m = 4..8', () => {
     const rand = lcg(7);
-    const work = new QhvWorkspace();
     for (const [m, n] of [
       [4, 120],
       [5, 90],
@@ -66,14 +65,13 @@ describe('qhv (QHV-II)', () => {
       for (const grid of [false, true]) {
         const rows = front(rand, n, m, grid);
         const want = wfg(rows, n, m, m, new WfgWorkspace(n, m), 2);
-        expect(rel(qhv(rows, n, m, work), want)).toBeLessThanOrEqual(1e-12);
+        expect(rel(qhv(rows, n, m), want)).toBeLessThanOrEqual(1e-12);
       }
     }
   });
 
-  it('reuses its workspace across sizes and numbers of objectives, its stack growing as needed', () => {
+  it('reuses its memory across sizes and numbers of objectives, its stack growing as needed', () => {
     const rand = lcg(11);
-    const work = new QhvWorkspace();
     for (const [m, n] of [
       [8, 5],
       [7, 60],
@@ -84,9 +82,9 @@ describe('qhv (QHV-II)', () => {
     ] as const) {
       const rows = front(rand, n, m, n % 2 === 0);
       const want = n <= 12 ? slicing(rows, n, m) : wfg(rows, n, m, m, new WfgWorkspace(n, m), 2);
-      expect(rel(qhv(rows, n, m, work), want)).toBeLessThanOrEqual(1e-12);
+      expect(rel(qhv(rows, n, m), want)).toBeLessThanOrEqual(1e-12);
     }
-    expect(qhv(new Float64Array(0), 0, 7, work)).toBe(0);
+    expect(qhv(new Float64Array(0), 0, 7)).toBe(0);
   });
 });
 

@@ -11,6 +11,8 @@ import {
   i32,
   instantiate,
   memoryCopy,
+  memoryGrow,
+  memorySize,
   moduleBytes,
   seq,
   set,
@@ -106,20 +108,29 @@ describe('wasm assembler', () => {
     );
   });
 
-  it('copies overlapping ranges as copyWithin does and converts integers to doubles exactly', () => {
+  it('copies overlapping ranges as copyWithin does, grows the memory, converts integers to doubles exactly and counts bits', () => {
     const copy = new FunctionBuilder([I32, I32, I32], []);
     copy.body(memoryCopy(get(0), get(1), get(2)));
     const convert = new FunctionBuilder([I32], [F64]);
     convert.body(f64.convertI32S(get(0)));
+    const popcnt = new FunctionBuilder([I32], [I32]);
+    popcnt.body(i32.popcnt(get(0)));
+    // grow(pages): the size in pages before, then after growing.
+    const grow = new FunctionBuilder([I32], [I32]);
+    grow.body(i32.add(i32.mul(memoryGrow(get(0)), i32.const(1000)), memorySize()));
     const exports = instantiate<{
       copy: (target: number, source: number, bytes: number) => void;
       convert: (v: number) => number;
+      popcnt: (v: number) => number;
+      grow: (pages: number) => number;
       memory: WasmMemory;
     }>(
       moduleBytes({
         functions: [
           { name: 'copy', fn: copy },
           { name: 'convert', fn: convert },
+          { name: 'popcnt', fn: popcnt },
+          { name: 'grow', fn: grow },
         ],
         memoryPages: 1,
       }),
@@ -148,8 +159,11 @@ describe('wasm assembler', () => {
     fc.assert(
       fc.property(fc.integer(), (v) => {
         expect(exports.convert(v)).toBe(v);
+        expect(exports.popcnt(v)).toBe([...(v >>> 0).toString(2)].filter((b) => b === '1').length);
       }),
     );
+    expect(exports.grow(2)).toBe(1003);
+    expect(exports.memory.buffer.byteLength).toBe(3 * 65536);
   });
 
   it('says plainly when the runtime has no WebAssembly or the module does not load', () => {

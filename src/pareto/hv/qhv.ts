@@ -1,67 +1,446 @@
+import {
+  at4,
+  at8,
+  type Code,
+  call,
+  F64,
+  FunctionBuilder,
+  f64,
+  get,
+  globalGet,
+  globalSet,
+  I32,
+  i32,
+  increment as inc,
+  instantiate,
+  memoryGrow,
+  memorySize,
+  moduleBytes,
+  PAGE,
+  ret,
+  select,
+  seq,
+  set,
+  type WasmMemory,
+} from '../../wasm/assembler.js';
+
+/**
+ * QHV-II in WebAssembly ({@link qhv}): a module built with the project's assembler when this file
+ * loads. JavaScript copies the points in and reads the volume out; the recursion, its stack of
+ * sub-problems (grown from inside when a level needs room) and the inclusion-exclusion of small sets
+ * run in the module. Each function does the former JavaScript version's operations in their order
+ * (the same volumes to the last bit). Why: the recursion's inner loops over m objectives paid for
+ * bounds checks and the inclusion-exclusion for `Math.max` calls.
+ */
+
 /** Up to this many points, inclusion-exclusion ends the recursion (4 and 5 measured alike at m = 8). */
 const SMALL_SET = 4;
 
+// Globals: the number of objectives, the byte addresses of the arrays, the compensated sum.
+const G_M = 0;
+/** Per depth d: the sub-problem's reference at d * m (the input's, 0, at depth 0; doubles). */
+const G_REFS = 1;
+/** Per depth d: the pivot, at d * m (doubles). */
+const G_PIVOTS = 2;
+/** Per depth d: the objectives in the order of the pivot's sub-boxes, at d * m (i32). */
+const G_PERMS = 3;
+/** Per objective: how many points lie below the pivot (i32). */
+const G_COUNTS = 4;
+/** 2^SMALL_SET x m: the componentwise maximum of each subset, for inclusion-exclusion (doubles). */
+const G_MAX = 5;
 /**
- * Buffers of {@link qhv}: the points of every level of the recursion on one stack (a level's
- * sub-problems after its own points), and per depth the reference and the order of the objectives.
- * Grows on demand, so repeated calls allocate nothing once warm.
+ * The stack of points, last in memory: rows of m + 1 doubles, the input at row 0, each
+ * sub-problem after the rows of its parent; entry m of a row holds (as an i32) in how many
+ * objectives the point is still below its level's pivot.
  */
-export class QhvWorkspace {
-  m = 0;
-  /** Rows of m values: the input at 0, each sub-problem after the points of its parent. */
-  stack = new Float64Array(0);
-  /** Per depth d: the sub-problem's reference at d * m (the input's, 0, at depth 0). */
-  refs = new Float64Array(0);
-  /** Per depth d: the objectives in the order of the pivot's sub-boxes, at d * m. */
-  perms = new Int32Array(0);
-  /** Per depth d: the pivot, at d * m. */
-  pivots = new Float64Array(0);
-  /** Per row of the stack: in how many objectives the point is still below its level's pivot. */
-  below = new Int32Array(0);
-  /** Per objective: how many points lie below the pivot in it. */
-  counts = new Int32Array(0);
-  /** 2^SMALL_SET x m: the componentwise maximum of each subset, for inclusion-exclusion. */
-  subsetMax = new Float64Array(0);
-  depths = 0;
-  /**
-   * The volume so far, compensated (Neumaier): every pivot's box and every small set's volume adds
-   * to it, so no call returns a double (boxed when the call is not inlined, as in the recursion).
-   */
-  readonly sum = new Float64Array(2);
+const G_STACK = 6;
+/** The volume so far, compensated (Neumaier): every pivot's box and small set's volume adds to it. */
+const G_SUM = 7;
+const G_COMP = 8;
+const GLOBALS = [I32, I32, I32, I32, I32, I32, I32, F64, F64] as const;
 
-  /** Room for n points of m objectives at depth 0, and for every depth below. */
-  ensure(n: number, m: number): void {
-    if (m !== this.m) {
-      this.m = m;
-      this.counts = new Int32Array(m);
-      this.subsetMax = new Float64Array((1 << SMALL_SET) * m);
-      this.depths = 0;
-      this.stack = new Float64Array(0);
-    }
-    if (this.stack.length < 4 * n * m) {
-      this.stack = new Float64Array(4 * n * m);
-      this.below = new Int32Array(4 * n);
-    }
-    // Every sub-problem holds fewer points than its parent: at most n + 1 depths.
-    if (n + 2 > this.depths) {
-      this.depths = Math.max(n + 2, 2 * this.depths);
-      this.refs = new Float64Array(this.depths * m);
-      this.perms = new Int32Array(this.depths * m);
-      this.pivots = new Float64Array(this.depths * m);
-    }
-  }
+const ADD = 0;
+const INCLUSION_EXCLUSION = 1;
+const SPLIT = 2;
 
-  /** Makes the stack hold at least `size` values, keeping its contents. */
-  grow(size: number): void {
-    if (size <= this.stack.length) return;
-    const next = new Float64Array(Math.max(size, 2 * this.stack.length));
-    next.set(this.stack);
-    this.stack = next;
-    const below = new Int32Array(next.length / this.m);
-    below.set(this.below);
-    this.below = below;
-  }
+const one = i32.const(1);
+const zero = i32.const(0);
+
+/** add(x): adds x to the compensated sum. */
+function addFn(): FunctionBuilder {
+  const f = new FunctionBuilder([F64], []);
+  const [X] = [0];
+  const t = f.local(F64);
+  const s = f.local(F64);
+  f.body(
+    seq(
+      set(s, globalGet(G_SUM)),
+      set(t, f64.add(get(s), get(X))),
+      f.when(
+        f64.ge(f64.abs(get(s)), f64.abs(get(X))),
+        () => globalSet(G_COMP, f64.add(globalGet(G_COMP), f64.add(f64.sub(get(s), get(t)), get(X)))),
+        () => globalSet(G_COMP, f64.add(globalGet(G_COMP), f64.add(f64.sub(get(X), get(t)), get(s)))),
+      ),
+      globalSet(G_SUM, get(t)),
+    ),
+  );
+  return f;
 }
+
+/** Code for `for (local = 0; local < end; local++) body`. */
+function upTo(f: FunctionBuilder, label: string, local: number, end: Code, body: Code): Code {
+  return seq(
+    set(local, zero),
+    f.block(`${label}-done`, () =>
+      f.loop(label, () =>
+        seq(f.brIf(`${label}-done`, i32.geS(get(local), end)), body, inc(local), f.br(label)),
+      ),
+    ),
+  );
+}
+
+/**
+ * inclusionExclusion(off, n, ro): adds the hypervolume of the n <= SMALL_SET points from stack row
+ * `off` against the reference at refs[ro..]: subset S adds (-1)^(|S|+1) times the box of the
+ * componentwise maximum of its members, built from S minus its lowest member.
+ */
+function inclusionExclusionFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32], []);
+  const [OFF, N, RO] = [0, 1, 2];
+  const m = f.local(I32);
+  const rows = f.local(I32);
+  const stride = f.local(I32);
+  const refs = f.local(I32);
+  const max = f.local(I32);
+  const subset = f.local(I32);
+  const rest = f.local(I32);
+  const o = f.local(I32);
+  const r = f.local(I32);
+  const q = f.local(I32);
+  const j = f.local(I32);
+  const v = f.local(F64);
+  const x = f.local(F64);
+  const total = f.local(F64);
+  f.body(
+    seq(
+      set(m, globalGet(G_M)),
+      set(rows, globalGet(G_STACK)),
+      set(stride, i32.mul(i32.add(get(m), one), i32.const(8))),
+      set(refs, at8(globalGet(G_REFS), get(RO))),
+      set(max, globalGet(G_MAX)),
+      set(subset, one),
+      f.block('subsets-done', () =>
+        f.loop('subsets', () =>
+          seq(
+            f.brIf('subsets-done', i32.geS(get(subset), i32.shl(one, get(N)))),
+            set(rest, i32.and(get(subset), i32.sub(get(subset), one))),
+            set(o, at8(get(max), i32.mul(get(subset), get(m)))),
+            set(r, at8(get(max), i32.mul(get(rest), get(m)))),
+            // The lowest member's row.
+            set(q, i32.add(get(rows), i32.mul(i32.add(get(OFF), i32.ctz(get(subset))), get(stride)))),
+            set(v, f64.const(1)),
+            upTo(
+              f,
+              'objectives',
+              j,
+              get(m),
+              seq(
+                set(x, f64.load(at8(get(q), get(j)))),
+                f.when(get(rest), () => set(x, f64.max(f64.load(at8(get(r), get(j))), get(x)))),
+                f64.store(at8(get(o), get(j)), get(x)),
+                set(v, f64.mul(get(v), f64.sub(f64.load(at8(get(refs), get(j))), get(x)))),
+              ),
+            ),
+            // |S| odd (rest even) adds, even subtracts.
+            set(
+              total,
+              f64.add(
+                get(total),
+                select(get(v), f64.neg(get(v)), i32.eqz(i32.and(i32.popcnt(get(rest)), one))),
+              ),
+            ),
+            inc(subset),
+            f.br('subsets'),
+          ),
+        ),
+      ),
+      call(ADD, get(total)),
+    ),
+  );
+  return f;
+}
+
+/**
+ * split(off, n, depth): adds the hypervolume of the n points from stack row `off` against the
+ * reference of `depth`. The points are this call's own (its caller rewrites them for its next box):
+ * they are clipped in place, box by box, and leave once no objective of theirs is left below the
+ * pivot. Returns 0, or 1 when the memory could not grow for a level's sub-problems.
+ */
+function splitFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32], [I32]);
+  const [OFF, N, DEPTH] = [0, 1, 2];
+  const m = f.local(I32);
+  const rows = f.local(I32);
+  const stride = f.local(I32);
+  const ro = f.local(I32);
+  const refs = f.local(I32);
+  const pv = f.local(I32);
+  const perms = f.local(I32);
+  const counts = f.local(I32);
+  const i = f.local(I32);
+  const j = f.local(I32);
+  const jj = f.local(I32);
+  const o = f.local(I32);
+  const c = f.local(I32);
+  const b = f.local(I32);
+  const a = f.local(I32);
+  const live = f.local(I32);
+  const pivot = f.local(I32);
+  const child = f.local(I32);
+  const k = f.local(I32);
+  const bytes = f.local(I32);
+  const v = f.local(F64);
+  const volume = f.local(F64);
+  const pj = f.local(F64);
+  const row = (index: Code) => i32.add(get(rows), i32.mul(index, get(stride)));
+  const value = (address: number, objective: Code) => f64.load(at8(get(address), objective));
+  const belowAt = (address: number) => i32.load(at8(get(address), get(m)));
+  /** Moves row `from` over row `to` (with its count when `withCount`). */
+  const moveRow = (from: Code, to: Code, withCount: boolean) =>
+    f.block('moved', () =>
+      seq(
+        set(a, from),
+        set(b, to),
+        set(j, zero),
+        f.loop('move', () =>
+          seq(
+            f.brIf('moved', i32.geS(get(j), withCount ? i32.add(get(m), one) : get(m))),
+            f64.store(at8(get(b), get(j)), value(a, get(j))),
+            inc(j),
+            f.br('move'),
+          ),
+        ),
+      ),
+    );
+  f.body(
+    seq(
+      set(m, globalGet(G_M)),
+      set(rows, globalGet(G_STACK)),
+      set(stride, i32.mul(i32.add(get(m), one), i32.const(8))),
+      set(ro, i32.mul(get(DEPTH), get(m))),
+      f.when(i32.leS(get(N), i32.const(SMALL_SET)), () =>
+        seq(call(INCLUSION_EXCLUSION, get(OFF), get(N), get(ro)), ret(zero)),
+      ),
+      set(refs, at8(globalGet(G_REFS), get(ro))),
+      set(pv, at8(globalGet(G_PIVOTS), get(ro))),
+      set(perms, at4(globalGet(G_PERMS), get(ro))),
+      set(counts, globalGet(G_COUNTS)),
+      // The pivot: the point with the largest box.
+      set(pivot, row(get(OFF))),
+      set(volume, f64.const(-1)),
+      upTo(
+        f,
+        'candidates',
+        i,
+        get(N),
+        seq(
+          set(o, row(i32.add(get(OFF), get(i)))),
+          set(v, f64.const(1)),
+          upTo(f, 'box', j, get(m), set(v, f64.mul(get(v), f64.sub(value(refs, get(j)), value(o, get(j)))))),
+          f.when(f64.gt(get(v), get(volume)), () => seq(set(volume, get(v)), set(pivot, get(o)))),
+        ),
+      ),
+      upTo(f, 'pivot', j, get(m), f64.store(at8(get(pv), get(j)), value(pivot, get(j)))),
+      // Per objective, how many points lie below the pivot; per point, in how many objectives. The
+      // points below in none (the pivot, the points it weakly dominates) fall in no box and leave.
+      upTo(f, 'clear', j, get(m), i32.store(at4(get(counts), get(j)), zero)),
+      set(live, get(N)),
+      set(i, zero),
+      f.block('counted', () =>
+        f.loop('count', () =>
+          seq(
+            f.brIf('counted', i32.geS(get(i), get(live))),
+            set(o, row(i32.add(get(OFF), get(i)))),
+            set(c, zero),
+            upTo(
+              f,
+              'objectives',
+              j,
+              get(m),
+              seq(
+                set(b, f64.lt(value(o, get(j)), value(pv, get(j)))),
+                i32.store(at4(get(counts), get(j)), i32.add(i32.load(at4(get(counts), get(j))), get(b))),
+                set(c, i32.add(get(c), get(b))),
+              ),
+            ),
+            f.when(
+              i32.eqz(get(c)),
+              () =>
+                seq(
+                  set(live, i32.sub(get(live), one)),
+                  set(k, get(o)),
+                  moveRow(row(i32.add(get(OFF), get(live))), get(k), false),
+                ),
+              () => seq(i32.store(at8(get(o), get(m)), get(c)), inc(i)),
+            ),
+            f.br('count'),
+          ),
+        ),
+      ),
+      // The objectives by how many points lie below the pivot, fewest first (insertion sort of m).
+      upTo(
+        f,
+        'order',
+        a,
+        get(m),
+        seq(
+          set(c, i32.load(at4(get(counts), get(a)))),
+          set(b, i32.sub(get(a), one)),
+          f.block('placed', () =>
+            f.loop('shift', () =>
+              seq(
+                f.brIf('placed', i32.ltS(get(b), zero)),
+                f.brIf(
+                  'placed',
+                  i32.leS(i32.load(at4(get(counts), i32.load(at4(get(perms), get(b))))), get(c)),
+                ),
+                i32.store(at4(get(perms), i32.add(get(b), one)), i32.load(at4(get(perms), get(b)))),
+                set(b, i32.sub(get(b), one)),
+                f.br('shift'),
+              ),
+            ),
+          ),
+          i32.store(at4(get(perms), i32.add(get(b), one)), get(a)),
+        ),
+      ),
+      // Each sub-problem has fewer than n points; they go after this one's.
+      set(child, i32.add(get(OFF), get(N))),
+      set(bytes, row(i32.add(get(child), get(N)))),
+      f.when(i32.gtU(get(bytes), i32.mul(memorySize(), i32.const(PAGE))), () =>
+        f.when(
+          i32.eq(
+            memoryGrow(
+              i32.sub(i32.shrU(i32.add(get(bytes), i32.const(PAGE - 1)), i32.const(16)), memorySize()),
+            ),
+            i32.const(-1),
+          ),
+          () => ret(one),
+        ),
+      ),
+      call(ADD, get(volume)),
+      set(jj, zero),
+      f.block('boxes-done', () =>
+        f.loop('boxes', () =>
+          seq(
+            f.brIf('boxes-done', i32.geS(get(jj), get(m))),
+            f.brIf('boxes-done', i32.eqz(get(live))),
+            set(j, i32.load(at4(get(perms), get(jj)))),
+            set(pj, value(pv, get(j))),
+            // Box j: the points below the pivot in j, already clipped in the objectives before it.
+            // Each is then clipped in j too, and leaves when that was its last objective below.
+            set(k, zero),
+            set(i, zero),
+            f.block('clipped', () =>
+              f.loop('clip', () =>
+                seq(
+                  f.brIf('clipped', i32.geS(get(i), get(live))),
+                  set(o, row(i32.add(get(OFF), get(i)))),
+                  f.when(i32.eqz(f64.lt(value(o, get(j)), get(pj))), () => seq(inc(i), f.br('clip'))),
+                  // moveRow uses j: keep the objective in c meanwhile.
+                  set(c, get(j)),
+                  moveRow(get(o), row(i32.add(get(child), get(k))), false),
+                  set(j, get(c)),
+                  inc(k),
+                  f64.store(at8(get(o), get(j)), get(pj)),
+                  set(c, i32.sub(belowAt(o), one)),
+                  f.when(
+                    i32.eqz(get(c)),
+                    () =>
+                      seq(
+                        set(live, i32.sub(get(live), one)),
+                        set(c, get(j)),
+                        moveRow(row(i32.add(get(OFF), get(live))), get(o), true),
+                        set(j, get(c)),
+                      ),
+                    () => seq(i32.store(at8(get(o), get(m)), get(c)), inc(i)),
+                  ),
+                  f.br('clip'),
+                ),
+              ),
+            ),
+            f.when(get(k), () =>
+              seq(
+                // The child's reference: this one's, lowered to the pivot in j.
+                set(c, get(j)),
+                set(b, at8(get(refs), get(m))),
+                upTo(f, 'reference', a, get(m), f64.store(at8(get(b), get(a)), value(refs, get(a)))),
+                f64.store(at8(get(b), get(c)), get(pj)),
+                f.when(call(SPLIT, get(child), get(k), i32.add(get(DEPTH), one)), () => ret(one)),
+                // The memory may have grown: the addresses stay, and so do the locals.
+                set(j, get(c)),
+              ),
+            ),
+            inc(jj),
+            f.br('boxes'),
+          ),
+        ),
+      ),
+      zero,
+    ),
+  );
+  return f;
+}
+
+interface QhvExports {
+  readonly memory: WasmMemory;
+  readonly setup: (
+    m: number,
+    refs: number,
+    pivots: number,
+    perms: number,
+    counts: number,
+    max: number,
+    stack: number,
+  ) => void;
+  readonly split: (off: number, n: number, depth: number) => number;
+  readonly volume: () => number;
+}
+
+function setupFn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32], []);
+  f.body(
+    seq(
+      ...[G_M, G_REFS, G_PIVOTS, G_PERMS, G_COUNTS, G_MAX, G_STACK].map((g, p) => globalSet(g, get(p))),
+      globalSet(G_SUM, f64.const(0)),
+      globalSet(G_COMP, f64.const(0)),
+    ),
+  );
+  return f;
+}
+
+function volumeFn(): FunctionBuilder {
+  const f = new FunctionBuilder([], [F64]);
+  f.body(f64.add(globalGet(G_SUM), globalGet(G_COMP)));
+  return f;
+}
+
+const kernels = instantiate<QhvExports>(
+  moduleBytes({
+    functions: [
+      { fn: addFn() },
+      { fn: inclusionExclusionFn() },
+      { fn: splitFn(), name: 'split' },
+      { fn: setupFn(), name: 'setup' },
+      { fn: volumeFn(), name: 'volume' },
+    ],
+    globals: [...GLOBALS],
+    memoryPages: 1,
+  }),
+  'hypervolume kernels',
+  '',
+);
+/** The memory's doubles, renewed when the memory grew (here or inside the module). */
+let doubles = new Float64Array(0);
 
 /**
  * Hypervolume of the n rows of `rows` (m objectives, translated so the reference is the origin:
@@ -76,161 +455,35 @@ export class QhvWorkspace {
  * inclusion-exclusion. Worst case exponential in m, like WFG; on fronts of 30 to 500 points at
  * m = 7..12 it took 0.3 to 0.8 times the time of WFG with the 5-D sweep as base, on tie-heavy sets
  * 0.05 to 0.5 times; on fronts at m = 6 about 1.5 times, at m = 5 three times (see bench/hv.ts).
+ *
+ * @throws RangeError when the memory cannot grow for the recursion's sub-problems
  */
-export function qhv(rows: Float64Array, n: number, m: number, work: QhvWorkspace): number {
+export function qhv(rows: Float64Array, n: number, m: number): number {
   if (n === 0) return 0;
-  work.ensure(n, m);
-  const stack = work.stack;
-  for (let i = 0; i < n * m; i++) stack[i] = rows[i]!;
-  work.refs.fill(0, 0, m);
-  const sum = work.sum;
-  sum[0] = 0;
-  sum[1] = 0;
-  split(0, n, 0, work);
-  return sum[0]! + sum[1]!;
-}
-
-/**
- * Adds to `work.sum` the hypervolume of the n points at `stack[off..]` against the reference of
- * `depth`. The points are this call's own (its caller rewrites them for its next box): they are
- * clipped in place, box by box, and leave once no objective of theirs is left below the pivot.
- */
-function split(off: number, n: number, depth: number, work: QhvWorkspace): void {
-  const m = work.m;
-  const refs = work.refs;
-  const ro = depth * m;
-  let rows = work.stack;
-  if (n <= SMALL_SET) {
-    inclusionExclusion(rows, off, n, m, refs, ro, work);
-    return;
-  }
-  // The pivot: the point with the largest box.
-  let pivot = off;
-  let volume = -1;
+  // Every sub-problem holds fewer points than its parent: at most n + 1 depths.
+  const depths = n + 2;
+  const refs = 0;
+  const pivots = refs + 8 * depths * m;
+  const perms = pivots + 8 * depths * m;
+  const counts = perms + ((4 * depths * m + 7) & ~7);
+  const max = counts + ((4 * m + 7) & ~7);
+  const stack = max + 8 * (1 << SMALL_SET) * m;
+  const width = m + 1;
+  const bytes = stack + 8 * width * 2 * n;
+  const memory = kernels.memory;
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+  if (doubles.buffer !== memory.buffer) doubles = new Float64Array(memory.buffer);
+  const d = doubles;
+  const s8 = stack >>> 3;
   for (let i = 0; i < n; i++) {
-    const o = off + i * m;
-    let v = 1;
-    for (let j = 0; j < m; j++) v *= refs[ro + j]! - rows[o + j]!;
-    if (v > volume) {
-      volume = v;
-      pivot = o;
-    }
+    for (let j = 0; j < m; j++) d[s8 + i * width + j] = rows[i * m + j]!;
   }
-  const pv = work.pivots;
-  for (let j = 0; j < m; j++) pv[ro + j] = rows[pivot + j]!;
-  // Per objective, how many points lie below the pivot; per point, in how many objectives. The
-  // points below in none (the pivot, the points it weakly dominates) fall in no box and leave.
-  const counts = work.counts;
-  const below = work.below;
-  const bo = off / m;
-  counts.fill(0);
-  let live = n;
-  for (let i = 0; i < live; i++) {
-    const o = off + i * m;
-    let c = 0;
-    for (let j = 0; j < m; j++) {
-      const b = +(rows[o + j]! < pv[ro + j]!);
-      counts[j] = counts[j]! + b;
-      c += b;
-    }
-    if (c === 0) {
-      live--;
-      moveRow(rows, off + live * m, o, m);
-      i--;
-    } else {
-      below[bo + i] = c;
-    }
+  d.fill(0, refs >>> 3, (refs >>> 3) + m);
+  kernels.setup(m, refs, pivots, perms, counts, max, stack);
+  if (kernels.split(0, n, 0) !== 0) {
+    throw new RangeError(
+      `hypervolume: QHV-II ran out of memory for the sub-problems of ${n} points in ${m} objectives`,
+    );
   }
-  // The objectives by how many points lie below the pivot, fewest first (insertion sort of m).
-  const perms = work.perms;
-  for (let a = 0; a < m; a++) {
-    const c = counts[a]!;
-    let b = a - 1;
-    while (b >= 0 && counts[perms[ro + b]!]! > c) {
-      perms[ro + b + 1] = perms[ro + b]!;
-      b--;
-    }
-    perms[ro + b + 1] = a;
-  }
-  // Each sub-problem has fewer than n points; they go after this one's.
-  const child = off + n * m;
-  work.grow(child + (n - 1) * m);
-  const cro = ro + m;
-  add(work.sum, volume);
-  for (let jj = 0; jj < m && live > 0; jj++) {
-    rows = work.stack;
-    const below = work.below;
-    const j = perms[ro + jj]!;
-    const pj = pv[ro + j]!;
-    // Box j: the points below the pivot in j, already clipped in the objectives before it. Each is
-    // then clipped in j too, and leaves when that was its last objective below the pivot.
-    let k = 0;
-    for (let i = 0; i < live; i++) {
-      const o = off + i * m;
-      if (!(rows[o + j]! < pj)) continue;
-      moveRow(rows, o, child + k * m, m);
-      k++;
-      rows[o + j] = pj;
-      const c = below[bo + i]! - 1;
-      if (c === 0) {
-        live--;
-        moveRow(rows, off + live * m, o, m);
-        below[bo + i] = below[bo + live]!;
-        i--;
-      } else {
-        below[bo + i] = c;
-      }
-    }
-    if (k === 0) continue;
-    for (let l = 0; l < m; l++) refs[cro + l] = refs[ro + l]!;
-    refs[cro + j] = pj;
-    split(child, k, depth + 1, work);
-  }
-}
-
-/** Adds x to the compensated sum (Neumaier) in `sum[0]`, its correction in `sum[1]`. */
-function add(sum: Float64Array, x: number): void {
-  const s = sum[0]!;
-  const t = s + x;
-  sum[1] = sum[1]! + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s);
-  sum[0] = t;
-}
-
-function moveRow(a: Float64Array, from: number, to: number, m: number): void {
-  for (let l = 0; l < m; l++) a[to + l] = a[from + l]!;
-}
-
-/**
- * Adds to `work.sum` the hypervolume of n <= SMALL_SET points at `rows[off..]` against the
- * reference at `refs[ro..]`: subset S adds (-1)^(|S|+1) times the box of the componentwise maximum of its members, built from S
- * minus its lowest member.
- */
-function inclusionExclusion(
-  rows: Float64Array,
-  off: number,
-  n: number,
-  m: number,
-  refs: Float64Array,
-  ro: number,
-  work: QhvWorkspace,
-): void {
-  const max = work.subsetMax;
-  let total = 0;
-  for (let set = 1; set < 1 << n; set++) {
-    const low = 31 - Math.clz32(set & -set);
-    const rest = set & (set - 1);
-    const o = set * m;
-    const r = rest * m;
-    const q = off + low * m;
-    let v = 1;
-    let odd = 1;
-    for (let j = 0; j < m; j++) {
-      const x = rest === 0 ? rows[q + j]! : Math.max(max[r + j]!, rows[q + j]!);
-      max[o + j] = x;
-      v *= refs[ro + j]! - x;
-    }
-    for (let b = rest; b !== 0; b &= b - 1) odd ^= 1;
-    total += odd === 1 ? v : -v;
-  }
-  add(work.sum, total);
+  return kernels.volume();
 }
