@@ -39,11 +39,11 @@ import {
   FunctionBuilder,
   f64,
   get,
+  growTo,
   I32,
   i32,
   instantiate,
   moduleBytes,
-  PAGE,
   seq,
   set,
   tee,
@@ -206,7 +206,7 @@ let view = new Float64Array(exports.memory.buffer);
 function cover(doubles: number): Float64Array {
   const memory = exports.memory;
   const bytes = doubles * 8;
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+  growTo(memory, bytes);
   if (view.buffer !== memory.buffer) view = new Float64Array(memory.buffer);
   return view;
 }

@@ -353,3 +353,12 @@ export function instantiate<T>(bytes: Uint8Array, what: string, needs: string): 
 
 /** Bytes per WebAssembly memory page. */
 export const PAGE = 65536;
+
+/**
+ * Grows `memory` to hold at least `bytes` bytes (it never shrinks). The memory's former buffer is
+ * then detached: views of it must be made again.
+ */
+export function growTo(memory: WasmMemory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE));
+}

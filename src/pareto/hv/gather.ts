@@ -8,12 +8,12 @@ import {
   get,
   globalGet,
   globalSet,
+  growTo,
   I32,
   i32,
   increment as inc,
   instantiate,
   moduleBytes,
-  PAGE,
   ret,
   seq,
   set,
@@ -513,8 +513,7 @@ export class GatheredColumns {
     const stride = cap * 8;
     const bytes = HEADER + REGIONS * stride;
     const memory = gatherModule.memory;
-    const have = memory.buffer.byteLength;
-    if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE));
+    growTo(memory, bytes);
     gatherModule.setStride(stride);
     const buffer = memory.buffer;
     const at = (r: number) => HEADER + r * stride;

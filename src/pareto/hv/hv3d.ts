@@ -5,6 +5,7 @@ import {
   FunctionBuilder,
   f64,
   get,
+  growTo,
   I32,
   i32,
   increment as inc,
@@ -13,7 +14,6 @@ import {
   i32At as ldi,
   memoryCopy,
   moduleBytes,
-  PAGE,
   ret,
   seq,
   set,
@@ -321,8 +321,7 @@ function cover(n: number): void {
   if (n <= capacity) return;
   capacity = Math.max(n, 2 * capacity, 256);
   const bytes = BASE + REGIONS * 8 * capacity;
-  const have = kernels.memory.buffer.byteLength;
-  if (have < bytes) kernels.memory.grow(Math.ceil((bytes - have) / PAGE));
+  growTo(kernels.memory, bytes);
   const buffer = kernels.memory.buffer;
   doubles = new Float64Array(buffer);
   ints = new Int32Array(buffer);

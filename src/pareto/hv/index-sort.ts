@@ -8,6 +8,7 @@ import {
   FunctionBuilder,
   f64,
   get,
+  growTo,
   I32,
   i32,
   increment as inc,
@@ -15,7 +16,6 @@ import {
   f64At as ld,
   i32At as ldi,
   moduleBytes,
-  PAGE,
   seq,
   set,
   storeI32At as sti,
@@ -33,10 +33,11 @@ import {
  * handful of keys). Ties are common (points on a grid, duplicates): a bucket of equal keys costs the
  * three-way quicksort one partition, O(r), and a bucket of r keys with u distinct values O(r log u).
  *
- * {@link argsortLex} copies the keys into this file's module and the order out. Why WebAssembly: it
- * does the former JavaScript version's operations in their order (the same orders, checked on 896
- * inputs of 0 to 20000 keys) in about two thirds of the time (1473 keys of 17 distinct values: 19
- * against 28 µs, fastest of 40 batches; 60 distinct keys: 1.0 against 1.6 µs).
+ * {@link argsortLex} copies the keys into this file's module and the order out; kernels whose points
+ * are in their own module's memory list the functions there ({@link sortFunctions}: hv3d.ts). Why
+ * WebAssembly: it does the former JavaScript version's operations in their order (the same orders,
+ * checked on 896 inputs of 0 to 20000 keys) in about two thirds of the time (1473 keys of 17
+ * distinct values: 19 against 28 µs, fastest of 40 batches; 60 distinct keys: 1.0 against 1.6 µs).
  */
 
 /** Below this length a range is finished by insertion sort. */
@@ -412,8 +413,7 @@ function cover(n: number): void {
   if (n <= capacity) return;
   capacity = Math.max(n, 2 * capacity, 1024);
   const bytes = COUNT_BYTES + 4 * 8 * capacity;
-  const have = sorter.memory.buffer.byteLength;
-  if (have < bytes) sorter.memory.grow(Math.ceil((bytes - have) / PAGE));
+  growTo(sorter.memory, bytes);
   doubles = new Float64Array(sorter.memory.buffer);
   ints = new Int32Array(sorter.memory.buffer);
 }

@@ -2,10 +2,10 @@ import {
   FunctionBuilder,
   get,
   globalSet,
+  growTo,
   I32,
   instantiate,
   moduleBytes,
-  PAGE,
   type ValueType,
   type WasmMemory,
 } from '../../wasm/assembler.js';
@@ -113,8 +113,7 @@ export class KernelModule<T> {
     this.capacity = Math.max(n, 2 * this.capacity, 64);
     this.stride = (this.capacity + 4) * 8;
     const bytes = this.regions * this.stride;
-    const have = memory.buffer.byteLength;
-    if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE));
+    growTo(memory, bytes);
     this.exports.setStride(this.stride);
     this.doubles = new Float64Array(memory.buffer);
     this.ints = new Int32Array(memory.buffer);

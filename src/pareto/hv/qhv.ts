@@ -9,6 +9,7 @@ import {
   get,
   globalGet,
   globalSet,
+  growTo,
   I32,
   i32,
   increment as inc,
@@ -471,7 +472,7 @@ export function qhv(rows: Float64Array, n: number, m: number): number {
   const width = m + 1;
   const bytes = stack + 8 * width * 2 * n;
   const memory = kernels.memory;
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+  growTo(memory, bytes);
   if (doubles.buffer !== memory.buffer) doubles = new Float64Array(memory.buffer);
   const d = doubles;
   const s8 = stack >>> 3;
