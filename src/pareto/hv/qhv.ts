@@ -24,6 +24,7 @@ import {
   set,
   type WasmMemory,
 } from '../../wasm/assembler.js';
+import { compensatedAdd } from './staircase.js';
 
 /**
  * QHV-II in WebAssembly ({@link qhv}): a module built with the project's assembler when this file
@@ -71,18 +72,15 @@ const zero = i32.const(0);
 function addFn(): FunctionBuilder {
   const f = new FunctionBuilder([F64], []);
   const [X] = [0];
-  const t = f.local(F64);
-  const s = f.local(F64);
+  const sum = f.local(F64);
+  const comp = f.local(F64);
   f.body(
     seq(
-      set(s, globalGet(G_SUM)),
-      set(t, f64.add(get(s), get(X))),
-      f.when(
-        f64.ge(f64.abs(get(s)), f64.abs(get(X))),
-        () => globalSet(G_COMP, f64.add(globalGet(G_COMP), f64.add(f64.sub(get(s), get(t)), get(X)))),
-        () => globalSet(G_COMP, f64.add(globalGet(G_COMP), f64.add(f64.sub(get(X), get(t)), get(s)))),
-      ),
-      globalSet(G_SUM, get(t)),
+      set(sum, globalGet(G_SUM)),
+      set(comp, globalGet(G_COMP)),
+      compensatedAdd(f, sum, comp, get(X)),
+      globalSet(G_SUM, get(sum)),
+      globalSet(G_COMP, get(comp)),
     ),
   );
   return f;
