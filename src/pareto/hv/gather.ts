@@ -73,8 +73,9 @@ function columnLocals(f: FunctionBuilder, m: number): { c: number[]; init: Code 
  * strictly inside the box, minus the reference, to the columns (their rows in KEPT); returns how
  * many, or -1 at the first NaN or -Infinity (its row in G_BAD_ROW). Sets G_PIVOT to the position of
  * the kept point of smallest sum. With `drop` (non-zero), a point that the kept point of smallest sum
- * so far weakly dominates is not kept; with `distinct`, neither is one equal to a point kept before
- * it (found by hashing its coordinates' bits: the first occurrence stays). G_DROPPED counts both.
+ * so far weakly dominates is not kept; with `distinct`, neither is a row equal to one kept before it
+ * (found by hashing the row's bits: the first occurrence stays; rows that differ but translate to
+ * the same point, by rounding, both stay, which is harmless). G_DROPPED counts both.
  */
 function gatherFn(m: number): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32], [I32]);
@@ -154,9 +155,8 @@ function gatherFn(m: number): FunctionBuilder {
                     f.brIf('next', i32.eqz(get(inside))),
                   ),
                 ),
-                ...x.map((l, j) => f64.store(at8(get(c[j]!), get(n)), get(l))),
-                i32.store(at4(get(kept), get(n)), get(i)),
-                // Written at n, kept only if it repeats no point before it.
+                // Kept only if it repeats no point kept before it: the input row's bits find its
+                // slot (equal rows hash alike), the translated values decide.
                 f.when(get(DISTINCT), () =>
                   f.block('new', () =>
                     seq(
@@ -165,7 +165,7 @@ function gatherFn(m: number): FunctionBuilder {
                           probe(
                             f,
                             t,
-                            hashOf(m, (j, offset) => i32.load(at8(get(c[j]!), get(n)), offset)),
+                            hashOf(m, (j, offset) => i32.load(get(a), 8 * j + offset)),
                             (position) =>
                               allOf(x.map((l, j) => f64.eq(f64.load(at8(get(c[j]!), position)), get(l)))),
                             'repeat',
@@ -179,6 +179,8 @@ function gatherFn(m: number): FunctionBuilder {
                     ),
                   ),
                 ),
+                ...x.map((l, j) => f64.store(at8(get(c[j]!), get(n)), get(l))),
+                i32.store(at4(get(kept), get(n)), get(i)),
                 inc(n),
               ),
             ),
