@@ -214,6 +214,21 @@ export class FunctionBuilder {
     return out;
   }
 
+  /**
+   * `for (local = from; local < end; local++) body`, signed comparison, as a block `${label}-done`
+   * around a loop `label`. The body is built before the loop: it cannot branch to these labels.
+   */
+  forRange(label: string, local: number, from: Code, end: Code, body: Code): Code {
+    return seq(
+      set(local, from),
+      this.block(`${label}-done`, () =>
+        this.loop(label, () =>
+          seq(this.brIf(`${label}-done`, i32.geS(get(local), end)), body, increment(local), this.br(label)),
+        ),
+      ),
+    );
+  }
+
   br(label: string): Code {
     return [0x0c, ...unsigned(this.depth(label))];
   }

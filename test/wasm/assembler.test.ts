@@ -166,6 +166,31 @@ describe('wasm assembler', () => {
     expect(exports.memory.buffer.byteLength).toBe(3 * 65536);
   });
 
+  it('counts a range with forRange as a for loop does, empty ranges included', () => {
+    // sumRange(a, b): the sum of i * i for i in [a, b).
+    const f = new FunctionBuilder([I32, I32], [I32]);
+    const i = f.local(I32);
+    const sum = f.local(I32);
+    f.body(
+      seq(
+        f.forRange('range', i, get(0), get(1), set(sum, i32.add(get(sum), i32.mul(get(i), get(i))))),
+        get(sum),
+      ),
+    );
+    const exports = instantiate<{ sumRange: (a: number, b: number) => number }>(
+      moduleBytes({ functions: [{ name: 'sumRange', fn: f }], memoryPages: 1 }),
+      'test kernels',
+      '',
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: -300, max: 300 }), fc.integer({ min: -300, max: 300 }), (a, b) => {
+        let want = 0;
+        for (let k = a; k < b; k++) want += k * k;
+        expect(exports.sumRange(a, b)).toBe(want);
+      }),
+    );
+  });
+
   it('says plainly when the runtime has no WebAssembly or the module does not load', () => {
     const bytes = moduleBytes({ functions: [], memoryPages: 1 });
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;

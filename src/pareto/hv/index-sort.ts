@@ -240,23 +240,13 @@ function argsortFn(sortRange: number): FunctionBuilder {
   const xb = f.local(F64);
   const count = (index: Code) => i32.load(at4(get(COUNTS), index));
   const setCount = (index: Code, value: Code) => i32.store(at4(get(COUNTS), index), value);
-  /** for (local = from; local < end; local++) body */
-  const upTo = (label: string, local: number, from: Code, end: Code, body: Code) =>
-    seq(
-      set(local, from),
-      f.block(`${label}-done`, () =>
-        f.loop(label, () =>
-          seq(f.brIf(`${label}-done`, i32.geS(get(local), end)), body, inc(local), f.br(label)),
-        ),
-      ),
-    );
   const zero = i32.const(0);
   f.body(
     f.when(
       i32.ltS(get(N), i32.const(BUCKET_CUTOFF)),
       () =>
         seq(
-          upTo('identity', i, zero, get(N), sti(IDX, get(i), get(i))),
+          f.forRange('identity', i, zero, get(N), sti(IDX, get(i), get(i))),
           f.when(i32.gtS(get(N), one), () =>
             call(sortRange, get(A), get(B), get(IDX), zero, i32.sub(get(N), one)),
           ),
@@ -265,7 +255,7 @@ function argsortFn(sortRange: number): FunctionBuilder {
         seq(
           set(kmin, i32.const(0x7fffffff)),
           set(kmax, i32.const(-0x80000000)),
-          upTo(
+          f.forRange(
             'keys',
             i,
             zero,
@@ -301,8 +291,8 @@ function argsortFn(sortRange: number): FunctionBuilder {
           f.when(i32.gtS(get(bits), get(spanBits)), () => set(bits, get(spanBits))),
           set(shift, i32.sub(get(spanBits), get(bits))),
           set(buckets, i32.shl(one, get(bits))),
-          upTo('clear', b, zero, i32.add(get(buckets), one), setCount(get(b), zero)),
-          upTo(
+          f.forRange('clear', b, zero, i32.add(get(buckets), one), setCount(get(b), zero)),
+          f.forRange(
             'count',
             i,
             zero,
@@ -314,14 +304,14 @@ function argsortFn(sortRange: number): FunctionBuilder {
             ),
           ),
           // counts[b] = start of bucket b.
-          upTo(
+          f.forRange(
             'sum',
             b,
             one,
             i32.add(get(buckets), one),
             setCount(get(b), i32.add(count(get(b)), count(i32.sub(get(b), one)))),
           ),
-          upTo(
+          f.forRange(
             'scatter',
             i,
             zero,
@@ -335,7 +325,7 @@ function argsortFn(sortRange: number): FunctionBuilder {
           ),
           // Now counts[b] = end of bucket b = start of bucket b + 1.
           set(lo, zero),
-          upTo(
+          f.forRange(
             'finish',
             b,
             zero,

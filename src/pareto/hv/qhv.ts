@@ -86,18 +86,6 @@ function addFn(): FunctionBuilder {
   return f;
 }
 
-/** Code for `for (local = 0; local < end; local++) body`. */
-function upTo(f: FunctionBuilder, label: string, local: number, end: Code, body: Code): Code {
-  return seq(
-    set(local, zero),
-    f.block(`${label}-done`, () =>
-      f.loop(label, () =>
-        seq(f.brIf(`${label}-done`, i32.geS(get(local), end)), body, inc(local), f.br(label)),
-      ),
-    ),
-  );
-}
-
 /**
  * inclusionExclusion(off, n, ro): adds the hypervolume of the n <= SMALL_SET points from stack row
  * `off` against the reference at refs[ro..]: subset S adds (-1)^(|S|+1) times the box of the
@@ -138,10 +126,10 @@ function inclusionExclusionFn(): FunctionBuilder {
             // The lowest member's row.
             set(q, i32.add(get(rows), i32.mul(i32.add(get(OFF), i32.ctz(get(subset))), get(stride)))),
             set(v, f64.const(1)),
-            upTo(
-              f,
+            f.forRange(
               'objectives',
               j,
+              zero,
               get(m),
               seq(
                 set(x, f64.load(at8(get(q), get(j)))),
@@ -237,22 +225,28 @@ function splitFn(): FunctionBuilder {
       // The pivot: the point with the largest box.
       set(pivot, row(get(OFF))),
       set(volume, f64.const(-1)),
-      upTo(
-        f,
+      f.forRange(
         'candidates',
         i,
+        zero,
         get(N),
         seq(
           set(o, row(i32.add(get(OFF), get(i)))),
           set(v, f64.const(1)),
-          upTo(f, 'box', j, get(m), set(v, f64.mul(get(v), f64.sub(value(refs, get(j)), value(o, get(j)))))),
+          f.forRange(
+            'box',
+            j,
+            zero,
+            get(m),
+            set(v, f64.mul(get(v), f64.sub(value(refs, get(j)), value(o, get(j))))),
+          ),
           f.when(f64.gt(get(v), get(volume)), () => seq(set(volume, get(v)), set(pivot, get(o)))),
         ),
       ),
-      upTo(f, 'pivot', j, get(m), f64.store(at8(get(pv), get(j)), value(pivot, get(j)))),
+      f.forRange('pivot', j, zero, get(m), f64.store(at8(get(pv), get(j)), value(pivot, get(j)))),
       // Per objective, how many points lie below the pivot; per point, in how many objectives. The
       // points below in none (the pivot, the points it weakly dominates) fall in no box and leave.
-      upTo(f, 'clear', j, get(m), i32.store(at4(get(counts), get(j)), zero)),
+      f.forRange('clear', j, zero, get(m), i32.store(at4(get(counts), get(j)), zero)),
       set(live, get(N)),
       set(i, zero),
       f.block('counted', () =>
@@ -261,10 +255,10 @@ function splitFn(): FunctionBuilder {
             f.brIf('counted', i32.geS(get(i), get(live))),
             set(o, row(i32.add(get(OFF), get(i)))),
             set(c, zero),
-            upTo(
-              f,
+            f.forRange(
               'objectives',
               j,
+              zero,
               get(m),
               seq(
                 set(b, f64.lt(value(o, get(j)), value(pv, get(j)))),
@@ -287,10 +281,10 @@ function splitFn(): FunctionBuilder {
         ),
       ),
       // The objectives by how many points lie below the pivot, fewest first (insertion sort of m).
-      upTo(
-        f,
+      f.forRange(
         'order',
         a,
+        zero,
         get(m),
         seq(
           set(c, i32.load(at4(get(counts), get(a)))),
@@ -372,7 +366,7 @@ function splitFn(): FunctionBuilder {
                 // The child's reference: this one's, lowered to the pivot in j.
                 set(c, get(j)),
                 set(b, at8(get(refs), get(m))),
-                upTo(f, 'reference', a, get(m), f64.store(at8(get(b), get(a)), value(refs, get(a)))),
+                f.forRange('reference', a, zero, get(m), f64.store(at8(get(b), get(a)), value(refs, get(a)))),
                 f64.store(at8(get(b), get(c)), get(pj)),
                 f.when(call(SPLIT, get(child), get(k), i32.add(get(DEPTH), one)), () => ret(one)),
                 // The memory may have grown: the addresses stay, and so do the locals.
