@@ -14,9 +14,8 @@
  * multiply-add), and gemm's kernel sums over the depth in the same order. So a result does not
  * depend on which kernel computed it, and the tests compare them with scalar loops bit for bit.
  *
- * The module is written here with the project's assembler (wasm/assembler.ts; the SIMD opcodes,
- * from section 5.4.8 of the WebAssembly core specification 2.0, are named below). Its functions
- * take byte offsets into the memory:
+ * The module is written here with the project's assembler (wasm/assembler.ts, which names the SIMD
+ * instructions too: v128, f64x2). Its functions take byte offsets into the memory:
  *
  *   kernel(kc, a, b, tile)   tile[r * 4 + j] = sum over p < kc of A[a + 4 p + r] * B[b + 4 p + j]
  *                            (r, j < 4; kc >= 1): A and B are packed panels, depth-major with four
@@ -38,6 +37,7 @@ import {
   F64,
   FunctionBuilder,
   f64,
+  f64x2,
   get,
   growTo,
   I32,
@@ -47,29 +47,12 @@ import {
   seq,
   set,
   tee,
-  unsigned,
   V128,
   type ValueType,
+  v128,
   type WasmMemory,
 } from '../wasm/assembler.js';
 
-// SIMD opcodes (the 0xfd prefix, section 5.4.8); the scalar instructions come from the assembler.
-const V128_LOAD = [0xfd, 0x00];
-const V128_STORE = [0xfd, 0x0b];
-const F64X2_SPLAT = [0xfd, 0x14];
-const F64X2_ADD = [0xfd, 0xf0, 0x01];
-const F64X2_SUB = [0xfd, 0xf1, 0x01];
-const F64X2_MUL = [0xfd, 0xf2, 0x01];
-
-const splat = (value: Code): Code => [...value, ...F64X2_SPLAT];
-const loadV128 = (address: Code, offset: number): Code => [...address, ...V128_LOAD, 4, ...unsigned(offset)];
-const storeV128 = (address: Code, value: Code, offset: number): Code => [
-  ...address,
-  ...value,
-  ...V128_STORE,
-  4,
-  ...unsigned(offset),
-];
 const advance = (local: number, bytes: number): Code => set(local, i32.add(get(local), i32.const(bytes)));
 
 /** gemm's micro-kernel: parameters kc, a, b, tile; locals 4..11 the accumulators, 12-13 B, 14 A. */
@@ -84,14 +67,12 @@ function kernelFn(): FunctionBuilder {
   f.body(
     seq(
       f.loop('depth', () => {
-        const step: Code[] = [set(b01, loadV128(get(B), 0)), set(b23, loadV128(get(B), 16))];
+        const step: Code[] = [set(b01, v128.load(get(B), 0)), set(b23, v128.load(get(B), 16))];
         for (let r = 0; r < 4; r++) {
-          step.push(set(av, splat(f64.load(get(A), 8 * r))));
+          step.push(set(av, f64x2.splat(f64.load(get(A), 8 * r))));
           for (let h = 0; h < 2; h++) {
             const a = acc[2 * r + h]!;
-            step.push(
-              set(a, [...get(a), ...get(av), ...get(h === 0 ? b01 : b23), ...F64X2_MUL, ...F64X2_ADD]),
-            );
+            step.push(set(a, f64x2.add(get(a), f64x2.mul(get(av), get(h === 0 ? b01 : b23)))));
           }
         }
         step.push(advance(A, 32), advance(B, 32));
@@ -99,7 +80,7 @@ function kernelFn(): FunctionBuilder {
         step.push(f.brIf('depth', tee(KC, i32.sub(get(KC), i32.const(1)))));
         return seq(...step);
       }),
-      ...acc.map((a, t) => storeV128(get(TILE), get(a), 16 * t)),
+      ...acc.map((a, t) => v128.store(get(TILE), get(a), 16 * t)),
     ),
   );
   return f;
@@ -121,13 +102,13 @@ function updateFn(scalars: number, pair: Code, single: Code, scratch: ValueType[
   for (const t of scratch) f.local(t);
   f.body(
     seq(
-      ...splats.map((local, s) => set(local, splat(get(1 + s)))),
+      ...splats.map((local, s) => set(local, f64x2.splat(get(1 + s)))),
       set(endX, i32.add(get(X), i32.shl(i32.and(get(N), i32.const(-2)), i32.const(3)))),
       f.block('pairs', () =>
         f.loop('pair', () =>
           seq(
             f.brIf('pairs', i32.geU(get(X), get(endX))),
-            storeV128(get(Y), [...loadV128(get(Y), 0), ...loadV128(get(X), 0), ...pair, ...F64X2_ADD], 0),
+            v128.store(get(Y), f64x2.add(v128.load(get(Y)), [...v128.load(get(X)), ...pair])),
             advance(X, 16),
             advance(Y, 16),
             f.br('pair'),
@@ -145,22 +126,12 @@ function updateFn(scalars: number, pair: Code, single: Code, scratch: ValueType[
 /** The module's bytes: memory 0 and the functions of the file's comment, all exported. */
 function kernelModule(): Uint8Array {
   // axpy(n, alpha, x, y); locals 4 (end), 5 (alpha splatted). x on the stack -> x * alpha.
-  const axpy = updateFn(1, [...get(5), ...F64X2_MUL], f64.mul([], get(1)), []);
+  const axpy = updateFn(1, f64x2.mul([], get(5)), f64.mul([], get(1)), []);
   // distance(n, a, b, x, y); locals 5 (end), 6 and 7 (a, b splatted), 8 (v128) and 9 (f64) scratch.
   // x on the stack -> (b - 2 x) * a, with 2 x as x + x (exact, so the same value).
   const distance = updateFn(
     2,
-    [
-      ...tee(8, []),
-      ...get(8),
-      ...F64X2_ADD,
-      ...set(8, []),
-      ...get(7),
-      ...get(8),
-      ...F64X2_SUB,
-      ...get(6),
-      ...F64X2_MUL,
-    ],
+    [...f64x2.add(tee(8, []), get(8)), ...set(8, []), ...f64x2.mul(f64x2.sub(get(7), get(8)), get(6))],
     [...tee(9, []), ...f64.add([], get(9)), ...set(9, []), ...f64.mul(f64.sub(get(2), get(9)), get(1))],
     [V128, F64],
   );

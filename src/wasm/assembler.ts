@@ -141,6 +141,66 @@ export const f64 = {
   convertI32S: unary(0xb7),
 };
 
+// 128-bit SIMD (the 0xfd prefix, then the opcode as an unsigned LEB128; section 5.4.8 of the
+// WebAssembly core specification 2.0), on two f64 lanes.
+const simd = (op: number): number[] => [0xfd, ...unsigned(op)];
+const simdUnary =
+  (op: number) =>
+  (a: Code): Code => [...a, ...simd(op)];
+const simdBinary =
+  (op: number) =>
+  (a: Code, b: Code): Code => [...a, ...b, ...simd(op)];
+
+export const v128 = {
+  /** 16 bytes from `address + offset` (any alignment; `align` is the hint, log2 of the bytes). */
+  load: (address: Code, offset = 0, align = 4): Code => [
+    ...address,
+    ...simd(0x00),
+    align,
+    ...unsigned(offset),
+  ],
+  store: (address: Code, value: Code, offset = 0, align = 4): Code => [
+    ...address,
+    ...value,
+    ...simd(0x0b),
+    align,
+    ...unsigned(offset),
+  ],
+  /** Stores lane `lane` (0 or 1) of `value`, 8 bytes, at `address + offset`. */
+  store64Lane: (address: Code, value: Code, lane: number, offset = 0): Code => [
+    ...address,
+    ...value,
+    ...simd(0x5b),
+    3,
+    ...unsigned(offset),
+    lane,
+  ],
+  and: simdBinary(0x4e),
+  or: simdBinary(0x50),
+  /** 1 if any bit is set, else 0 (i32). */
+  anyTrue: simdUnary(0x53),
+};
+
+export const f64x2 = {
+  splat: simdUnary(0x14),
+  /** Lane `lane` (0 or 1) as an f64. */
+  extractLane: (a: Code, lane: number): Code => [...a, ...simd(0x21), lane],
+  /** `a` with lane `lane` replaced by the f64 `value`. */
+  replaceLane: (a: Code, value: Code, lane: number): Code => [...a, ...value, ...simd(0x22), lane],
+  // Comparisons give all ones or all zeros per lane.
+  eq: simdBinary(0x47),
+  lt: simdBinary(0x49),
+  le: simdBinary(0x4b),
+  add: simdBinary(0xf0),
+  sub: simdBinary(0xf1),
+  mul: simdBinary(0xf2),
+};
+
+export const i64x2 = {
+  /** 1 if both lanes are non-zero, else 0 (i32). */
+  allTrue: simdUnary(0xc3),
+};
+
 /** The memory's size in pages. */
 export const memorySize = (): Code => [0x3f, 0];
 /** Grows the memory by `pages` pages; leaves the former size in pages, or -1 when it cannot grow. */

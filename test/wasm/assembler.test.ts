@@ -2,13 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   at8,
+  type Code,
   call,
   F64,
   FunctionBuilder,
   f64,
+  f64x2,
   get,
   I32,
   i32,
+  i64x2,
   instantiate,
   memoryCopy,
   memoryGrow,
@@ -18,6 +21,7 @@ import {
   set,
   signed,
   unsigned,
+  v128,
   type WasmMemory,
 } from '../../src/wasm/assembler.js';
 
@@ -164,6 +168,83 @@ describe('wasm assembler', () => {
     );
     expect(exports.grow(2)).toBe(1003);
     expect(exports.memory.buffer.byteLength).toBe(3 * 65536);
+  });
+
+  it('computes on two f64 lanes as JavaScript does on each: unaligned loads, lane stores, arithmetic, comparisons', () => {
+    // The pairs u = (d[1], d[2]) and w = (d[3], d[4]) are 8 bytes off 16-byte alignment.
+    const U = v128.load(i32.const(8), 0, 3);
+    const W = v128.load(i32.const(16), 8, 3);
+    const out = (k: number, v: Code) =>
+      seq(v128.store64Lane(i32.const(64 + 16 * k), v, 0), v128.store64Lane(i32.const(64), v, 1, 16 * k + 8));
+    // arith(): d[8..] = u + w, u - w, u * w, (splat(d[1]) with lane 1 = d[4]), then u and w stored whole.
+    const arith = new FunctionBuilder([], []);
+    arith.body(
+      seq(
+        out(0, f64x2.add(U, W)),
+        out(1, f64x2.sub(U, W)),
+        out(2, f64x2.mul(U, W)),
+        out(3, f64x2.replaceLane(f64x2.splat(f64.load(i32.const(8))), f64.load(i32.const(32)), 1)),
+        v128.store(i32.const(128), U, 0, 3),
+        v128.store(i32.const(136), W, 8, 3),
+      ),
+    );
+    // compare(): one bit per test.
+    const tests = [
+      i64x2.allTrue(f64x2.lt(U, W)),
+      i64x2.allTrue(f64x2.le(U, W)),
+      i64x2.allTrue(f64x2.eq(U, W)),
+      v128.anyTrue(f64x2.lt(U, W)),
+      v128.anyTrue(v128.and(f64x2.le(U, W), f64x2.le(W, U))),
+      v128.anyTrue(v128.or(f64x2.lt(W, U), f64x2.eq(U, W))),
+      f64.eq(f64x2.extractLane(U, 1), f64.load(i32.const(16))),
+    ];
+    const compare = new FunctionBuilder([], [I32]);
+    compare.body(tests.reduce((all: Code, t, k) => i32.or(all, i32.shl(t, i32.const(k))), i32.const(0)));
+    const exports = instantiate<{ arith: () => void; compare: () => number; memory: WasmMemory }>(
+      moduleBytes({
+        functions: [
+          { name: 'arith', fn: arith },
+          { name: 'compare', fn: compare },
+        ],
+        memoryPages: 1,
+      }),
+      'test kernels',
+      '',
+    );
+    const d = new Float64Array(exports.memory.buffer, 0, 24);
+    const value = fc.oneof(
+      fc.double(),
+      fc.constantFrom(0, -0, 1, -1, Number.POSITIVE_INFINITY, Number.NaN, Number.MIN_VALUE),
+    );
+    fc.assert(
+      fc.property(fc.tuple(value, value, value, value), ([u0, u1, w0, w1]) => {
+        d.fill(0);
+        d.set([u0, u1, w0, w1], 1);
+        exports.arith();
+        const want = [u0 + w0, u1 + w1, u0 - w0, u1 - w1, u0 * w0, u1 * w1, u0, w1, u0, u1, w0, w1];
+        expect(Array.from(d.subarray(8, 20))).toEqual(want);
+        const u = [u0, u1];
+        const w = [w0, w1];
+        const lanes = (t: (a: number, b: number) => boolean, a = u, b = w) => [
+          t(a[0]!, b[0]!),
+          t(a[1]!, b[1]!),
+        ];
+        const lt = lanes((a, b) => a < b);
+        const le = lanes((a, b) => a <= b);
+        const eq = lanes((a, b) => a === b);
+        const gt = lanes((a, b) => a > b);
+        const bits = [
+          lt[0] && lt[1],
+          le[0] && le[1],
+          eq[0] && eq[1],
+          lt[0] || lt[1],
+          eq[0] || eq[1],
+          gt[0] || gt[1] || eq[0] || eq[1],
+          !Number.isNaN(u1),
+        ];
+        expect(exports.compare()).toBe(bits.reduce((all, b, k) => all | (Number(b) << k), 0));
+      }),
+    );
   });
 
   it('counts a range with forRange as a for loop does, empty ranges included', () => {
