@@ -5,18 +5,22 @@ import {
   F64,
   FunctionBuilder,
   f64,
+  f64x2,
   get,
   globalGet,
   globalSet,
   growTo,
   I32,
   i32,
+  i64x2,
   increment as inc,
   instantiate,
   moduleBytes,
   ret,
   seq,
   set,
+  V128,
+  v128,
   type WasmMemory,
 } from '../../wasm/assembler.js';
 
@@ -68,6 +72,35 @@ function columnLocals(f: FunctionBuilder, m: number): { c: number[]; init: Code 
   return { c, init: seq(...c.map((l, j) => set(l, regionAt(COLUMN + j)))) };
 }
 
+/** A point of m doubles in locals: floor(m / 2) f64x2 pairs (objectives 2k, 2k + 1), then one f64 when m is odd. */
+interface Lanes {
+  pairs: number[];
+  single: number;
+}
+
+function laneLocals(f: FunctionBuilder, m: number): Lanes {
+  return { pairs: range(m >> 1).map(() => f.local(V128)), single: m & 1 ? f.local(F64) : -1 };
+}
+
+/** Objective j of a point in locals, as an f64. */
+const lane = (x: Lanes, j: number): Code =>
+  j >> 1 < x.pairs.length ? f64x2.extractLane(get(x.pairs[j >> 1]!), j & 1) : get(x.single);
+
+/** Sets every objective of `x` from `pair(k)` (a v128) and `single()` (an f64). */
+const setLanes = (x: Lanes, pair: (k: number) => Code, single: () => Code): Code =>
+  seq(...x.pairs.map((l, k) => set(l, pair(k))), ...(x.single >= 0 ? [set(x.single, single())] : []));
+
+/** 1 when `test` holds in every lane of the pairs and `single` holds, else 0. */
+function allLanes(x: Lanes, test: (k: number) => Code, single: () => Code): Code {
+  const tests = x.pairs.map((_, k) => test(k));
+  const both = [i64x2.allTrue(tests.reduce((all, t) => v128.and(all, t)))];
+  return allOf(x.single >= 0 ? [...both, single()] : both);
+}
+
+/** The sum of a point's objectives, in objective order (as a loop over them would add them). */
+const laneSum = (x: Lanes, m: number): Code =>
+  range(m - 1).reduce((s, j) => f64.add(s, lane(x, j + 1)), lane(x, 0));
+
 /**
  * gather(total, drop, distinct) for m objectives: checks the `total` input rows and writes those
  * strictly inside the box, minus the reference, to the columns (their rows in KEPT); returns how
@@ -91,50 +124,77 @@ function gatherFn(m: number): FunctionBuilder {
   const sum = f.local(F64);
   const best = f.local(F64);
   const v = f.local(F64);
-  const r = range(m).map(() => f.local(F64));
-  const x = range(m).map(() => f.local(F64));
-  const q = range(m).map(() => f.local(F64));
+  // The reference, the row translated, the pivot's coordinates (+Infinity while none, or not `drop`).
+  const r = laneLocals(f, m);
+  const x = laneLocals(f, m);
+  const q = laneLocals(f, m);
+  /** Zero in both lanes (locals start at zero). */
+  const origin = f.local(V128);
   const { c, init } = columnLocals(f, m);
   const input = (j: number) => f64.load(get(a), 8 * j);
+  const last = 8 * (m - 1);
   f.body(
     seq(
       init,
       f.when(get(DISTINCT), () => clearTable(f, t, get(TOTAL))),
       set(a, regionAt(INPUT)),
       set(kept, regionAt(KEPT)),
-      ...r.map((l, j) => set(l, f64.load(zero, 8 * j))),
-      // The pivot's coordinates while `drop` (+Infinity dominates nothing).
-      ...q.map((l) => set(l, f64.const(Number.POSITIVE_INFINITY))),
+      setLanes(
+        r,
+        (k) => v128.load(zero, 16 * k),
+        () => f64.load(zero, last),
+      ),
+      setLanes(
+        q,
+        () => f64x2.splat(f64.const(Number.POSITIVE_INFINITY)),
+        () => f64.const(Number.POSITIVE_INFINITY),
+      ),
       set(best, f64.const(Number.POSITIVE_INFINITY)),
       set(pivot, i32.const(-1)),
       f.block('rows-done', () =>
         f.loop('rows', () =>
           seq(
             f.brIf('rows-done', i32.geS(get(i), get(TOTAL))),
-            ...x.map((l, j) => set(l, f64.sub(input(j), get(r[j]!)))),
-            set(
-              sum,
-              x.slice(1).reduce((s, l) => f64.add(s, get(l)), get(x[0]!)),
+            setLanes(
+              x,
+              (k) => f64x2.sub(v128.load(get(a), 16 * k, 3), get(r.pairs[k]!)),
+              () => f64.sub(input(m - 1), get(r.single)),
             ),
+            set(sum, laneSum(x, m)),
             f.block('next', () =>
               seq(
                 f.block('keep', () =>
                   seq(
                     f.when(
                       allOf([
-                        ...x.map((l) => f64.lt(get(l), f64.const(0))),
+                        allLanes(
+                          x,
+                          (k) => f64x2.lt(get(x.pairs[k]!), get(origin)),
+                          () => f64.lt(get(x.single), f64.const(0)),
+                        ),
                         f64.gt(get(sum), f64.const(-Infinity)),
                       ]),
                       () =>
                         seq(
-                          f.when(allOf(x.map((l, j) => f64.le(get(q[j]!), get(l)))), () =>
-                            seq(inc(dropped), f.br('next')),
+                          f.when(
+                            allLanes(
+                              x,
+                              (k) => f64x2.le(get(q.pairs[k]!), get(x.pairs[k]!)),
+                              () => f64.le(get(q.single), get(x.single)),
+                            ),
+                            () => seq(inc(dropped), f.br('next')),
                           ),
                           f.when(f64.lt(get(sum), get(best)), () =>
                             seq(
                               set(best, get(sum)),
                               set(pivot, get(n)),
-                              f.when(get(DROP), () => seq(...q.map((l, j) => set(l, get(x[j]!))))),
+                              f.when(get(DROP), () =>
+                                setLanes(
+                                  q,
+                                  (k) => get(x.pairs[k]!),
+                                  () => get(x.single),
+                                ),
+                              ),
                             ),
                           ),
                           f.br('keep'),
@@ -149,7 +209,7 @@ function gatherFn(m: number): FunctionBuilder {
                         f.when(i32.eqz(f64.gt(get(v), f64.const(-Infinity))), () =>
                           seq(globalSet(G_BAD_ROW, get(i)), ret(i32.const(-1))),
                         ),
-                        set(inside, i32.and(get(inside), f64.lt(get(v), get(r[j]!)))),
+                        set(inside, i32.and(get(inside), f64.lt(get(v), f64.load(zero, 8 * j)))),
                       ),
                     ),
                     f.brIf('next', i32.eqz(get(inside))),
@@ -167,7 +227,9 @@ function gatherFn(m: number): FunctionBuilder {
                             t,
                             hashOf(m, (j, offset) => i32.load(get(a), 8 * j + offset)),
                             (position) =>
-                              allOf(x.map((l, j) => f64.eq(f64.load(at8(get(c[j]!), position)), get(l)))),
+                              allOf(
+                                range(m).map((j) => f64.eq(f64.load(at8(get(c[j]!), position)), lane(x, j))),
+                              ),
                             'repeat',
                           ),
                           i32.store(at4(get(t.table), get(t.slot)), i32.add(get(n), one)),
@@ -179,7 +241,11 @@ function gatherFn(m: number): FunctionBuilder {
                     ),
                   ),
                 ),
-                ...x.map((l, j) => f64.store(at8(get(c[j]!), get(n)), get(l))),
+                ...range(m).map((j) =>
+                  j >> 1 < x.pairs.length
+                    ? v128.store64Lane(at8(get(c[j]!), get(n)), get(x.pairs[j >> 1]!), j & 1)
+                    : f64.store(at8(get(c[j]!), get(n)), get(x.single)),
+                ),
                 i32.store(at4(get(kept), get(n)), get(i)),
                 inc(n),
               ),
@@ -350,7 +416,8 @@ function countRepeatsFn(m: number): FunctionBuilder {
  * returns the new count. While a round drops at least a quarter of the points (`before`: those the
  * gathering pass dropped, counted in the first round), the survivor of smallest coordinate sum,
  * which nothing dominates, becomes the next pivot; it is found in the same pass, and the one so far
- * drops what it dominates too. Pivots are moved to the front and stay.
+ * drops what it dominates too. Pivots are moved to the front and stay. KEPT is not kept up: only
+ * the volume runs the rounds, and it does not ask which input row a point came from.
  */
 function dropDominatedFn(m: number): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32], [I32]);
@@ -360,8 +427,6 @@ function dropDominatedFn(m: number): FunctionBuilder {
   const t = f.local(I32);
   const next = f.local(I32);
   const dropped = f.local(I32);
-  const kept = f.local(I32);
-  const k = f.local(I32);
   const sum = f.local(F64);
   const best = f.local(F64);
   const v = f.local(F64);
@@ -370,12 +435,10 @@ function dropDominatedFn(m: number): FunctionBuilder {
   const x = range(m).map(() => f.local(F64));
   const { c, init } = columnLocals(f, m);
   const column = (j: number, index: number) => f64.load(at8(get(c[j]!), get(index)));
-  const keptAt = (index: number) => at4(get(kept), get(index));
   const covers = (q: number[]) => allOf(x.map((l, j) => f64.le(get(q[j]!), get(l))));
   f.body(
     seq(
       init,
-      set(kept, regionAt(KEPT)),
       f.loop('round', () =>
         seq(
           // The pivot goes to position `used`.
@@ -386,9 +449,6 @@ function dropDominatedFn(m: number): FunctionBuilder {
               f64.store(at8(get(c[j]!), get(used)), get(v)),
             ),
           ),
-          set(k, i32.load(keptAt(PIVOT))),
-          i32.store(keptAt(PIVOT), i32.load(keptAt(used))),
-          i32.store(keptAt(used), get(k)),
           ...p.map((l, j) => set(l, column(j, used))),
           inc(used),
           set(w, get(used)),
@@ -411,10 +471,7 @@ function dropDominatedFn(m: number): FunctionBuilder {
                   ),
                 ),
                 f.when(i32.ne(get(w), get(t)), () =>
-                  seq(
-                    ...x.map((l, j) => f64.store(at8(get(c[j]!), get(w)), get(l))),
-                    i32.store(keptAt(w), i32.load(keptAt(t))),
-                  ),
+                  seq(...x.map((l, j) => f64.store(at8(get(c[j]!), get(w)), get(l)))),
                 ),
                 set(
                   sum,
