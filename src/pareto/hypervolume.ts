@@ -257,7 +257,8 @@ function translate(
   const { rows, ref } = scratch;
   for (let j = 0; j < m; j++) ref[j] = reference[j]!;
   // One pass checks every value, keeps the points strictly inside the box (their rows in `kept`)
-  // and, for m = 2..5, writes them translated into the columns. It also finds the kept point with
+  // and, for m = 2..5, writes them translated over the input's first rows, which the pivot rounds
+  // then filter in place and a last pass copies into the columns. It also finds the kept point with
   // the smallest coordinate sum: nothing else dominates it, and on sets of mostly dominated points
   // (clouds, grids) it dominates many, which the hypervolume then drops before any sort. For m =
   // 2..5 it drops what the smallest-sum point so far weakly dominates, as it goes.
@@ -285,6 +286,7 @@ function translate(
     if (!contributions && pivot >= 0 && n > 1 && 4 * dropped >= n) {
       n = gathered.dropDominated(n, m, pivot, dropped);
     }
+    gathered.toColumns(n, m);
   } else {
     kept = scratch.kept;
     n = gatherRows(fn, data, total, m);
@@ -296,7 +298,10 @@ function translate(
     const r = ref[0]!;
     for (let i = 0; i < n; i++) col[i] = data[kept[i]!]! - r;
   }
-  if (m > 5 || contributions) {
+  if (columns && contributions) {
+    // The passes left the kept points translated in the input's first rows.
+    rows.set(data.subarray(0, n * m));
+  } else if (m > 5 || contributions) {
     for (let i = 0; i < n; i++) {
       const from = kept[i]! * m;
       const to = i * m;

@@ -108,8 +108,14 @@ describe('GatheredColumns (the gathering passes, WebAssembly)', () => {
       for (let j = 0; j < m; j++) gathered.input[i * m + j] = r[j]!;
     });
   };
-  const columnsOf = (n: number, m: number) =>
-    Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => gathered.columns[j]![i]!));
+  /** The first n points the passes left, as the columns hold them after toColumns. */
+  const columnsOf = (n: number, m: number) => {
+    gathered.toColumns(n, m);
+    return Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => gathered.columns[j]![i]!));
+  };
+  /** The first n points the passes left, as rows (translated, over the input's first rows). */
+  const rowsOf = (n: number, m: number) =>
+    Array.from({ length: n }, (_, i) => Array.from(gathered.input.subarray(i * m, (i + 1) * m)));
 
   const arb = fc.integer({ min: 2, max: 5 }).chain((m) =>
     fc.record({
@@ -135,6 +141,7 @@ describe('GatheredColumns (the gathering passes, WebAssembly)', () => {
         const want = gatherPlainly(rows, ref, drop, distinct);
         expect(n).toBe(want.kept.length);
         expect(Array.from(gathered.kept.subarray(0, n))).toEqual(want.kept);
+        expect(rowsOf(n, m)).toEqual(want.points);
         expect(columnsOf(n, m)).toEqual(want.points);
         expect(gathered.pivot).toBe(want.pivot);
         expect(gathered.dropped).toBe(
@@ -164,9 +171,10 @@ describe('GatheredColumns (the gathering passes, WebAssembly)', () => {
         load(rows, m);
         const n = gathered.gather(rows.length, m, ref, false, false);
         if (n < 2) return;
-        const before = columnsOf(n, m);
+        const before = rowsOf(n, m);
         const left = gathered.dropDominated(n, m, gathered.pivot, 0);
-        const after = columnsOf(left, m);
+        const after = rowsOf(left, m);
+        expect(columnsOf(left, m)).toEqual(after);
         const weakly = (p: number[], q: number[]) => p.every((v, j) => v <= q[j]!);
         const strictly = (p: number[], q: number[]) => weakly(p, q) && p.some((v, j) => v < q[j]!);
         for (const p of before) {

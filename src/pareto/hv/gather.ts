@@ -26,11 +26,13 @@ import {
 
 /**
  * The passes that bring a hypervolume's points, m = 2..5, to its kernels, in WebAssembly: one pass
- * checks and translates the input rows (minus the reference) into columns, keeping those strictly
- * inside the reference box and dropping what the kept point of smallest coordinate sum so far weakly
- * dominates; a hashed pass drops repeated points; pivot rounds drop what the smallest-sum survivor
- * dominates. hypervolume.ts decides which run and when. The module holds the points: the input rows
- * are copied into its memory, and the kernels read the columns where the passes left them.
+ * checks and translates the input rows (minus the reference), keeping those strictly inside the
+ * reference box and dropping what the kept point of smallest coordinate sum so far weakly dominates
+ * (and, on sets that repeat points, the repeats, by hashing); pivot rounds drop what the smallest-sum
+ * survivor dominates; a last pass copies the survivors into columns. hypervolume.ts decides which run
+ * and when. The module holds the points: the input rows are copied into its memory, the passes
+ * work on rows in place (two objectives to an f64x2 lane pair: one load, subtraction and comparison
+ * for both), and the kernels read the columns where the last pass left them.
  *
  * Why WebAssembly: the JavaScript passes cost 5 to 20 ns a point (the hashed pass about 20: a
  * 3-objective grid set of 1500 points spent half its time in it), and in a process that had run
@@ -97,14 +99,38 @@ function allLanes(x: Lanes, test: (k: number) => Code, single: () => Code): Code
   return allOf(x.single >= 0 ? [...both, single()] : both);
 }
 
+/** Sets `x` from the row of m doubles at byte `address` (any alignment). */
+const loadRow = (x: Lanes, m: number, address: Code): Code =>
+  setLanes(
+    x,
+    (k) => v128.load(address, 16 * k, 3),
+    () => f64.load(address, 8 * (m - 1)),
+  );
+
+/** Writes `x` as a row of m doubles at byte `address`. */
+const storeRow = (x: Lanes, m: number, address: Code): Code =>
+  seq(
+    ...x.pairs.map((l, k) => v128.store(address, get(l), 16 * k, 3)),
+    ...(x.single >= 0 ? [f64.store(address, get(x.single), 8 * (m - 1))] : []),
+  );
+
+/** 1 when `p` weakly dominates `x` (every objective at most x's), else 0. */
+const coversLanes = (p: Lanes, x: Lanes): Code =>
+  allLanes(
+    x,
+    (k) => f64x2.le(get(p.pairs[k]!), get(x.pairs[k]!)),
+    () => f64.le(get(p.single), get(x.single)),
+  );
+
 /** The sum of a point's objectives, in objective order (as a loop over them would add them). */
 const laneSum = (x: Lanes, m: number): Code =>
   range(m - 1).reduce((s, j) => f64.add(s, lane(x, j + 1)), lane(x, 0));
 
 /**
  * gather(total, drop, distinct) for m objectives: checks the `total` input rows and writes those
- * strictly inside the box, minus the reference, to the columns (their rows in KEPT); returns how
- * many, or -1 at the first NaN or -Infinity (its row in G_BAD_ROW). Sets G_PIVOT to the position of
+ * strictly inside the box, minus the reference, over the input rows from the first on (row n of the
+ * kept points at input row n <= i: a row is read before anything is written over it), their input
+ * rows in KEPT; returns how many, or -1 at the first NaN or -Infinity (its row in G_BAD_ROW). Sets G_PIVOT to the position of
  * the kept point of smallest sum. With `drop` (non-zero), a point that the kept point of smallest sum
  * so far weakly dominates is not kept; with `distinct`, neither is a row equal to one kept before it
  * (found by hashing the row's bits: the first occurrence stays; rows that differ but translate to
@@ -117,6 +143,10 @@ function gatherFn(m: number): FunctionBuilder {
   const n = f.local(I32);
   const t = tableLocals(f);
   const a = f.local(I32);
+  /** Where kept row n goes. */
+  const out = f.local(I32);
+  const rows = f.local(I32);
+  const position = f.local(I32);
   const kept = f.local(I32);
   const dropped = f.local(I32);
   const pivot = f.local(I32);
@@ -130,14 +160,14 @@ function gatherFn(m: number): FunctionBuilder {
   const q = laneLocals(f, m);
   /** Zero in both lanes (locals start at zero). */
   const origin = f.local(V128);
-  const { c, init } = columnLocals(f, m);
   const input = (j: number) => f64.load(get(a), 8 * j);
   const last = 8 * (m - 1);
   f.body(
     seq(
-      init,
       f.when(get(DISTINCT), () => clearTable(f, t, get(TOTAL))),
       set(a, regionAt(INPUT)),
+      set(rows, get(a)),
+      set(out, get(a)),
       set(kept, regionAt(KEPT)),
       setLanes(
         r,
@@ -226,9 +256,14 @@ function gatherFn(m: number): FunctionBuilder {
                             f,
                             t,
                             hashOf(m, (j, offset) => i32.load(get(a), 8 * j + offset)),
-                            (position) =>
-                              allOf(
-                                range(m).map((j) => f64.eq(f64.load(at8(get(c[j]!), position)), lane(x, j))),
+                            (at) =>
+                              seq(
+                                set(position, i32.add(get(rows), i32.mul(at, i32.const(8 * m)))),
+                                allLanes(
+                                  x,
+                                  (k) => f64x2.eq(v128.load(get(position), 16 * k, 3), get(x.pairs[k]!)),
+                                  () => f64.eq(f64.load(get(position), last), get(x.single)),
+                                ),
                               ),
                             'repeat',
                           ),
@@ -241,11 +276,8 @@ function gatherFn(m: number): FunctionBuilder {
                     ),
                   ),
                 ),
-                ...range(m).map((j) =>
-                  j >> 1 < x.pairs.length
-                    ? v128.store64Lane(at8(get(c[j]!), get(n)), get(x.pairs[j >> 1]!), j & 1)
-                    : f64.store(at8(get(c[j]!), get(n)), get(x.single)),
-                ),
+                storeRow(x, m, get(out)),
+                set(out, i32.add(get(out), i32.const(8 * m))),
                 i32.store(at4(get(kept), get(n)), get(i)),
                 inc(n),
               ),
@@ -411,12 +443,12 @@ function countRepeatsFn(m: number): FunctionBuilder {
 }
 
 /**
- * dropDominated(n, pivot, before) for m objectives: drops from the first n points in the columns
- * (and KEPT) every point that the one at position `pivot` weakly dominates, its duplicates included;
- * returns the new count. While a round drops at least a quarter of the points (`before`: those the
- * gathering pass dropped, counted in the first round), the survivor of smallest coordinate sum,
- * which nothing dominates, becomes the next pivot; it is found in the same pass, and the one so far
- * drops what it dominates too. Pivots are moved to the front and stay. KEPT is not kept up: only
+ * dropDominated(n, pivot, before) for m objectives: drops from the first n rows (the gathering
+ * pass's, in place) every point that the one at position `pivot` weakly dominates, its duplicates
+ * included; returns the new count. While a round drops at least a quarter of the points (`before`:
+ * those the gathering pass dropped, counted in the first round), the survivor of smallest coordinate
+ * sum, which nothing dominates, becomes the next pivot; it is found in the same pass, and the one so
+ * far drops what it dominates too. Pivots are moved to the front and stay. KEPT is not kept up: only
  * the volume runs the rounds, and it does not ask which input row a point came from.
  */
 function dropDominatedFn(m: number): FunctionBuilder {
@@ -427,61 +459,75 @@ function dropDominatedFn(m: number): FunctionBuilder {
   const t = f.local(I32);
   const next = f.local(I32);
   const dropped = f.local(I32);
+  const rows = f.local(I32);
+  /** The byte addresses of rows t and w. */
+  const at = f.local(I32);
+  const to = f.local(I32);
   const sum = f.local(F64);
   const best = f.local(F64);
-  const v = f.local(F64);
-  const p = range(m).map(() => f.local(F64));
-  const b = range(m).map(() => f.local(F64));
-  const x = range(m).map(() => f.local(F64));
-  const { c, init } = columnLocals(f, m);
-  const column = (j: number, index: number) => f64.load(at8(get(c[j]!), get(index)));
-  const covers = (q: number[]) => allOf(x.map((l, j) => f64.le(get(q[j]!), get(l))));
+  const p = laneLocals(f, m);
+  const b = laneLocals(f, m);
+  const x = laneLocals(f, m);
+  const rowAt = (index: Code) => i32.add(get(rows), i32.mul(index, i32.const(8 * m)));
+  const advance = (local: number) => set(local, i32.add(get(local), i32.const(8 * m)));
   f.body(
     seq(
-      init,
+      set(rows, regionAt(INPUT)),
       f.loop('round', () =>
         seq(
           // The pivot goes to position `used`.
-          ...range(m).map((j) =>
-            seq(
-              set(v, column(j, PIVOT)),
-              f64.store(at8(get(c[j]!), get(PIVOT)), column(j, used)),
-              f64.store(at8(get(c[j]!), get(used)), get(v)),
-            ),
-          ),
-          ...p.map((l, j) => set(l, column(j, used))),
+          loadRow(p, m, rowAt(get(PIVOT))),
+          loadRow(x, m, rowAt(get(used))),
+          storeRow(x, m, rowAt(get(PIVOT))),
+          storeRow(p, m, rowAt(get(used))),
           inc(used),
           set(w, get(used)),
           set(best, f64.const(Number.POSITIVE_INFINITY)),
           set(next, i32.const(-1)),
-          ...b.map((l) => set(l, f64.const(Number.POSITIVE_INFINITY))),
+          setLanes(
+            b,
+            () => f64x2.splat(f64.const(Number.POSITIVE_INFINITY)),
+            () => f64.const(Number.POSITIVE_INFINITY),
+          ),
           set(t, get(used)),
+          set(at, rowAt(get(t))),
+          set(to, get(at)),
           f.block('points-done', () =>
             f.loop('points', () =>
               seq(
                 f.brIf('points-done', i32.geS(get(t), get(N))),
-                ...x.map((l, j) => set(l, column(j, t))),
+                loadRow(x, m, get(at)),
                 f.block('survives', () =>
                   seq(
                     f.block('dropped', () =>
-                      seq(f.brIf('dropped', covers(p)), f.brIf('dropped', covers(b)), f.br('survives')),
+                      seq(
+                        f.brIf('dropped', coversLanes(p, x)),
+                        f.brIf('dropped', coversLanes(b, x)),
+                        f.br('survives'),
+                      ),
                     ),
                     inc(t),
+                    advance(at),
                     f.br('points'),
                   ),
                 ),
-                f.when(i32.ne(get(w), get(t)), () =>
-                  seq(...x.map((l, j) => f64.store(at8(get(c[j]!), get(w)), get(l)))),
-                ),
-                set(
-                  sum,
-                  x.slice(1).reduce((s, l) => f64.add(s, get(l)), get(x[0]!)),
-                ),
+                f.when(i32.ne(get(w), get(t)), () => storeRow(x, m, get(to))),
+                set(sum, laneSum(x, m)),
                 f.when(f64.lt(get(sum), get(best)), () =>
-                  seq(set(best, get(sum)), set(next, get(w)), ...b.map((l, j) => set(l, get(x[j]!)))),
+                  seq(
+                    set(best, get(sum)),
+                    set(next, get(w)),
+                    setLanes(
+                      b,
+                      (k) => get(x.pairs[k]!),
+                      () => get(x.single),
+                    ),
+                  ),
                 ),
                 inc(w),
+                advance(to),
                 inc(t),
+                advance(at),
                 f.br('points'),
               ),
             ),
@@ -502,6 +548,38 @@ function dropDominatedFn(m: number): FunctionBuilder {
         ),
       ),
       get(N),
+    ),
+  );
+  return f;
+}
+
+/** columns(n) for m objectives: copies the first n rows (the passes' output) into the m columns. */
+function columnsFn(m: number): FunctionBuilder {
+  const f = new FunctionBuilder([I32], []);
+  const [N] = [0];
+  const t = f.local(I32);
+  const at = f.local(I32);
+  const x = laneLocals(f, m);
+  const { c, init } = columnLocals(f, m);
+  f.body(
+    seq(
+      init,
+      set(at, regionAt(INPUT)),
+      f.forRange(
+        'rows',
+        t,
+        zero,
+        get(N),
+        seq(
+          loadRow(x, m, get(at)),
+          ...range(m).map((j) =>
+            j >> 1 < x.pairs.length
+              ? v128.store64Lane(at8(get(c[j]!), get(t)), get(x.pairs[j >> 1]!), j & 1)
+              : f64.store(at8(get(c[j]!), get(t)), get(x.single)),
+          ),
+          set(at, i32.add(get(at), i32.const(8 * m))),
+        ),
+      ),
     ),
   );
   return f;
@@ -535,6 +613,7 @@ for (let m = 2; m <= 5; m++) {
     { name: `gather${m}`, fn: gatherFn(m) },
     { name: `countRepeats${m}`, fn: countRepeatsFn(m) },
     { name: `dropDominated${m}`, fn: dropDominatedFn(m) },
+    { name: `columns${m}`, fn: columnsFn(m) },
   );
 }
 const gatherModule = instantiate<GatherExports>(
@@ -546,14 +625,17 @@ const gathers = [2, 3, 4, 5].map(
   (m) => gatherModule[`gather${m}`] as (total: number, drop: number, distinct: number) => number,
 );
 const countRepeats = [2, 3, 4, 5].map((m) => gatherModule[`countRepeats${m}`] as (n: number) => number);
+const toColumns = [2, 3, 4, 5].map((m) => gatherModule[`columns${m}`] as (n: number) => void);
 const dropDominateds = [2, 3, 4, 5].map(
   (m) => gatherModule[`dropDominated${m}`] as (n: number, pivot: number, before: number) => number,
 );
 
 /**
  * The points of one hypervolume call, m = 2..5, in the module's memory: the caller writes the input
- * rows to {@link GatheredColumns.input} (m values a row), sets the reference, then runs the passes;
- * the kernels read {@link GatheredColumns.columns}[j][0..n) and `kept`. Views are renewed when the
+ * rows to {@link GatheredColumns.input} (m values a row), sets the reference, then runs the passes,
+ * which leave the kept points translated in the first rows of `input` (and, after the gathering
+ * pass, their input rows in `kept`); after {@link GatheredColumns.toColumns} the kernels read
+ * {@link GatheredColumns.columns}[j][0..n). Views are renewed when the
  * memory grows ({@link GatheredColumns.cover}); one instance serves the thread (calls are
  * synchronous).
  */
@@ -602,6 +684,11 @@ export class GatheredColumns {
   /** The pivot rounds over the first n points (see dropDominatedFn). */
   dropDominated(n: number, m: number, pivot: number, before: number): number {
     return dropDominateds[m - 2]!(n, pivot, before);
+  }
+
+  /** Copies the first n rows that the passes left (translated, in {@link GatheredColumns.input}) into the columns. */
+  toColumns(n: number, m: number): void {
+    toColumns[m - 2]!(n);
   }
 
   /** Position of the kept point of smallest sum after the last pass, -1 for none. */
