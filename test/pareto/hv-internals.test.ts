@@ -6,6 +6,7 @@ import { GatheredColumns } from '../../src/pareto/hv/gather.js';
 import { hv2dContributions } from '../../src/pareto/hv/hv2d.js';
 import { Hv3dWorkspace, hv3d } from '../../src/pareto/hv/hv3d.js';
 import { Hv4dWorkspace, hv4d } from '../../src/pareto/hv/hv4d.js';
+import { Hv5dWorkspace, hv5d } from '../../src/pareto/hv/hv5d.js';
 import { Hvc3dWorkspace, hv3dContributions } from '../../src/pareto/hv/hvc3d.js';
 import { argsortLex } from '../../src/pareto/hv/index-sort.js';
 import { limitSet, limitSet4, MaskBuckets } from '../../src/pareto/hv/limit-set.js';
@@ -374,6 +375,30 @@ describe('the algorithms agree with each other and with slicing', () => {
         const b = dimensionSweep(rows, n, m, m, new SweepWorkspace(n, m));
         expect(rel(a, b)).toBeLessThanOrEqual(1e-12);
       }
+    }
+  });
+
+  it('hv4d and hv5d give the same volumes after their modules are rebuilt for larger sets', () => {
+    // Their code has the memory regions' addresses as constants (kernel-module.ts): a set beyond the
+    // capacity rebuilds the module, with a new memory.
+    const rand = lcg(91);
+    const volume = (rows: Float64Array, n: number, m: number) => {
+      const c = [0, 1, 2, 3, 4].map((j) => (j < m ? column(rows, n, m, j) : new Float64Array(0)));
+      return m === 4
+        ? hv4d(c[0]!, c[1]!, c[2]!, c[3]!, n, new Hv4dWorkspace())
+        : hv5d(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, n, new Hv5dWorkspace());
+    };
+    for (const [m, large] of [
+      [4, 2500],
+      [5, 1200],
+    ] as const) {
+      const small = translatedSet(rand, 40, m, 'sphere');
+      const before = volume(small, 40, m);
+      expect(rel(before, slicing(small, 40, m))).toBeLessThanOrEqual(1e-12);
+      const rows = translatedSet(rand, large, m, 'sphere');
+      const big = volume(rows, large, m);
+      expect(rel(big, wfg(rows, large, m, m, new WfgWorkspace(large, m), 3))).toBeLessThanOrEqual(1e-12);
+      expect(volume(small, 40, m)).toBe(before);
     }
   });
 

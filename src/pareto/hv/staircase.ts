@@ -42,11 +42,9 @@ export const G_YL = 1;
 export const G_AREA = 2;
 /** A volume returned by a kernel (a function returns one value: its i32 status). */
 export const G_OUT = 3;
-/** The byte stride of the module's memory regions (kernel-module.ts). */
-export const G_STRIDE = 4;
 /** Set by sweepAbove: whether it flagged an entry. */
-export const G_MARKED = 5;
-export const SHARED_GLOBALS = [F64, F64, F64, F64, I32, I32] as const;
+export const G_MARKED = 4;
+export const SHARED_GLOBALS = [F64, F64, F64, F64, I32] as const;
 /** The first index of a module's own globals. */
 export const FIRST_OWN_GLOBAL = SHARED_GLOBALS.length;
 
@@ -58,13 +56,34 @@ export const STAIR_PRUNE = 3;
 export const EXCLUSIVE_AREA = 4;
 export const COVER_SLICE = 5;
 export const SWEEP_ABOVE = 6;
-/** setStride(bytes), kernel-module.ts's. */
-export const SET_STRIDE = 7;
 /** The first index of a module's own functions. */
-export const FIRST_OWN_FUNCTION = 8;
+export const FIRST_OWN_FUNCTION = 7;
 
-/** The byte address of a kernel's memory region r (kernel-module.ts). */
-export const region = (r: number): Code => i32.mul(globalGet(G_STRIDE), i32.const(r));
+/** Bytes per memory region of the kernel module being built; 0 while none is. */
+let buildingStride = 0;
+
+/**
+ * Builds a kernel module's code for regions of `stride` bytes (kernel-module.ts): while `build`
+ * runs, {@link region} gives their addresses as constants.
+ */
+export function withRegionStride<T>(stride: number, build: () => T): T {
+  buildingStride = stride;
+  try {
+    return build();
+  } finally {
+    buildingStride = 0;
+  }
+}
+
+/**
+ * The byte address of a kernel's memory region r, a constant of the code being built: V8 then folds
+ * it into each load's and store's address, where a base kept in a local took a register (the
+ * kernels spilled them; 4 to 7% of hv4d's and hv5d's time).
+ */
+export function region(r: number): Code {
+  if (buildingStride <= 0) throw new Error('hypervolume kernels: region() outside withRegionStride');
+  return i32.const(r * buildingStride);
+}
 
 const one = i32.const(1);
 const zero = i32.const(0);
