@@ -194,11 +194,15 @@ export const f64x2 = {
   add: simdBinary(0xf0),
   sub: simdBinary(0xf1),
   mul: simdBinary(0xf2),
+  /** Lane by lane as f64.max: the larger, +0 over -0, NaN if either is. */
+  max: simdBinary(0xf5),
 };
 
 export const i64x2 = {
   /** 1 if both lanes are non-zero, else 0 (i32). */
   allTrue: simdUnary(0xc3),
+  /** The lanes' sign bits as an i32: bit 0 from lane 0, bit 1 from lane 1 (a comparison's lanes give its outcome). */
+  bitmask: simdUnary(0xc4),
 };
 
 /** The memory's size in pages. */

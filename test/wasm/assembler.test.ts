@@ -176,7 +176,7 @@ describe('wasm assembler', () => {
     const W = v128.load(i32.const(16), 8, 3);
     const out = (k: number, v: Code) =>
       seq(v128.store64Lane(i32.const(64 + 16 * k), v, 0), v128.store64Lane(i32.const(64), v, 1, 16 * k + 8));
-    // arith(): d[8..] = u + w, u - w, u * w, (splat(d[1]) with lane 1 = d[4]), then u and w stored whole.
+    // arith(): d[8..] = u + w, u - w, u * w, (splat(d[1]) with lane 1 = d[4]), max(u, w), then u and w stored whole.
     const arith = new FunctionBuilder([], []);
     arith.body(
       seq(
@@ -184,8 +184,9 @@ describe('wasm assembler', () => {
         out(1, f64x2.sub(U, W)),
         out(2, f64x2.mul(U, W)),
         out(3, f64x2.replaceLane(f64x2.splat(f64.load(i32.const(8))), f64.load(i32.const(32)), 1)),
-        v128.store(i32.const(128), U, 0, 3),
-        v128.store(i32.const(136), W, 8, 3),
+        out(4, f64x2.max(U, W)),
+        v128.store(i32.const(144), U, 0, 3),
+        v128.store(i32.const(152), W, 8, 3),
       ),
     );
     // compare(): one bit per test.
@@ -197,6 +198,9 @@ describe('wasm assembler', () => {
       v128.anyTrue(v128.and(f64x2.le(U, W), f64x2.le(W, U))),
       v128.anyTrue(v128.or(f64x2.lt(W, U), f64x2.eq(U, W))),
       f64.eq(f64x2.extractLane(U, 1), f64.load(i32.const(16))),
+      i32.eq(i64x2.bitmask(f64x2.lt(U, W)), i32.const(1)),
+      i32.eq(i64x2.bitmask(f64x2.lt(U, W)), i32.const(2)),
+      i32.eq(i64x2.bitmask(f64x2.lt(U, W)), i32.const(3)),
     ];
     const compare = new FunctionBuilder([], [I32]);
     compare.body(tests.reduce((all: Code, t, k) => i32.or(all, i32.shl(t, i32.const(k))), i32.const(0)));
@@ -221,8 +225,10 @@ describe('wasm assembler', () => {
         d.fill(0);
         d.set([u0, u1, w0, w1], 1);
         exports.arith();
-        const want = [u0 + w0, u1 + w1, u0 - w0, u1 - w1, u0 * w0, u1 * w1, u0, w1, u0, u1, w0, w1];
-        expect(Array.from(d.subarray(8, 20))).toEqual(want);
+        // f64x2.max as Math.max: NaN if either is, +0 over -0.
+        const max = [Math.max(u0, w0), Math.max(u1, w1)];
+        const want = [u0 + w0, u1 + w1, u0 - w0, u1 - w1, u0 * w0, u1 * w1, u0, w1, ...max, u0, u1, w0, w1];
+        expect(Array.from(d.subarray(8, 22))).toEqual(want);
         const u = [u0, u1];
         const w = [w0, w1];
         const lanes = (t: (a: number, b: number) => boolean, a = u, b = w) => [
@@ -241,6 +247,9 @@ describe('wasm assembler', () => {
           eq[0] || eq[1],
           gt[0] || gt[1] || eq[0] || eq[1],
           !Number.isNaN(u1),
+          lt[0] && !lt[1],
+          !lt[0] && lt[1],
+          lt[0] && lt[1],
         ];
         expect(exports.compare()).toBe(bits.reduce((all, b, k) => all | (Number(b) << k), 0));
       }),

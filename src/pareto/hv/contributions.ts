@@ -15,15 +15,14 @@ export function limitSetContributions(rows: Float64Array, n: number, d: number, 
   for (let i = 0; i < n; i++) order[i] = i;
   const limit = work.limits[d]!;
   const masks = work.masks[d]!;
-  const buckets = d === 4 ? work.buckets : d === 5 ? work.buckets5 : null;
   for (let i = 0; i < n; i++) {
     const p = i * d;
     const cnt =
-      buckets === null
-        ? limitSet(rows, p, order, 0, n, i, d, d, limit, masks)
-        : d === 4
-          ? limitSet4(rows, p, order, 0, n, i, d, limit, masks, buckets)
-          : limitSet5(rows, p, order, 0, n, i, d, limit, masks, buckets);
+      d === 4
+        ? limitSet4(rows, p, order, 0, n, i, d, limit, masks, work.buckets)
+        : d === 5
+          ? limitSet5(rows, p, order, 0, n, i, d, limit, masks)
+          : limitSet(rows, p, order, 0, n, i, d, d, limit, masks);
     if (cnt < 0) {
       out[i] = 0;
       continue;

@@ -89,7 +89,7 @@ export class HypervolumeImprovement {
       m === 4
         ? limitSet4(this.rows, p, this.order, 0, n, -1, m, limit, masks, work.buckets)
         : m === 5
-          ? limitSet5(this.rows, p, this.order, 0, n, -1, m, limit, masks, work.buckets5)
+          ? limitSet5(this.rows, p, this.order, 0, n, -1, m, limit, masks)
           : limitSet(this.rows, p, this.order, 0, n, -1, m, m, limit, masks);
     if (count < 0) return 0;
     if (count === 0) return box;

@@ -1,3 +1,25 @@
+import {
+  at4,
+  type Code,
+  F64,
+  FunctionBuilder,
+  f64,
+  f64x2,
+  get,
+  growTo,
+  I32,
+  i32,
+  i64x2,
+  instantiate,
+  moduleBytes,
+  ret,
+  seq,
+  set,
+  V128,
+  v128,
+  type WasmMemory,
+} from '../../wasm/assembler.js';
+
 /**
  * The limit set of WFG (While, Bradstreet, Barone 2012): the other points clipped to p's box,
  * `q' = max(q, p)` in the first `d` objectives, reduced to its non-dominated members.
@@ -100,36 +122,28 @@ function bitCount(m: number): number {
   return c;
 }
 
-/**
- * Work buffers of {@link limitSet4} (d = 4) and {@link limitSet5} (d = 5): candidates and survivors
- * grouped by clip mask; grows as needed.
- */
+/** Work buffers of {@link limitSet4}: candidates and survivors grouped by clip mask; grows as needed. */
 export class MaskBuckets {
-  readonly d: number;
   capacity: number;
-  /** 2^d x capacity: the candidate rows (offsets into `rows`) with each clip mask. */
+  /** 16 x capacity: the candidate rows (offsets into `rows`) with each clip mask. */
   members: Int32Array;
-  readonly memberCount: Int32Array;
-  /** 2^d x capacity x d: the survivors with each clip mask. */
+  readonly memberCount = new Int32Array(16);
+  /** 16 x capacity x 4: the survivors with each clip mask. */
   data: Float64Array;
-  readonly count: Int32Array;
+  readonly count = new Int32Array(16);
 
-  constructor(capacity = 32, d = 4) {
-    this.d = d;
+  constructor(capacity = 32) {
     this.capacity = Math.max(1, capacity);
-    this.memberCount = new Int32Array(1 << d);
-    this.count = new Int32Array(1 << d);
-    this.members = new Int32Array((1 << d) * this.capacity);
-    this.data = new Float64Array((1 << d) * this.capacity * d);
+    this.members = new Int32Array(16 * this.capacity);
+    this.data = new Float64Array(16 * this.capacity * 4);
   }
 
   /** Makes room for `needed` entries in every bucket (contents are not kept). */
   reserve(needed: number): void {
     if (needed <= this.capacity) return;
-    const d = this.d;
     this.capacity = Math.max(needed, 2 * this.capacity);
-    this.members = new Int32Array((1 << d) * this.capacity);
-    this.data = new Float64Array((1 << d) * this.capacity * d);
+    this.members = new Int32Array(16 * this.capacity);
+    this.data = new Float64Array(16 * this.capacity * 4);
   }
 }
 
@@ -269,8 +283,11 @@ export function limitSet4(
 
 /**
  * {@link limitSet} for d = 5 by the scheme of {@link limitSet4} (groups by clip mask, filtered from
- * the most clipped down), with the same contract; `buckets` must be built with d = 5. This carries
- * the limit sets of WFG at m = 6 and the deepest level above that when the 5-D sweep is the base.
+ * the most clipped down), with the same contract and the same survivors in the same order, in
+ * WebAssembly (below): the candidates' first five objectives are copied into the module's memory,
+ * their clip masks come from two f64x2 comparisons and a scalar one, a counting pass groups them,
+ * and each dominance test is two f64x2 comparisons and a scalar one. This carries the limit sets of
+ * WFG at m = 6 (19% of its time at 100 points in JavaScript) and the 5-D contributions.
  */
 export function limitSet5(
   rows: Float64Array,
@@ -282,133 +299,349 @@ export function limitSet5(
   stride: number,
   out: Float64Array,
   masks: Int32Array,
-  buckets: MaskBuckets,
 ): number {
   if (to - from <= SMALL_CANDIDATES) return limitSet(rows, p, order, from, to, skip, stride, 5, out, masks);
-  buckets.reserve(to - from);
-  const cap = buckets.capacity;
-  const span = cap * 5;
-  const members = buckets.members;
-  const memberCount = buckets.memberCount;
-  const data = buckets.data;
-  const count = buckets.count;
-  memberCount.fill(0);
-  count.fill(0);
-  const p0 = rows[p]!;
-  const p1 = rows[p + 1]!;
-  const p2 = rows[p + 2]!;
-  const p3 = rows[p + 3]!;
-  const p4 = rows[p + 4]!;
+  limitMemory.cover(to - from);
+  const d = limitMemory.doubles;
+  for (let j = 0; j < 5; j++) d[j] = rows[p + j]!;
+  const cand = limitMemory.candidates >>> 3;
+  let k = 0;
   for (let s = from; s < to; s++) {
     if (s === skip) continue;
     const q = order[s]! * stride;
-    // Branch-free, as in limitSet4.
-    const cm =
-      +(rows[q]! <= p0) |
-      (+(rows[q + 1]! <= p1) << 1) |
-      (+(rows[q + 2]! <= p2) << 2) |
-      (+(rows[q + 3]! <= p3) << 3) |
-      (+(rows[q + 4]! <= p4) << 4);
-    if (cm === 31) return -1;
-    members[cm * cap + memberCount[cm]!++] = q;
+    const c = cand + 5 * k++;
+    d[c] = rows[q]!;
+    d[c + 1] = rows[q + 1]!;
+    d[c + 2] = rows[q + 2]!;
+    d[c + 3] = rows[q + 3]!;
+    d[c + 4] = rows[q + 4]!;
   }
-  for (let u = 0; u < 31; u++) {
-    const cm = MASK_ORDER5[u]!;
-    const k = memberCount[cm]!;
-    if (k === 0) continue;
-    const list = cm * cap;
-    const own = cm * span;
-    if (u < 5) {
-      // Clipped in all but coordinate j: the candidate with the lowest q_j dominates the rest.
-      const j = 31 - Math.clz32(cm ^ 31);
-      let best = members[list]!;
-      for (let i = 1; i < k; i++) {
-        const q = members[list + i]!;
-        if (rows[q + j]! < rows[best + j]!) best = q;
-      }
-      data[own] = Math.max(rows[best]!, p0);
-      data[own + 1] = Math.max(rows[best + 1]!, p1);
-      data[own + 2] = Math.max(rows[best + 2]!, p2);
-      data[own + 3] = Math.max(rows[best + 3]!, p3);
-      data[own + 4] = Math.max(rows[best + 4]!, p4);
-      count[cm] = 1;
-      continue;
-    }
-    for (let i = 0; i < k; i++) {
-      const q = members[list + i]!;
-      const c0 = Math.max(rows[q]!, p0);
-      const c1 = Math.max(rows[q + 1]!, p1);
-      const c2 = Math.max(rows[q + 2]!, p2);
-      const c3 = Math.max(rows[q + 3]!, p3);
-      const c4 = Math.max(rows[q + 4]!, p4);
-      // Supersets of cm, cm itself included (31 never holds anything).
-      let dominated = false;
-      for (let m = cm; m < 31 && !dominated; m = (m + 1) | cm) {
-        const base = m * span;
-        const end = base + count[m]! * 5;
-        for (let b = base; b < end; b += 5) {
-          if (
-            (+(data[b]! <= c0) &
-              +(data[b + 1]! <= c1) &
-              +(data[b + 2]! <= c2) &
-              +(data[b + 3]! <= c3) &
-              +(data[b + 4]! <= c4)) !==
-            0
-          ) {
-            dominated = true;
-            break;
-          }
-        }
-      }
-      if (dominated) continue;
-      // Only its own group can hold points it dominates; drop them (swap with the last).
-      let n = count[cm]!;
-      let b = own;
-      while (b < own + n * 5) {
-        if (
-          (+(c0 <= data[b]!) &
-            +(c1 <= data[b + 1]!) &
-            +(c2 <= data[b + 2]!) &
-            +(c3 <= data[b + 3]!) &
-            +(c4 <= data[b + 4]!)) !==
-          0
-        ) {
-          n--;
-          const l = own + n * 5;
-          data[b] = data[l]!;
-          data[b + 1] = data[l + 1]!;
-          data[b + 2] = data[l + 2]!;
-          data[b + 3] = data[l + 3]!;
-          data[b + 4] = data[l + 4]!;
-        } else {
-          b += 5;
-        }
-      }
-      const at = own + n * 5;
-      data[at] = c0;
-      data[at + 1] = c1;
-      data[at + 2] = c2;
-      data[at + 3] = c3;
-      data[at + 4] = c4;
-      count[cm] = n + 1;
-    }
+  if (
+    limitModule.limit5(
+      k,
+      limitMemory.candidates,
+      limitMemory.masks,
+      limitMemory.members,
+      limitMemory.survivors,
+    ) < 0
+  ) {
+    return -1;
   }
+  // The survivors by clip mask, ascending; each group in the module's order.
+  const ints = limitMemory.ints;
+  const surv = limitMemory.survivors >>> 3;
   let cnt = 0;
   for (let m = 0; m < 31; m++) {
-    const base = m * span;
-    const end = base + count[m]! * 5;
-    for (let b = base; b < end; b += 5) {
+    const start = ints[(GROUP_START >>> 2) + m]!;
+    const count = ints[(GROUP_COUNT >>> 2) + m]!;
+    for (let r = 0; r < count; r++) {
+      const b = surv + 5 * (start + r);
       const o = cnt * stride;
-      out[o] = data[b]!;
-      out[o + 1] = data[b + 1]!;
-      out[o + 2] = data[b + 2]!;
-      out[o + 3] = data[b + 3]!;
-      out[o + 4] = data[b + 4]!;
+      out[o] = d[b]!;
+      out[o + 1] = d[b + 1]!;
+      out[o + 2] = d[b + 2]!;
+      out[o + 3] = d[b + 3]!;
+      out[o + 4] = d[b + 4]!;
       masks[cnt++] = m;
     }
   }
   return cnt;
 }
+
+// limitSet5's module. The memory: a header (p's five objectives at byte 0, then tables of 32-bit
+// integers), then four regions of `capacity` entries: the candidates (five doubles each), their
+// clip masks (i32), the candidates grouped by mask (i32 indices) and the survivors (five doubles).
+/** MASK_ORDER5 (31 masks). */
+const MASK_TABLE = 64;
+/** Per mask: where its survivors start (in rows of the survivors' region) and how many. */
+const GROUP_START = 192;
+const GROUP_COUNT = 320;
+/** Per mask: where its candidates start in the grouped region, how many, and how many placed. */
+const BUCKET_START = 448;
+const BUCKET_COUNT = 576;
+const BUCKET_FILL = 704;
+const LIMIT_HEADER = 832;
+const ROW = 40;
+
+/**
+ * limit5(k, cand, mask, members, surv): the limit set of the k candidates at byte `cand` (rows of
+ * five doubles) against p at byte 0, by limitSet4's scheme: returns -1 when a candidate weakly
+ * dominates p, else the survivors' count, which lie in `surv` grouped by clip mask (GROUP_START,
+ * GROUP_COUNT). `mask` and `members` are work regions of k i32 each.
+ */
+function limit5Fn(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32], [I32]);
+  const [K, CAND, MASK, MEMBERS, SURV] = [0, 1, 2, 3, 4];
+  const i = f.local(I32);
+  const t = f.local(I32);
+  const u = f.local(I32);
+  const cm = f.local(I32);
+  const kk = f.local(I32);
+  const j = f.local(I32);
+  const a = f.local(I32);
+  const best = f.local(I32);
+  const top = f.local(I32);
+  const list = f.local(I32);
+  const m = f.local(I32);
+  const b = f.local(I32);
+  const end = f.local(I32);
+  const n = f.local(I32);
+  const own = f.local(I32);
+  const sum = f.local(I32);
+  const p01 = f.local(V128);
+  const p23 = f.local(V128);
+  const p4 = f.local(F64);
+  const c01 = f.local(V128);
+  const c23 = f.local(V128);
+  const c4 = f.local(F64);
+  const table = (base: number, index: Code): Code => at4(i32.const(base), index);
+  const rowAt = (base: number, index: Code): Code => i32.add(get(base), i32.mul(index, i32.const(ROW)));
+  /** c = max(row at `a`, p), lane by lane (as Math.max). */
+  const clip = seq(
+    set(c01, f64x2.max(v128.load(get(a), 0, 3), get(p01))),
+    set(c23, f64x2.max(v128.load(get(a), 16, 3), get(p23))),
+    set(c4, f64.max(f64.load(get(a), 32), get(p4))),
+  );
+  /** 1 when the row at `at` weakly dominates c (`below`) or c weakly dominates it. */
+  const weakly = (at: Code, below: boolean): Code => {
+    const [x, y] = below ? [0, 1] : [1, 0];
+    const pair = (offset: number, c: number) => {
+      const ops = [v128.load(at, offset, 3), get(c)];
+      return f64x2.le(ops[x]!, ops[y]!);
+    };
+    const single = [f64.load(at, 32), get(c4)];
+    return i32.and(i64x2.allTrue(v128.and(pair(0, c01), pair(16, c23))), f64.le(single[x]!, single[y]!));
+  };
+  const storeRow = (at: Code) =>
+    seq(v128.store(at, get(c01), 0, 3), v128.store(at, get(c23), 16, 3), f64.store(at, get(c4), 32));
+  f.body(
+    seq(
+      f.forRange(
+        'clear',
+        t,
+        i32.const(0),
+        i32.const(32),
+        seq(
+          i32.store(table(GROUP_COUNT, get(t)), i32.const(0)),
+          i32.store(table(BUCKET_COUNT, get(t)), i32.const(0)),
+          i32.store(table(BUCKET_FILL, get(t)), i32.const(0)),
+        ),
+      ),
+      set(p01, v128.load(i32.const(0))),
+      set(p23, v128.load(i32.const(16))),
+      set(p4, f64.load(i32.const(32))),
+      // Clip masks: bit j when q_j <= p_j.
+      f.forRange(
+        'masks',
+        i,
+        i32.const(0),
+        get(K),
+        seq(
+          set(a, rowAt(CAND, get(i))),
+          set(
+            cm,
+            i32.or(
+              i32.or(
+                i64x2.bitmask(f64x2.le(v128.load(get(a), 0, 3), get(p01))),
+                i32.shl(i64x2.bitmask(f64x2.le(v128.load(get(a), 16, 3), get(p23))), i32.const(2)),
+              ),
+              i32.shl(f64.le(f64.load(get(a), 32), get(p4)), i32.const(4)),
+            ),
+          ),
+          f.when(i32.eq(get(cm), i32.const(31)), () => ret(i32.const(-1))),
+          i32.store(at4(get(MASK), get(i)), get(cm)),
+          i32.store(
+            table(BUCKET_COUNT, get(cm)),
+            i32.add(i32.load(table(BUCKET_COUNT, get(cm))), i32.const(1)),
+          ),
+        ),
+      ),
+      f.forRange(
+        'starts',
+        t,
+        i32.const(0),
+        i32.const(32),
+        seq(
+          i32.store(table(BUCKET_START, get(t)), get(sum)),
+          set(sum, i32.add(get(sum), i32.load(table(BUCKET_COUNT, get(t))))),
+        ),
+      ),
+      f.forRange(
+        'group',
+        i,
+        i32.const(0),
+        get(K),
+        seq(
+          set(cm, i32.load(at4(get(MASK), get(i)))),
+          set(t, i32.load(table(BUCKET_FILL, get(cm)))),
+          i32.store(at4(get(MEMBERS), i32.add(i32.load(table(BUCKET_START, get(cm))), get(t))), get(i)),
+          i32.store(table(BUCKET_FILL, get(cm)), i32.add(get(t), i32.const(1))),
+        ),
+      ),
+      // The groups from the most clipped down.
+      f.forRange(
+        'groups',
+        u,
+        i32.const(0),
+        i32.const(31),
+        seq(
+          set(cm, i32.load(table(MASK_TABLE, get(u)))),
+          set(kk, i32.load(table(BUCKET_COUNT, get(cm)))),
+          f.when(i32.gtS(get(kk), i32.const(0)), () =>
+            seq(
+              i32.store(table(GROUP_START, get(cm)), get(top)),
+              set(list, at4(get(MEMBERS), i32.load(table(BUCKET_START, get(cm))))),
+              f.when(
+                i32.ltS(get(u), i32.const(5)),
+                () =>
+                  seq(
+                    // Clipped in all but coordinate j: the candidate with the lowest q_j (the
+                    // first of equals) dominates the rest.
+                    set(j, i32.shl(i32.ctz(i32.xor(get(cm), i32.const(31))), i32.const(3))),
+                    set(best, i32.load(get(list))),
+                    f.forRange(
+                      'lowest',
+                      t,
+                      i32.const(1),
+                      get(kk),
+                      seq(
+                        set(i, i32.load(at4(get(list), get(t)))),
+                        f.when(
+                          f64.lt(
+                            f64.load(i32.add(rowAt(CAND, get(i)), get(j))),
+                            f64.load(i32.add(rowAt(CAND, get(best)), get(j))),
+                          ),
+                          () => set(best, get(i)),
+                        ),
+                      ),
+                    ),
+                    set(a, rowAt(CAND, get(best))),
+                    clip,
+                    storeRow(rowAt(SURV, get(top))),
+                    i32.store(table(GROUP_COUNT, get(cm)), i32.const(1)),
+                    set(top, i32.add(get(top), i32.const(1))),
+                  ),
+                () =>
+                  seq(
+                    f.forRange(
+                      'members',
+                      t,
+                      i32.const(0),
+                      get(kk),
+                      f.block('next', () =>
+                        seq(
+                          set(a, rowAt(CAND, i32.load(at4(get(list), get(t))))),
+                          clip,
+                          // Dominated by a survivor of a superset of cm (cm itself included)?
+                          set(m, get(cm)),
+                          f.block('free', () =>
+                            f.loop('supersets', () =>
+                              seq(
+                                f.brIf('free', i32.geS(get(m), i32.const(31))),
+                                set(b, rowAt(SURV, i32.load(table(GROUP_START, get(m))))),
+                                set(
+                                  end,
+                                  i32.add(
+                                    get(b),
+                                    i32.mul(i32.load(table(GROUP_COUNT, get(m))), i32.const(ROW)),
+                                  ),
+                                ),
+                                f.block('scanned', () =>
+                                  f.loop('scan', () =>
+                                    seq(
+                                      f.brIf('scanned', i32.geU(get(b), get(end))),
+                                      f.brIf('next', weakly(get(b), true)),
+                                      set(b, i32.add(get(b), i32.const(ROW))),
+                                      f.br('scan'),
+                                    ),
+                                  ),
+                                ),
+                                set(m, i32.or(i32.add(get(m), i32.const(1)), get(cm))),
+                                f.br('supersets'),
+                              ),
+                            ),
+                          ),
+                          // Only its own group can hold points it dominates: drop them (the last
+                          // takes each one's place), then append it.
+                          set(n, i32.load(table(GROUP_COUNT, get(cm)))),
+                          set(own, rowAt(SURV, i32.load(table(GROUP_START, get(cm))))),
+                          set(b, get(own)),
+                          f.block('dropped', () =>
+                            f.loop('drop', () =>
+                              seq(
+                                f.brIf(
+                                  'dropped',
+                                  i32.geU(get(b), i32.add(get(own), i32.mul(get(n), i32.const(ROW)))),
+                                ),
+                                f.when(
+                                  weakly(get(b), false),
+                                  () =>
+                                    seq(
+                                      set(n, i32.sub(get(n), i32.const(1))),
+                                      set(end, i32.add(get(own), i32.mul(get(n), i32.const(ROW)))),
+                                      v128.store(get(b), v128.load(get(end), 0, 3), 0, 3),
+                                      v128.store(get(b), v128.load(get(end), 16, 3), 16, 3),
+                                      f64.store(get(b), f64.load(get(end), 32), 32),
+                                    ),
+                                  () => set(b, i32.add(get(b), i32.const(ROW))),
+                                ),
+                                f.br('drop'),
+                              ),
+                            ),
+                          ),
+                          storeRow(i32.add(get(own), i32.mul(get(n), i32.const(ROW)))),
+                          i32.store(table(GROUP_COUNT, get(cm)), i32.add(get(n), i32.const(1))),
+                        ),
+                      ),
+                    ),
+                    set(
+                      top,
+                      i32.add(i32.load(table(GROUP_START, get(cm))), i32.load(table(GROUP_COUNT, get(cm)))),
+                    ),
+                  ),
+              ),
+            ),
+          ),
+        ),
+      ),
+      get(top),
+    ),
+  );
+  return f;
+}
+
+const limitModule = instantiate<{
+  readonly memory: WasmMemory;
+  readonly limit5: (k: number, cand: number, mask: number, members: number, surv: number) => number;
+}>(
+  moduleBytes({ functions: [{ name: 'limit5', fn: limit5Fn() }], memoryPages: 1 }),
+  'hypervolume kernels',
+  '128-bit SIMD, Node >= 16.4',
+);
+
+/** limitSet5's memory: the regions' byte addresses for `capacity` candidates, and views. */
+const limitMemory = {
+  capacity: 0,
+  candidates: 0,
+  masks: 0,
+  members: 0,
+  survivors: 0,
+  doubles: new Float64Array(0),
+  ints: new Int32Array(0),
+  cover(n: number): void {
+    if (n <= this.capacity) return;
+    const cap = Math.max(n, 2 * this.capacity, 64);
+    this.capacity = cap;
+    this.candidates = LIMIT_HEADER;
+    this.masks = this.candidates + ROW * cap;
+    this.members = this.masks + 4 * cap;
+    this.survivors = this.members + 4 * cap;
+    growTo(limitModule.memory, this.survivors + ROW * cap);
+    this.doubles = new Float64Array(limitModule.memory.buffer);
+    this.ints = new Int32Array(limitModule.memory.buffer);
+    this.ints.set(MASK_ORDER5, MASK_TABLE >>> 2);
+  },
+};
 
 function moveRow(a: Float64Array, from: number, to: number, d: number): void {
   for (let j = 0; j < d; j++) a[to + j] = a[from + j]!;

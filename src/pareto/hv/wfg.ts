@@ -24,7 +24,6 @@ export class WfgWorkspace {
   readonly cols: Float64Array[];
   readonly order2: Int32Array;
   readonly buckets: MaskBuckets;
-  readonly buckets5: MaskBuckets;
   /** 2^SMALL_SET x stride: the componentwise maximum of each subset, for inclusion-exclusion. */
   readonly subsetMax: Float64Array;
   readonly hv3 = new Hv3dWorkspace();
@@ -43,7 +42,6 @@ export class WfgWorkspace {
     this.cols = [0, 1, 2, 3, 4].map(() => new Float64Array(n + 2));
     this.order2 = new Int32Array(n);
     this.buckets = new MaskBuckets();
-    this.buckets5 = new MaskBuckets(32, 5);
     this.subsetMax = new Float64Array((1 << SMALL_SET) * stride);
   }
 }
@@ -86,7 +84,7 @@ export function wfg(
       last === 4
         ? limitSet4(rows, p, order, t + 1, n, -1, stride, limit, masks, work.buckets)
         : last === 5
-          ? limitSet5(rows, p, order, t + 1, n, -1, stride, limit, masks, work.buckets5)
+          ? limitSet5(rows, p, order, t + 1, n, -1, stride, limit, masks)
           : limitSet(rows, p, order, t + 1, n, -1, stride, last, limit, masks);
     if (cnt < 0) continue;
     let box = 1;
