@@ -201,7 +201,7 @@ export const f64x2 = {
 export const i64x2 = {
   /** 1 if both lanes are non-zero, else 0 (i32). */
   allTrue: simdUnary(0xc3),
-  /** The lanes' sign bits as an i32: bit 0 from lane 0, bit 1 from lane 1 (a comparison's lanes give its outcome). */
+  /** The lanes' sign bits as an i32, bit k from lane k (so a comparison's outcome in each lane). */
   bitmask: simdUnary(0xc4),
 };
 

@@ -176,7 +176,8 @@ describe('wasm assembler', () => {
     const W = v128.load(i32.const(16), 8, 3);
     const out = (k: number, v: Code) =>
       seq(v128.store64Lane(i32.const(64 + 16 * k), v, 0), v128.store64Lane(i32.const(64), v, 1, 16 * k + 8));
-    // arith(): d[8..] = u + w, u - w, u * w, (splat(d[1]) with lane 1 = d[4]), max(u, w), then u and w stored whole.
+    // arith(): d[8..] = u + w, u - w, u * w, (splat(d[1]) with lane 1 = d[4]), max(u, w), then u and
+    // w stored whole.
     const arith = new FunctionBuilder([], []);
     arith.body(
       seq(

@@ -74,7 +74,10 @@ function columnLocals(f: FunctionBuilder, m: number): { c: number[]; init: Code 
   return { c, init: seq(...c.map((l, j) => set(l, regionAt(COLUMN + j)))) };
 }
 
-/** A point of m doubles in locals: floor(m / 2) f64x2 pairs (objectives 2k, 2k + 1), then one f64 when m is odd. */
+/**
+ * A point of m doubles in locals: floor(m / 2) f64x2 pairs (objectives 2k and 2k + 1), then one f64
+ * when m is odd.
+ */
 interface Lanes {
   pairs: number[];
   single: number;
@@ -130,11 +133,12 @@ const laneSum = (x: Lanes, m: number): Code =>
  * gather(total, drop, distinct) for m objectives: checks the `total` input rows and writes those
  * strictly inside the box, minus the reference, over the input rows from the first on (row n of the
  * kept points at input row n <= i: a row is read before anything is written over it), their input
- * rows in KEPT; returns how many, or -1 at the first NaN or -Infinity (its row in G_BAD_ROW). Sets G_PIVOT to the position of
- * the kept point of smallest sum. With `drop` (non-zero), a point that the kept point of smallest sum
- * so far weakly dominates is not kept; with `distinct`, neither is a row equal to one kept before it
- * (found by hashing the row's bits: the first occurrence stays; rows that differ but translate to
- * the same point, by rounding, both stay, which is harmless). G_DROPPED counts both.
+ * rows in KEPT; returns how many, or -1 at the first NaN or -Infinity (its row in G_BAD_ROW). Sets
+ * G_PIVOT to the position of the kept point of smallest sum. With `drop` (non-zero), a point that
+ * the kept point of smallest sum so far weakly dominates is not kept; with `distinct`, neither is a
+ * row equal to one kept before it (found by hashing the row's bits: the first occurrence stays; rows
+ * that differ but translate to the same point, by rounding, both stay, which is harmless).
+ * G_DROPPED counts both.
  */
 function gatherFn(m: number): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32], [I32]);
@@ -686,7 +690,7 @@ export class GatheredColumns {
     return dropDominateds[m - 2]!(n, pivot, before);
   }
 
-  /** Copies the first n rows that the passes left (translated, in {@link GatheredColumns.input}) into the columns. */
+  /** Copies the first n rows that the passes left (translated, in `input`) into the columns. */
   toColumns(n: number, m: number): void {
     toColumns[m - 2]!(n);
   }
