@@ -35,9 +35,9 @@ import { WfgWorkspace, wfg } from './hv/wfg.js';
  *   NaN or -Infinity coordinate (+Infinity just lies outside the reference box).
  */
 export function hypervolume(points: MatrixLike, reference: ArrayLike<number>): number {
-  const { n, m } = translate('hypervolume', points, reference, false);
+  const n = translate('hypervolume', points, reference, false);
   if (n === 0) return 0;
-  const volume = volumeOfTranslated(n, m);
+  const volume = volumeOfTranslated(n, reference.length);
   // The inputs are checked, so a NaN can only come from an overflow (Infinity − Infinity, or
   // 0 · Infinity across a tie): some box of a kept point, and so the union, exceeds the largest
   // double.
@@ -52,12 +52,11 @@ export function hypervolume(points: MatrixLike, reference: ArrayLike<number>): n
  * minus the hypervolume of its non-dominated limit set.
  */
 export function hypervolumeContributions(points: MatrixLike, reference: ArrayLike<number>): Float64Array {
-  const translated = translate('hypervolumeContributions', points, reference, true);
-  const { n, m, total } = translated;
+  const n = translate('hypervolumeContributions', points, reference, true);
+  const m = reference.length;
+  const { rows, total, keptOf: kept } = scratch;
   const out = new Float64Array(total);
   if (n === 0) return out;
-  const { rows } = scratch;
-  const { kept } = translated;
   const cols = scratch.gathered.columns;
   const c = new Float64Array(n);
   if (m === 1) {
@@ -105,6 +104,9 @@ class Scratch {
   /** One objective of the kept points (the tie count of m = 6). */
   keys = new Float64Array(0);
   ref = new Float64Array(0);
+  /** Set by translate: the number of input rows, and the input row of each point it kept. */
+  total = 0;
+  keptOf: Int32Array = new Int32Array(0);
   /** Set by gatherRows: position in `kept` of the point with the smallest sum, or -1. */
   pivot = -1;
   /** m = 2..5: the input rows, the translated columns and their input rows, in WebAssembly memory. */
@@ -175,27 +177,18 @@ function manyTies(n: number, m: number): boolean {
   return 2 * distinct < m * n;
 }
 
-interface Translated {
-  /** The number of points strictly inside the reference box. */
-  n: number;
-  m: number;
-  /** The number of input rows. */
-  total: number;
-  /** The input row of each of the n points. */
-  kept: Int32Array;
-}
-
 /**
  * Validates the inputs and writes the points strictly below the reference, minus it, to `scratch`:
- * as columns when m <= 5 (and, with `contributions`, the input row of each in `kept`), as rows when
- * m >= 6 or with `contributions`.
+ * as columns when m <= 5, as rows when m >= 6 or with `contributions`; returns how many, and sets
+ * `scratch.total` (the input rows) and `scratch.keptOf` (each point's input row; with
+ * `contributions`, or m = 1 or m >= 6). Allocates nothing once the scratch is large enough.
  */
 function translate(
   fn: string,
   points: MatrixLike,
   reference: ArrayLike<number>,
   contributions: boolean,
-): Translated {
+): number {
   if (reference === null || typeof reference !== 'object' || typeof reference.length !== 'number') {
     throw new TypeError(`${fn}: reference must be an array of numbers, got ${String(reference)}`);
   }
@@ -308,7 +301,9 @@ function translate(
       for (let j = 0; j < m; j++) rows[to + j] = data[from + j]! - ref[j]!;
     }
   }
-  return { n, m, total, kept };
+  scratch.total = total;
+  scratch.keptOf = kept;
+  return n;
 }
 
 /**
