@@ -12,7 +12,6 @@ import {
   growTo,
   I32,
   i32,
-  i64x2,
   increment as inc,
   instantiate,
   moduleBytes,
@@ -23,6 +22,7 @@ import {
   v128,
   type WasmMemory,
 } from '../../wasm/assembler.js';
+import { allLanes, coversLanes, laneLocals, laneSum, loadRow, setLanes, storeRow } from './lanes.js';
 
 /**
  * The passes that bring a hypervolume's points, m = 2..5, to its kernels, in WebAssembly: one pass
@@ -73,61 +73,6 @@ function columnLocals(f: FunctionBuilder, m: number): { c: number[]; init: Code 
   const c = range(m).map(() => f.local(I32));
   return { c, init: seq(...c.map((l, j) => set(l, regionAt(COLUMN + j)))) };
 }
-
-/**
- * A point of m doubles in locals: floor(m / 2) f64x2 pairs (objectives 2k and 2k + 1), then one f64
- * when m is odd.
- */
-interface Lanes {
-  pairs: number[];
-  single: number;
-}
-
-function laneLocals(f: FunctionBuilder, m: number): Lanes {
-  return { pairs: range(m >> 1).map(() => f.local(V128)), single: m & 1 ? f.local(F64) : -1 };
-}
-
-/** Objective j of a point in locals, as an f64. */
-const lane = (x: Lanes, j: number): Code =>
-  j >> 1 < x.pairs.length ? f64x2.extractLane(get(x.pairs[j >> 1]!), j & 1) : get(x.single);
-
-/** Sets every objective of `x` from `pair(k)` (a v128) and `single()` (an f64). */
-const setLanes = (x: Lanes, pair: (k: number) => Code, single: () => Code): Code =>
-  seq(...x.pairs.map((l, k) => set(l, pair(k))), ...(x.single >= 0 ? [set(x.single, single())] : []));
-
-/** 1 when `test` holds in every lane of the pairs and `single` holds, else 0. */
-function allLanes(x: Lanes, test: (k: number) => Code, single: () => Code): Code {
-  const tests = x.pairs.map((_, k) => test(k));
-  const both = [i64x2.allTrue(tests.reduce((all, t) => v128.and(all, t)))];
-  return allOf(x.single >= 0 ? [...both, single()] : both);
-}
-
-/** Sets `x` from the row of m doubles at byte `address` (any alignment). */
-const loadRow = (x: Lanes, m: number, address: Code): Code =>
-  setLanes(
-    x,
-    (k) => v128.load(address, 16 * k, 3),
-    () => f64.load(address, 8 * (m - 1)),
-  );
-
-/** Writes `x` as a row of m doubles at byte `address`. */
-const storeRow = (x: Lanes, m: number, address: Code): Code =>
-  seq(
-    ...x.pairs.map((l, k) => v128.store(address, get(l), 16 * k, 3)),
-    ...(x.single >= 0 ? [f64.store(address, get(x.single), 8 * (m - 1))] : []),
-  );
-
-/** 1 when `p` weakly dominates `x` (every objective at most x's), else 0. */
-const coversLanes = (p: Lanes, x: Lanes): Code =>
-  allLanes(
-    x,
-    (k) => f64x2.le(get(p.pairs[k]!), get(x.pairs[k]!)),
-    () => f64.le(get(p.single), get(x.single)),
-  );
-
-/** The sum of a point's objectives, in objective order (as a loop over them would add them). */
-const laneSum = (x: Lanes, m: number): Code =>
-  range(m - 1).reduce((s, j) => f64.add(s, lane(x, j + 1)), lane(x, 0));
 
 /**
  * gather(total, drop, distinct) for m objectives: checks the `total` input rows and writes those

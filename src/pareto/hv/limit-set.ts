@@ -1,7 +1,6 @@
 import {
   at4,
   type Code,
-  F64,
   FunctionBuilder,
   f64,
   f64x2,
@@ -15,10 +14,10 @@ import {
   ret,
   seq,
   set,
-  V128,
   v128,
   type WasmMemory,
 } from '../../wasm/assembler.js';
+import { allLanes, laneLocals, setLanes, storeRow } from './lanes.js';
 
 /**
  * The limit set of WFG (While, Bradstreet, Barone 2012): the other points clipped to p's box,
@@ -388,32 +387,25 @@ function limit5Fn(): FunctionBuilder {
   const n = f.local(I32);
   const own = f.local(I32);
   const sum = f.local(I32);
-  const p01 = f.local(V128);
-  const p23 = f.local(V128);
-  const p4 = f.local(F64);
-  const c01 = f.local(V128);
-  const c23 = f.local(V128);
-  const c4 = f.local(F64);
+  const p = laneLocals(f, 5);
+  const c = laneLocals(f, 5);
   const table = (base: number, index: Code): Code => at4(i32.const(base), index);
   const rowAt = (base: number, index: Code): Code => i32.add(get(base), i32.mul(index, i32.const(ROW)));
   /** c = max(row at `a`, p), lane by lane (as Math.max). */
-  const clip = seq(
-    set(c01, f64x2.max(v128.load(get(a), 0, 3), get(p01))),
-    set(c23, f64x2.max(v128.load(get(a), 16, 3), get(p23))),
-    set(c4, f64.max(f64.load(get(a), 32), get(p4))),
+  const clip = setLanes(
+    c,
+    (k) => f64x2.max(v128.load(get(a), 16 * k, 3), get(p.pairs[k]!)),
+    () => f64.max(f64.load(get(a), 32), get(p.single)),
   );
   /** 1 when the row at `at` weakly dominates c (`below`) or c weakly dominates it. */
   const weakly = (at: Code, below: boolean): Code => {
-    const [x, y] = below ? [0, 1] : [1, 0];
-    const pair = (offset: number, c: number) => {
-      const ops = [v128.load(at, offset, 3), get(c)];
-      return f64x2.le(ops[x]!, ops[y]!);
-    };
-    const single = [f64.load(at, 32), get(c4)];
-    return i32.and(i64x2.allTrue(v128.and(pair(0, c01), pair(16, c23))), f64.le(single[x]!, single[y]!));
+    const le = (row: Code, point: Code) => (below ? [row, point] : [point, row]) as [Code, Code];
+    return allLanes(
+      c,
+      (k) => f64x2.le(...le(v128.load(at, 16 * k, 3), get(c.pairs[k]!))),
+      () => f64.le(...le(f64.load(at, 32), get(c.single))),
+    );
   };
-  const storeRow = (at: Code) =>
-    seq(v128.store(at, get(c01), 0, 3), v128.store(at, get(c23), 16, 3), f64.store(at, get(c4), 32));
   f.body(
     seq(
       f.forRange(
@@ -427,9 +419,11 @@ function limit5Fn(): FunctionBuilder {
           i32.store(table(BUCKET_FILL, get(t)), i32.const(0)),
         ),
       ),
-      set(p01, v128.load(i32.const(0))),
-      set(p23, v128.load(i32.const(16))),
-      set(p4, f64.load(i32.const(32))),
+      setLanes(
+        p,
+        (k) => v128.load(i32.const(16 * k)),
+        () => f64.load(i32.const(32)),
+      ),
       // Clip masks: bit j when q_j <= p_j.
       f.forRange(
         'masks',
@@ -442,10 +436,10 @@ function limit5Fn(): FunctionBuilder {
             cm,
             i32.or(
               i32.or(
-                i64x2.bitmask(f64x2.le(v128.load(get(a), 0, 3), get(p01))),
-                i32.shl(i64x2.bitmask(f64x2.le(v128.load(get(a), 16, 3), get(p23))), i32.const(2)),
+                i64x2.bitmask(f64x2.le(v128.load(get(a), 0, 3), get(p.pairs[0]!))),
+                i32.shl(i64x2.bitmask(f64x2.le(v128.load(get(a), 16, 3), get(p.pairs[1]!))), i32.const(2)),
               ),
-              i32.shl(f64.le(f64.load(get(a), 32), get(p4)), i32.const(4)),
+              i32.shl(f64.le(f64.load(get(a), 32), get(p.single)), i32.const(4)),
             ),
           ),
           f.when(i32.eq(get(cm), i32.const(31)), () => ret(i32.const(-1))),
@@ -517,7 +511,7 @@ function limit5Fn(): FunctionBuilder {
                     ),
                     set(a, rowAt(CAND, get(best))),
                     clip,
-                    storeRow(rowAt(SURV, get(top))),
+                    storeRow(c, 5, rowAt(SURV, get(top))),
                     i32.store(table(GROUP_COUNT, get(cm)), i32.const(1)),
                     set(top, i32.add(get(top), i32.const(1))),
                   ),
@@ -589,7 +583,7 @@ function limit5Fn(): FunctionBuilder {
                               ),
                             ),
                           ),
-                          storeRow(i32.add(get(own), i32.mul(get(n), i32.const(ROW)))),
+                          storeRow(c, 5, i32.add(get(own), i32.mul(get(n), i32.const(ROW)))),
                           i32.store(table(GROUP_COUNT, get(cm)), i32.add(get(n), i32.const(1))),
                         ),
                       ),
