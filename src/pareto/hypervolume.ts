@@ -94,7 +94,7 @@ export function hypervolumeContributions(points: MatrixLike, reference: ArrayLik
 class Scratch {
   capacity = 0;
   width = 0;
-  /** n x m row-major, the translated points (m >= 6, and the contributions). */
+  /** n x m row-major, the translated points (m >= 6, and the contributions at m = 1, 4 and 5). */
   rows = new Float64Array(0);
   /** n x m: arrays of rows copied in, before the filter (m = 1 and m >= 6). */
   input = new Float64Array(0);
@@ -179,7 +179,8 @@ function manyTies(n: number, m: number): boolean {
 
 /**
  * Validates the inputs and writes the points strictly below the reference, minus it, to `scratch`:
- * as columns when m <= 5, as rows when m >= 6 or with `contributions`; returns how many, and sets
+ * as columns for the volume at m <= 5 and the contributions at m = 2 and 3, as rows for m >= 6 and
+ * the contributions at m = 1, 4 and 5; returns how many, and sets
  * `scratch.total` (the input rows) and `scratch.keptOf` (each point's input row; with
  * `contributions`, or m = 1 or m >= 6). Allocates nothing once the scratch is large enough.
  */
@@ -279,7 +280,10 @@ function translate(
     if (!contributions && pivot >= 0 && n > 1 && 4 * dropped >= n) {
       n = gathered.dropDominated(n, m, pivot, dropped);
     }
-    gathered.toColumns(n, m);
+    // The contributions of m = 4 and 5 read the rows the passes left (translated, in the input's
+    // first rows); the other kernels read columns.
+    if (contributions && m >= 4) rows.set(data.subarray(0, n * m));
+    else gathered.toColumns(n, m);
   } else {
     kept = scratch.kept;
     n = gatherRows(fn, data, total, m);
@@ -291,10 +295,7 @@ function translate(
     const r = ref[0]!;
     for (let i = 0; i < n; i++) col[i] = data[kept[i]!]! - r;
   }
-  if (columns && contributions) {
-    // The passes left the kept points translated in the input's first rows.
-    rows.set(data.subarray(0, n * m));
-  } else if (m > 5 || contributions) {
+  if (!columns && (m > 5 || contributions)) {
     for (let i = 0; i < n; i++) {
       const from = kept[i]! * m;
       const to = i * m;
